@@ -1,0 +1,2 @@
+export { MemoryStore } from './store.js';
+export { MemoryLeases } from './leases.js';

@@ -1,0 +1,2 @@
+export { SqliteStore, type SqliteStoreOptions } from './store.js';
+export { SqliteLeases } from './leases.js';

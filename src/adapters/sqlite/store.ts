@@ -1,0 +1,308 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConfigError, StoreError } from '../../core/errors.js';
+import { SqliteLeases } from './leases.js';
+import { MIGRATIONS } from './schema.js';
+import { prepareStatements, type Statements } from './statements.js';
+import { toEntry, toRecord, type InvocationRow, type JournalRow } from './rows.js';
+import {
+  promiseOwner,
+  type CommitResult,
+  type EnqueueResult,
+  type InvocationRecord,
+  type JournalEntry,
+  type NewInvocation,
+  type PromiseResolution,
+  type StateRecord,
+  type Store,
+  type TurnWrite,
+} from '../../ports/store.js';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file; `':memory:'` for a private in-memory database. Default `./.loom/loom.db`. */
+  path?: string;
+  /**
+   * `'FULL'` (default): every acknowledged commit survives power loss.
+   * `'NORMAL'`: survives a process crash, may lose the last commits on power loss; faster.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** How long a write waits for another process's lock, ms. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * The embedded store and Loom's zero-setup default: one SQLite file in WAL mode.
+ * A group commit is one transaction (one fsync) for many actor turns. Several
+ * processes may share the file: writes serialize on SQLite's lock and every
+ * turn is fenced by the partition lease epoch kept in the same database.
+ */
+export class SqliteStore implements Store {
+  readonly capabilities = { durable: true, shared: true };
+  readonly leases: SqliteLeases;
+  readonly path: string;
+  private db: Database.Database | undefined;
+  private st!: Statements;
+  private readonly options: Required<SqliteStoreOptions>;
+
+  constructor(options: SqliteStoreOptions = {}) {
+    const sync = options.synchronous ?? 'FULL';
+    if (sync !== 'FULL' && sync !== 'NORMAL') throw new ConfigError(`SqliteStore synchronous must be 'FULL' or 'NORMAL', got ${String(sync)}`);
+    this.options = { path: options.path ?? './.loom/loom.db', synchronous: sync, busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
+    this.path = this.options.path;
+    this.leases = new SqliteLeases(() => this.handle());
+  }
+
+  async init(): Promise<void> {
+    if (this.db) return;
+    try {
+      if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+      const db = new Database(this.path, { timeout: this.options.busyTimeoutMs });
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${this.options.synchronous}`);
+      db.pragma('foreign_keys = OFF');
+      this.migrate(db);
+      this.db = db;
+      this.st = prepareStatements(db);
+    } catch (cause) {
+      throw new StoreError(`could not open the SQLite store at ${this.path}: ${(cause as Error).message}. Check that the folder is writable.`, { cause });
+    }
+  }
+
+  private migrate(db: Database.Database): void {
+    db.exec('CREATE TABLE IF NOT EXISTS loom_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    db.transaction(() => {
+      const done = new Set((db.prepare('SELECT version FROM loom_migrations').all() as { version: number }[]).map((r) => r.version));
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        db.exec(m.sql);
+        db.prepare('INSERT INTO loom_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
+      }
+    }).immediate();
+  }
+
+  /** The open database (for the lease manager and inspection tools). */
+  handle(): Database.Database {
+    if (!this.db) throw new StoreError(`the SQLite store at ${this.path} is not open: call init() (runtime.start() does) first`);
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  async now(): Promise<number> {
+    return Date.now();
+  }
+
+  private write<T>(what: string, fn: () => T): T {
+    const db = this.handle();
+    try {
+      return db.transaction(fn).immediate();
+    } catch (cause) {
+      throw new StoreError(`SQLite ${what} failed at ${this.path}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  async enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
+    return this.write('enqueue', () => {
+      const counters = this.counters();
+      const out = items.map((item) => this.insert(item, Date.now(), counters));
+      this.saveCounters(counters);
+      return out;
+    });
+  }
+
+  private counters(): { seq: number; wake: number } {
+    const rows = this.st.counters.all() as { name: string; value: number }[];
+    const get = (n: string) => rows.find((r) => r.name === n)?.value ?? 0;
+    return { seq: get('seq'), wake: get('wake') };
+  }
+
+  private saveCounters(c: { seq: number; wake: number }): void {
+    this.st.setCounter.run(c.seq, 'seq');
+    this.st.setCounter.run(c.wake, 'wake');
+  }
+
+  private insert(item: NewInvocation, now: number, c: { seq: number; wake: number }): EnqueueResult {
+    const same = this.st.getInvocation.get(item.id) as InvocationRow | undefined;
+    if (same) return { record: toRecord(same), duplicate: true };
+    if (item.idempotencyKey !== undefined) {
+      const existing = this.st.byKey.get(item.actorType, item.actorId, item.idempotencyKey) as InvocationRow | undefined;
+      if (existing) {
+        if (!(existing.expires_at !== null && existing.expires_at <= now)) return { record: toRecord(existing), duplicate: true };
+        this.deleteInvocation(existing.id);
+      }
+    }
+    const row: InvocationRow = {
+      id: item.id,
+      seq: ++c.seq,
+      actor_type: item.actorType,
+      actor_id: item.actorId,
+      method: item.method,
+      args_json: item.argsJson,
+      idempotency_key: item.idempotencyKey ?? null,
+      partition: item.partition,
+      status: 'pending',
+      started: 0,
+      attempt: 0,
+      not_before: item.notBefore ?? null,
+      waiting_on: null,
+      wake_seq: ++c.wake,
+      reply_to: item.replyTo ?? null,
+      ttl_ms: item.ttlMs,
+      meta_json: item.meta === undefined ? null : JSON.stringify(item.meta),
+      result_json: null,
+      error_json: null,
+      created_at: now,
+      updated_at: now,
+      expires_at: null,
+    };
+    this.st.insertInvocation.run(row);
+    return { record: toRecord(row), duplicate: false };
+  }
+
+  private deleteInvocation(id: string): void {
+    this.st.deleteInvocation.run(id);
+    this.st.deleteJournal.run(id);
+    this.st.deletePromisesOf.run(id);
+  }
+
+  async getInvocation(id: string): Promise<InvocationRecord | undefined> {
+    const row = this.st.getInvocation.get(id) as InvocationRow | undefined;
+    return row && toRecord(row);
+  }
+
+  async pollPending(partitions: readonly number[], afterWakeSeq: number, limit: number): Promise<InvocationRecord[]> {
+    if (partitions.length === 0) return [];
+    const rows = this.st.pollPending.all(JSON.stringify(partitions), afterWakeSeq, limit) as InvocationRow[];
+    return rows.map(toRecord);
+  }
+
+  async loadState(actorType: string, actorId: string): Promise<StateRecord | undefined> {
+    const r = this.st.getState.get(actorType, actorId) as { state_json: string; version: number } | undefined;
+    return r && { actorType, actorId, stateJson: r.state_json, version: r.version };
+  }
+
+  async loadJournal(invocationId: string): Promise<JournalEntry[]> {
+    return (this.st.getJournal.all(invocationId) as JournalRow[]).map(toEntry);
+  }
+
+  async commit(turns: TurnWrite[]): Promise<CommitResult[]> {
+    return this.write('commit', () => {
+      const counters = this.counters();
+      const out = turns.map((t) => this.commitOne(t, Date.now(), counters));
+      this.saveCounters(counters);
+      return out;
+    });
+  }
+
+  private commitOne(turn: TurnWrite, now: number, c: { seq: number; wake: number }): CommitResult {
+    const lease = this.st.leaseEpoch.get(turn.partition) as { epoch: number; owner: string | null } | undefined;
+    if (!lease || lease.owner === null || lease.epoch !== turn.epoch) return { outcome: 'fenced' };
+    const inv = this.st.getInvocation.get(turn.invocationId) as InvocationRow | undefined;
+    if (!inv || inv.status !== 'pending') return { outcome: 'conflict' };
+    if (turn.state) {
+      const cur = this.st.getState.get(turn.state.actorType, turn.state.actorId) as { version: number } | undefined;
+      if ((cur?.version ?? 0) !== turn.state.expectedVersion) return { outcome: 'conflict' };
+    }
+    for (const e of turn.journal ?? []) {
+      this.st.upsertJournal.run(inv.id, e.seq, e.kind, e.name, e.status, e.valueJson ?? null, e.error ? JSON.stringify(e.error) : null);
+    }
+    const t = turn.transition;
+    if (!t) this.st.markStarted.run(now, inv.id);
+    else if (t.status === 'pending') {
+      let waitingOn = t.waitingOn ?? null;
+      let wake = inv.wake_seq;
+      if (waitingOn !== null && this.st.getPromise.get(waitingOn)) {
+        waitingOn = null;
+        wake = ++c.wake;
+      }
+      this.st.toPending.run(t.attempt, t.notBefore ?? null, waitingOn, t.error ? JSON.stringify(t.error) : inv.error_json, wake, now, inv.id);
+    } else {
+      const error = t.status === 'completed' ? null : JSON.stringify(t.error);
+      const attempt = t.status === 'completed' ? inv.attempt : t.attempt;
+      this.st.toTerminal.run(t.status, t.status === 'completed' ? t.resultJson : null, error, attempt, t.expiresAt, now, inv.id);
+      if (t.status !== 'dead') {
+        this.st.deleteJournal.run(inv.id);
+        this.st.deletePromisesOf.run(inv.id);
+      }
+    }
+    if (turn.state) {
+      const s = turn.state;
+      this.st.upsertState.run(s.actorType, s.actorId, s.stateJson, s.expectedVersion + 1, now);
+    }
+    for (const r of turn.idempotency ?? []) this.st.upsertActorIdempotency.run(r.actorType, r.actorId, r.key, r.resultJson, r.expiresAt);
+    const enqueued = (turn.outbox ?? []).map((m) => this.insert(m, now, c));
+    for (const r of turn.resolve ?? []) this.resolveOne(r, now, c);
+    return { outcome: 'ok', enqueued };
+  }
+
+  async resolvePromise(resolution: PromiseResolution): Promise<boolean> {
+    return this.write('resolvePromise', () => {
+      const c = this.counters();
+      const first = this.resolveOne(resolution, Date.now(), c);
+      this.saveCounters(c);
+      return first;
+    });
+  }
+
+  private resolveOne(r: PromiseResolution, now: number, c: { seq: number; wake: number }): boolean {
+    if (this.st.getPromise.get(r.id)) return false;
+    const owner = promiseOwner(r.id) ?? null;
+    if (owner !== null) {
+      const o = this.st.getInvocation.get(owner) as InvocationRow | undefined;
+      if (o && (o.status === 'completed' || o.status === 'failed')) return false;
+    }
+    this.st.insertPromise.run(r.id, owner, r.valueJson ?? null, r.error ? JSON.stringify(r.error) : null, now);
+    this.st.wakeWaiter.run(++c.wake, now, r.id);
+    return true;
+  }
+
+  async getPromise(id: string): Promise<PromiseResolution | undefined> {
+    const r = this.st.getPromise.get(id) as { value_json: string | null; error_json: string | null } | undefined;
+    if (!r) return undefined;
+    const out: PromiseResolution = { id };
+    if (r.value_json !== null) out.valueJson = r.value_json;
+    if (r.error_json !== null) out.error = JSON.parse(r.error_json) as PromiseResolution['error'];
+    return out;
+  }
+
+  async getActorIdempotency(actorType: string, actorId: string, key: string, now: number): Promise<{ result: unknown } | undefined> {
+    const r = this.st.getActorIdempotency.get(actorType, actorId, key) as { result_json: string; expires_at: number } | undefined;
+    if (!r || r.expires_at <= now) return undefined;
+    return { result: JSON.parse(r.result_json) as unknown };
+  }
+
+  async listDeadLetters(query: { limit: number; actorType?: string }): Promise<InvocationRecord[]> {
+    const rows = this.st.deadLetters.all(query.actorType ?? null, query.limit) as InvocationRow[];
+    return rows.map(toRecord);
+  }
+
+  async redrive(id: string): Promise<InvocationRecord | undefined> {
+    return this.write('redrive', () => {
+      const row = this.st.getInvocation.get(id) as InvocationRow | undefined;
+      if (!row || row.status !== 'dead') return undefined;
+      const c = this.counters();
+      this.st.redrive.run(++c.wake, Date.now(), id);
+      this.saveCounters(c);
+      return toRecord(this.st.getInvocation.get(id) as InvocationRow);
+    });
+  }
+
+  async sweep(now: number): Promise<number> {
+    return this.write('sweep', () => {
+      const expired = this.st.expiredInvocations.all(now) as { id: string }[];
+      for (const { id } of expired) this.deleteInvocation(id);
+      const idem = this.st.sweepActorIdempotency.run(now).changes;
+      return expired.length + idem;
+    });
+  }
+
+  async listActors(query: { limit: number; actorType?: string }): Promise<StateRecord[]> {
+    const rows = this.st.listActors.all(query.actorType ?? null, query.limit) as { actor_type: string; actor_id: string; state_json: string; version: number }[];
+    return rows.map((r) => ({ actorType: r.actor_type, actorId: r.actor_id, stateJson: r.state_json, version: r.version }));
+  }
+}

@@ -1,0 +1,173 @@
+import { RuntimeStateError } from './errors.js';
+import { parseDuration, type Duration } from './envelope.js';
+import type { InvocationContext, StepOptions } from './context.js';
+import type { RetryPolicy } from './retry.js';
+
+/** Per actor type settings (the README's `ActorInfrastructureConfig`). */
+export interface ActorInfrastructureConfig {
+  /** Handler timeout per attempt, ms. Default 30000. */
+  timeout?: number;
+  /** How long a completed invocation's result answers duplicates, seconds. Default 86400 (24 h). */
+  idempotencyTtl?: number;
+  retryPolicy?: RetryPolicy;
+  /** Loom always runs one invocation at a time per actor id, in arrival order. */
+  messageOrdering?: 'fifo' | 'standard';
+  /** Invocations at once per actor id; Loom's single-writer guarantee fixes it at 1. */
+  concurrency?: number;
+}
+
+/** Options of a one-way `send`, passed as its last argument. */
+export interface SendOptions {
+  /** Deliver no earlier than this from now (ms or '5m'). */
+  delay: Duration;
+}
+
+const CONTEXT = Symbol.for('loom.invocationContext');
+
+/**
+ * Base class of every actor. Subclass it, add async handler methods, and
+ * register the class with the runtime. Handlers run one at a time per actor id;
+ * `this.state` is committed atomically with each invocation's result.
+ *
+ * @example
+ * class Counter extends Actor<{ n: number }> {
+ *   static initialState = { n: 0 };
+ *   async add(by: number) { this.state.n += by; return this.state.n; }
+ * }
+ */
+export abstract class Actor<S extends object = Record<string, unknown>> {
+  /** Overrides the actor type name (defaults to the class name). */
+  static actorType?: string;
+  /** State of an actor id that has never committed any; deep-copied per actor. */
+  static initialState?: object;
+  /** Timeouts, idempotency TTL and retry policy for this actor type. */
+  static config?: ActorInfrastructureConfig;
+  /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`. */
+  static defaultHandler?: string;
+
+  /** The actor's durable state: read and mutate it freely inside a handler. */
+  state!: S;
+  /** This actor's id. */
+  actorId!: string;
+  /** This actor's type name. */
+  actorType!: string;
+  /** Set by `checkIdempotency` when it finds a stored result. */
+  cachedResult: unknown = undefined;
+
+  /** Arguments are accepted for compatibility and ignored; the runtime constructs actors. */
+  constructor(..._args: unknown[]) {}
+
+  private get ctx(): InvocationContext {
+    const ctx = (this as unknown as Record<symbol, InvocationContext | undefined>)[CONTEXT];
+    if (!ctx) {
+      throw new RuntimeStateError(
+        `durable operations are only available inside a handler that the runtime is running; ` +
+          `call the actor through runtime.call()/send() instead of invoking its method directly`,
+      );
+    }
+    return ctx;
+  }
+
+  /** The id of the invocation being handled. */
+  protected get invocationId(): string {
+    return this.ctx.invocation.id;
+  }
+
+  /**
+   * Runs a side effect at most once per successful journal write: the result is
+   * recorded and replays return it. `fn` receives a stable key; pass it to the
+   * external system as its idempotency key, because a crash after `fn` ran and
+   * before the result was journaled re-runs `fn` with the same key.
+   */
+  protected step<T>(name: string, fn: (key: string) => T | Promise<T>, opts?: StepOptions): Promise<T> {
+    return this.ctx.step(name, fn, opts);
+  }
+
+  /** Durable sleep: the invocation leaves memory and resumes later, even after a restart. */
+  protected sleep(duration: Duration): Promise<void> {
+    return this.ctx.sleep(duration);
+  }
+
+  /** Durable sleep until a point in time. */
+  protected sleepUntil(date: Date | number): Promise<void> {
+    return this.ctx.sleepUntil(date);
+  }
+
+  /** Calls another actor and awaits its result durably. */
+  protected call<T = unknown>(actorType: string, actorId: string, method: string, ...args: unknown[]): Promise<T> {
+    return this.ctx.call<T>(actorType, actorId, method, args);
+  }
+
+  /**
+   * Sends a one-way message to another actor through the outbox: it is enqueued
+   * only when this invocation's turn commits. A last argument of exactly
+   * `{ delay }` is taken as {@link SendOptions}.
+   */
+  protected send(actorType: string, actorId: string, method: string, ...args: unknown[]): void {
+    const last = args[args.length - 1];
+    let delayMs: number | undefined;
+    if (isSendOptions(last)) {
+      args = args.slice(0, -1);
+      delayMs = parseDuration(last.delay, 'send delay');
+    }
+    this.ctx.send(actorType, actorId, method, args, delayMs);
+  }
+
+  /** Awaits a durable promise resolved from outside with `runtime.resolvePromise(this.promiseId(name), value)`. */
+  protected promise<T = unknown>(name: string): Promise<T> {
+    return this.ctx.promise<T>(name);
+  }
+
+  /** The id that resolves `promise(name)` of this invocation. */
+  protected promiseId(name: string): string {
+    return this.ctx.promiseId(name);
+  }
+
+  /** Journaled `Date.now()`. */
+  protected now(): number {
+    return this.ctx.now();
+  }
+
+  /** Journaled `Math.random()`. */
+  protected random(): number {
+    return this.ctx.random();
+  }
+
+  /** Journaled random UUID. */
+  protected uuid(): string {
+    return this.ctx.uuid();
+  }
+
+  /**
+   * True when `storeIdempotency(key, …)` was committed for this actor before (and
+   * has not expired); the stored result is then in `this.cachedResult`.
+   */
+  async checkIdempotency(key: string): Promise<boolean> {
+    const found = await this.ctx.checkIdempotency(key);
+    this.cachedResult = this.ctx.cachedResult;
+    return found;
+  }
+
+  /** Stores `result` under `key` for this actor, atomically with this invocation's commit. */
+  async storeIdempotency(key: string, result: unknown): Promise<void> {
+    this.ctx.storeIdempotency(key, result);
+    return Promise.resolve();
+  }
+}
+
+function isSendOptions(v: unknown): v is SendOptions {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && keys[0] === 'delay';
+}
+
+/** Binds an invocation context to a fresh actor instance (used by the engine). */
+export function bindContext(actor: Actor<object>, ctx: InvocationContext): void {
+  (actor as unknown as Record<symbol, InvocationContext>)[CONTEXT] = ctx;
+}
+
+/** Names that are part of the Actor API, never handlers. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  'constructor', 'state', 'actorId', 'actorType', 'cachedResult', 'ctx', 'invocationId', 'step', 'sleep',
+  'sleepUntil', 'call', 'send', 'promise', 'promiseId', 'now', 'random', 'uuid', 'checkIdempotency', 'storeIdempotency',
+]);

@@ -1,0 +1,300 @@
+import { deterministicRandom, deterministicUuid } from './ids.js';
+import { FencedError, RuntimeStateError, StepFailedError, TerminalError, TimeoutError, fromErrorInfo, toErrorInfo } from './errors.js';
+import { JournalCursor } from './journal.js';
+import { parseDuration, toJson, type Duration, type Envelope } from './envelope.js';
+import { resolveRetryPolicy, retryDelay, type RetryPolicy } from './retry.js';
+import type { CommitResult, InvocationRecord, JournalEntry, NewInvocation, PromiseResolution, TurnWrite } from '../ports/store.js';
+
+/** What an invocation context needs from the engine that runs it. */
+export interface ContextHost {
+  now(): number;
+  commit(turn: TurnWrite): Promise<CommitResult>;
+  getPromise(id: string): Promise<PromiseResolution | undefined>;
+  getActorIdempotency(actorType: string, actorId: string, key: string): Promise<{ result: unknown } | undefined>;
+  /** Validates and builds an outbox message (throws the same errors as runtime.send). */
+  prepare(env: Envelope, extra: { id: string; replyTo?: string; notBefore?: number }): NewInvocation;
+  idempotencyTtlMs(actorType: string): number;
+}
+
+/** Options of `step()`. */
+export interface StepOptions {
+  /** In-process retries of this step; by default a failing step fails the attempt and the invocation's retry policy applies. */
+  retry?: RetryPolicy;
+  /** Per-try timeout in ms. */
+  timeoutMs?: number;
+}
+
+/** Why a handler stopped without finishing: it waits durably and leaves memory. */
+export interface Suspension {
+  notBefore?: number;
+  waitingOn?: string;
+}
+
+const NEVER = new Promise<never>(() => {});
+
+/**
+ * The durable side of one attempt of one invocation: every primitive a handler
+ * calls goes through here, is checked against the journal, and is recorded.
+ */
+export class InvocationContext {
+  readonly cursor: JournalCursor;
+  /** Entries recorded but not yet durable; flushed before any side effect and with the turn. */
+  private buffered: JournalEntry[] = [];
+  readonly outbox: NewInvocation[] = [];
+  readonly idempotencyWrites: { key: string; resultJson: string }[] = [];
+  private closed = false;
+  private signalSuspension!: (s: Suspension) => void;
+  /** Resolves when the handler parks on a durable wait. */
+  readonly suspended: Promise<Suspension>;
+  cachedResult: unknown = undefined;
+
+  constructor(
+    readonly invocation: InvocationRecord,
+    journal: readonly JournalEntry[],
+    readonly epoch: number,
+    private readonly host: ContextHost,
+  ) {
+    this.cursor = new JournalCursor(journal, {
+      actorType: invocation.actorType,
+      actorId: invocation.actorId,
+      invocationId: invocation.id,
+    });
+    this.suspended = new Promise((resolve) => (this.signalSuspension = resolve));
+  }
+
+  /** Stops this attempt: later primitive calls from a timed-out or abandoned handler throw. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Entries to commit with the turn; clears the buffer. */
+  takeBuffered(): JournalEntry[] {
+    const out = this.buffered;
+    this.buffered = [];
+    return out;
+  }
+
+  private guard(): void {
+    if (this.closed) {
+      throw new RuntimeStateError(
+        `invocation ${this.invocation.id} of ${this.invocation.actorType}/${this.invocation.actorId} is no longer running this attempt ` +
+          `(it timed out, suspended or lost its lease); durable calls made after that are refused`,
+      );
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buffered.length === 0) return;
+    const journal = this.takeBuffered();
+    await this.write({ journal });
+  }
+
+  private async write(turn: Omit<TurnWrite, 'partition' | 'epoch' | 'invocationId'>): Promise<void> {
+    this.guard();
+    const outcome = await this.host.commit({
+      ...turn,
+      partition: this.invocation.partition,
+      epoch: this.epoch,
+      invocationId: this.invocation.id,
+    });
+    if (outcome.outcome !== 'ok') {
+      this.close();
+      throw new FencedError(
+        `journal write for invocation ${this.invocation.id} of ${this.invocation.actorType}/${this.invocation.actorId} was rejected (${outcome.outcome}); ` +
+          `another worker owns partition ${this.invocation.partition} now and will resume it`,
+      );
+    }
+  }
+
+  private suspend(s: Suspension): Promise<never> {
+    this.close();
+    this.signalSuspension(s);
+    return NEVER;
+  }
+
+  /** Runs a side effect once: its result (or terminal failure) is journaled before the handler goes on. */
+  async step<T>(name: string, fn: (key: string) => T | Promise<T>, opts: StepOptions = {}): Promise<T> {
+    this.guard();
+    const d = this.cursor.next('step', name);
+    if (d.kind === 'replay') return settle<T>(d.entry);
+    await this.flush();
+    const key = `${this.invocation.id}:${d.position}:${name}`;
+    const policy = resolveRetryPolicy({ maxAttempts: 1 }, opts.retry);
+    for (let attempt = 1; ; attempt++) {
+      this.guard();
+      try {
+        const value = await withTimeout(Promise.resolve().then(() => fn(key)), opts.timeoutMs, () =>
+          new TimeoutError(`step "${name}" of ${this.invocation.actorType}/${this.invocation.actorId} took longer than ${opts.timeoutMs} ms`),
+        );
+        const valueJson = value === undefined ? undefined : toJson(value, `the result of step "${name}"`);
+        const entry: JournalEntry = { seq: d.position, kind: 'step', name, status: 'done' };
+        if (valueJson !== undefined) entry.valueJson = valueJson;
+        await this.write({ journal: [entry] });
+        return value;
+      } catch (err) {
+        if (err instanceof FencedError || err instanceof RuntimeStateError) throw err;
+        if (err instanceof TerminalError) {
+          const info = toErrorInfo(err);
+          await this.write({ journal: [{ seq: d.position, kind: 'step', name, status: 'done', error: info }] });
+          throw new StepFailedError(`step "${name}" failed terminally: ${info.message}`, info);
+        }
+        if (attempt >= policy.maxAttempts) throw err;
+        await delay(retryDelay(policy, attempt));
+      }
+    }
+  }
+
+  /** Durable timer: the invocation suspends and resumes after `duration`, on any worker. */
+  sleep(duration: Duration): Promise<void> {
+    return this.sleepUntilMs(null, parseDuration(duration, 'sleep duration'));
+  }
+
+  sleepUntil(date: Date | number): Promise<void> {
+    const at = typeof date === 'number' ? date : date.getTime();
+    return this.sleepUntilMs(at, 0);
+  }
+
+  private async sleepUntilMs(at: number | null, ms: number): Promise<void> {
+    this.guard();
+    const d = this.cursor.next('sleep', 'sleep');
+    if (d.kind === 'replay') {
+      if (d.entry.status === 'done') return;
+      const wakeAt = JSON.parse(d.entry.valueJson ?? '0') as number;
+      if (this.host.now() >= wakeAt) {
+        this.buffered.push({ ...d.entry, status: 'done' });
+        return;
+      }
+      return this.suspend({ notBefore: wakeAt });
+    }
+    const wakeAt = at ?? this.host.now() + ms;
+    this.buffered.push({ seq: d.position, kind: 'sleep', name: 'sleep', status: 'pending', valueJson: JSON.stringify(wakeAt) });
+    return this.suspend({ notBefore: wakeAt });
+  }
+
+  /** Request/response to another actor; the caller suspends until the reply is durable. */
+  async call<T>(actorType: string, actorId: string, method: string, args: unknown[]): Promise<T> {
+    this.guard();
+    const d = this.cursor.next('call', `${actorType}/${actorId}.${method}`);
+    const childId = `${this.invocation.id}:c${d.position}`;
+    const promiseId = `call:${childId}`;
+    if (d.kind === 'replay') {
+      if (d.entry.status === 'done') return settle<T>(d.entry);
+      return this.awaitResolution<T>(d.entry, promiseId, false);
+    }
+    const msg = this.host.prepare({ actorType, actorId, method, args }, { id: childId, replyTo: promiseId });
+    this.outbox.push(msg);
+    const entry: JournalEntry = { seq: d.position, kind: 'call', name: `${actorType}/${actorId}.${method}`, status: 'pending' };
+    this.buffered.push(entry);
+    return this.suspend({ waitingOn: promiseId });
+  }
+
+  /** One-way message to another actor, sent (outbox) when this turn commits. */
+  send(actorType: string, actorId: string, method: string, args: unknown[], delayMs?: number): void {
+    this.guard();
+    const d = this.cursor.next('send', `${actorType}/${actorId}.${method}`);
+    if (d.kind === 'replay') return;
+    const extra: { id: string; notBefore?: number } = { id: `${this.invocation.id}:s${d.position}` };
+    if (delayMs) extra.notBefore = this.host.now() + delayMs;
+    this.outbox.push(this.host.prepare({ actorType, actorId, method, args }, extra));
+    this.buffered.push({ seq: d.position, kind: 'send', name: `${actorType}/${actorId}.${method}`, status: 'done' });
+  }
+
+  /** The id under which the outside world resolves `promise(name)`. */
+  promiseId(name: string): string {
+    return `promise:${this.invocation.id}#${name}`;
+  }
+
+  /** Durable promise: suspends until `runtime.resolvePromise(id, value)` is called, from any process. */
+  async promise<T>(name: string): Promise<T> {
+    this.guard();
+    const d = this.cursor.next('promise', name);
+    if (d.kind === 'replay' && d.entry.status === 'done') return settle<T>(d.entry);
+    const entry: JournalEntry = d.kind === 'replay' ? d.entry : { seq: d.position, kind: 'promise', name, status: 'pending' };
+    return this.awaitResolution<T>(entry, this.promiseId(name), d.kind === 'execute');
+  }
+
+  private async awaitResolution<T>(entry: JournalEntry, promiseId: string, isNew: boolean): Promise<T> {
+    const resolution = await this.host.getPromise(promiseId);
+    this.guard();
+    if (!resolution) {
+      if (isNew) this.buffered.push(entry);
+      return this.suspend({ waitingOn: promiseId });
+    }
+    const done: JournalEntry = { seq: entry.seq, kind: entry.kind, name: entry.name, status: 'done' };
+    if (resolution.valueJson !== undefined) done.valueJson = resolution.valueJson;
+    if (resolution.error) done.error = resolution.error;
+    this.buffered.push(done);
+    return settle<T>(done);
+  }
+
+  /** Journaled wall-clock time (ms since epoch): the same value on every replay. */
+  now(): number {
+    return this.recorded('now', () => this.host.now());
+  }
+
+  /** Journaled random number in [0, 1). */
+  random(): number {
+    return this.recorded('random', (pos) => deterministicRandom(`${this.invocation.id}:${pos}`));
+  }
+
+  /** Journaled UUID. */
+  uuid(): string {
+    return this.recorded('uuid', (pos) => deterministicUuid(`${this.invocation.id}:${pos}`));
+  }
+
+  private recorded<T>(kind: 'now' | 'random' | 'uuid', make: (position: number) => T): T {
+    this.guard();
+    const d = this.cursor.next(kind, kind);
+    if (d.kind === 'replay') return JSON.parse(d.entry.valueJson ?? 'null') as T;
+    const value = make(d.position);
+    this.buffered.push({ seq: d.position, kind, name: kind, status: 'done', valueJson: JSON.stringify(value) });
+    return value;
+  }
+
+  /** Actor-scoped idempotency check (seed API); the answer is journaled for replay. */
+  async checkIdempotency(key: string): Promise<boolean> {
+    this.guard();
+    const d = this.cursor.next('idempotency', key);
+    let found: { result: unknown } | undefined;
+    if (d.kind === 'replay') {
+      found = d.entry.valueJson === undefined ? undefined : (JSON.parse(d.entry.valueJson) as { result: unknown });
+    } else {
+      const pending = this.idempotencyWrites.find((w) => w.key === key);
+      found = pending
+        ? { result: JSON.parse(pending.resultJson) as unknown }
+        : await this.host.getActorIdempotency(this.invocation.actorType, this.invocation.actorId, key);
+      this.guard();
+      const entry: JournalEntry = { seq: d.position, kind: 'idempotency', name: key, status: 'done' };
+      if (found) entry.valueJson = JSON.stringify(found);
+      this.buffered.push(entry);
+    }
+    this.cachedResult = found?.result;
+    return found !== undefined;
+  }
+
+  /** Records `result` under `key` for this actor, committed with the turn. */
+  storeIdempotency(key: string, result: unknown): void {
+    this.guard();
+    const resultJson = toJson(result === undefined ? null : result, `the idempotency result for key "${key}"`);
+    this.idempotencyWrites.push({ key, resultJson });
+  }
+}
+
+function settle<T>(entry: JournalEntry): T {
+  if (entry.error) throw fromErrorInfo(entry.error);
+  return (entry.valueJson === undefined ? undefined : JSON.parse(entry.valueJson)) as T;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Races `p` against a timer; `undefined` or 0 means no timeout. */
+export function withTimeout<T>(p: Promise<T>, ms: number | undefined, onTimeout: () => Error): Promise<T> {
+  if (!ms) return p;
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,611 @@
+import { bindContext, type Actor } from './actor.js';
+import { InvocationContext, withTimeout, type ContextHost, type Suspension } from './context.js';
+import { checkEnvelopeShape, checkSize, toJson, type Envelope } from './envelope.js';
+import { InvocationFailedError, RuntimeStateError, StoreError, TimeoutError, fromErrorInfo, type ErrorInfo } from './errors.js';
+import { GroupCommitter } from './group-commit.js';
+import { newId, partitionOf } from './ids.js';
+import type { Logger } from './logger.js';
+import { Mailbox } from './mailbox.js';
+import { PartitionOwner } from './partition-owner.js';
+import type { ActorRegistry, RegisteredActor } from './registry.js';
+import { resolveRetryPolicy } from './retry.js';
+import { decideFailure } from './turn.js';
+import type { CommitResult, InvocationMeta, InvocationRecord, NewInvocation, Store, TurnWrite } from '../ports/store.js';
+
+/** Resolved engine settings (the runtime fills in defaults). */
+export interface EngineOptions {
+  store: Store;
+  registry: ActorRegistry;
+  log: Logger;
+  owner: string;
+  partitions: number;
+  leaseTtlMs: number;
+  pollIntervalMs: number;
+  maxActivations: number;
+  idleTimeoutMs: number;
+  maxPayloadBytes: number;
+  maxConcurrency: number;
+  sweepIntervalMs: number;
+  /** How long dead letters are kept before the sweeper removes them, ms. */
+  deadLetterTtlMs: number;
+  /** Partitions this worker should hold; default all that are free. */
+  wantedPartitions?: (all: number) => number[];
+  /** Observes every finished attempt (tests, metrics, traces). */
+  onAttempt?: (event: AttemptEvent) => void;
+}
+
+/** One finished attempt of an invocation, as reported to `onAttempt`. */
+export interface AttemptEvent {
+  invocationId: string;
+  actorType: string;
+  actorId: string;
+  method: string;
+  idempotencyKey?: string;
+  outcome: 'completed' | 'failed' | 'dead' | 'retry' | 'suspended' | 'abandoned';
+  attempt: number;
+  durationMs: number;
+  error?: ErrorInfo;
+}
+
+/** Options of one call or send. */
+export interface MessageOptions {
+  /** Delay before the invocation may run, ms. */
+  delayMs?: number;
+  meta?: InvocationMeta;
+}
+
+interface Waiter {
+  resolve: (rec: InvocationRecord) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * The generic part of an actor system: mailboxes, activations, execution,
+ * retries, timers and partition ownership. It talks to storage only through the
+ * Store port and batches every durable write through the group committer.
+ */
+export class Engine {
+  private readonly committer: GroupCommitter;
+  private readonly owner: PartitionOwner;
+  private readonly boxes = new Map<string, Mailbox>();
+  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly promiseWaiters = new Map<string, string>();
+  private readonly finished = new Map<string, InvocationRecord>();
+  private readonly ready: Mailbox[] = [];
+  private running = 0;
+  private lastWakeSeq = 0;
+  private clockOffset = 0;
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private timers: NodeJS.Timeout[] = [];
+  private polling = false;
+  private idleResolvers: (() => void)[] = [];
+
+  constructor(private readonly opts: EngineOptions) {
+    this.committer = new GroupCommitter(opts.store);
+    this.owner = new PartitionOwner({
+      leases: opts.store.leases,
+      owner: opts.owner,
+      partitions: opts.partitions,
+      ttlMs: opts.leaseTtlMs,
+      log: opts.log,
+      wanted: opts.wantedPartitions,
+      onGained: (p) => void this.recover(p),
+      onLost: (p) => this.dropPartition(p),
+    });
+  }
+
+  /** The engine's clock: local time corrected to the store's clock. */
+  now(): number {
+    return Date.now() + this.clockOffset;
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Partitions this worker holds now. */
+  get ownedPartitions(): number[] {
+    return [...this.owner.held.keys()].sort((a, b) => a - b);
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new RuntimeStateError(`the runtime was already started (state: ${this.state})`);
+    this.state = 'running';
+    await this.syncClock();
+    await this.owner.start();
+    const every = (ms: number, fn: () => Promise<void> | void, keepAlive = false) => {
+      const t = setInterval(() => void Promise.resolve().then(fn).catch((e: Error) => this.opts.log.warn(e.message)), ms);
+      if (!keepAlive) t.unref();
+      this.timers.push(t);
+    };
+    // A started runtime is a worker: it keeps the process alive until stop().
+    every(this.opts.pollIntervalMs, () => this.poll(), true);
+    every(this.opts.sweepIntervalMs, async () => {
+      await this.opts.store.sweep(this.now());
+    });
+    every(Math.max(1000, Math.floor(this.opts.idleTimeoutMs / 2)), () => this.evictIdle());
+    every(30_000, () => this.syncClock());
+  }
+
+  /** Stops taking work, waits up to `graceMs` for running handlers, releases leases. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'new') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.running > 0) {
+      await withTimeout(new Promise<void>((r) => this.idleResolvers.push(r)), graceMs, () => new TimeoutError('grace period over')).catch(() => {
+        this.opts.log.warn(`stopping with ${this.running} invocation(s) still running; they resume on the next owner`);
+      });
+    }
+    for (const box of this.boxes.values()) if (box.timer) clearTimeout(box.timer);
+    this.boxes.clear();
+    await this.owner.stop();
+    this.state = 'stopped';
+    for (const [id, list] of this.waiters) {
+      for (const w of list) w.reject(new RuntimeStateError(`the runtime stopped before invocation ${id} finished; it resumes when a worker starts`));
+    }
+    this.waiters.clear();
+  }
+
+  // ---- accepting messages -------------------------------------------------
+
+  /** Validates a message and builds the invocation to enqueue. */
+  prepare(env: Envelope, extra: { id?: string; replyTo?: string; notBefore?: number; meta?: InvocationMeta } = {}): NewInvocation {
+    checkEnvelopeShape(env);
+    const type = this.opts.registry.get(env.actorType);
+    this.opts.registry.method(type, env.method);
+    const argsJson = toJson(env.args, `the arguments of ${env.actorType}/${env.actorId}.${env.method}`);
+    checkSize(argsJson, this.opts.maxPayloadBytes, `the message to ${env.actorType}/${env.actorId}.${env.method}`);
+    const meta: InvocationMeta = { ...extra.meta };
+    if (env.trace !== undefined) meta.trace = env.trace;
+    if (env.headers !== undefined) meta.headers = env.headers;
+    if (meta.retryPolicy) resolveRetryPolicy(meta.retryPolicy);
+    const inv: NewInvocation = {
+      id: extra.id ?? newId(),
+      actorType: env.actorType,
+      actorId: env.actorId,
+      method: env.method,
+      argsJson,
+      partition: partitionOf(env.actorType, env.actorId, this.opts.partitions),
+      ttlMs: type.idempotencyTtlMs,
+    };
+    if (env.idempotencyKey !== undefined) inv.idempotencyKey = env.idempotencyKey;
+    if (extra.replyTo !== undefined) inv.replyTo = extra.replyTo;
+    if (extra.notBefore !== undefined) inv.notBefore = extra.notBefore;
+    if (Object.keys(meta).length > 0) inv.meta = meta;
+    return inv;
+  }
+
+  /** Durably accepts a message; resolves with the stored record (an existing one for a duplicate key). */
+  async accept(env: Envelope, options: MessageOptions = {}): Promise<{ record: InvocationRecord; duplicate: boolean }> {
+    this.assertAccepting();
+    const extra: { notBefore?: number; meta?: InvocationMeta } = {};
+    if (options.delayMs) extra.notBefore = this.now() + options.delayMs;
+    if (options.meta) extra.meta = options.meta;
+    const inv = this.prepare(env, extra);
+    let res;
+    try {
+      res = await this.committer.enqueue(inv);
+    } catch (cause) {
+      throw new StoreError(
+        `could not accept the message to ${env.actorType}/${env.actorId}.${env.method}: the store failed (${(cause as Error).message}). ` +
+          `Nothing was enqueued; retry the send once the store is reachable.`,
+        { cause },
+      );
+    }
+    if (!res.duplicate) this.dispatch(res.record);
+    return res;
+  }
+
+  /** Waits for an invocation to finish; resolves with the terminal record. */
+  awaitResult(id: string): Promise<InvocationRecord> {
+    const done = this.finished.get(id);
+    if (done) return Promise.resolve(done);
+    return new Promise<InvocationRecord>((resolve, reject) => {
+      const list = this.waiters.get(id) ?? [];
+      let timer: NodeJS.Timeout | undefined;
+      let wait = 25;
+      const settle = (fn: () => void) => {
+        if (timer) clearTimeout(timer);
+        fn();
+      };
+      const w: Waiter = { resolve: (r) => settle(() => resolve(r)), reject: (e) => settle(() => reject(e)) };
+      list.push(w);
+      this.waiters.set(id, list);
+      // Another process may run it: check the store now and then.
+      const check = async () => {
+        try {
+          const rec = await this.opts.store.getInvocation(id);
+          if (rec && rec.status !== 'pending') return this.notify(rec);
+          if (!rec) return this.rejectWaiters(id, new RuntimeStateError(`invocation ${id} is unknown to the store (swept after its TTL?)`));
+        } catch (err) {
+          this.opts.log.warn(`checking invocation ${id}: ${(err as Error).message}`);
+        }
+        if (!this.waiters.has(id) || this.state === 'stopped') return;
+        wait = Math.min(wait * 2, 1000);
+        timer = setTimeout(() => void check(), wait);
+        timer.unref();
+      };
+      timer = setTimeout(() => void check(), wait);
+      timer.unref();
+    });
+  }
+
+  /** The handler's result from a terminal record, or its stored error. */
+  static outcome<T>(rec: InvocationRecord): T {
+    if (rec.status === 'completed') return (rec.resultJson === undefined ? undefined : JSON.parse(rec.resultJson)) as T;
+    const info = rec.error ?? { name: 'Error', message: 'failed' };
+    const err = new InvocationFailedError(
+      `${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ${rec.status === 'dead' ? `was dead-lettered after ${rec.attempt} attempt(s)` : 'failed'}: ${info.message}`,
+      info,
+      rec.id,
+      rec.status === 'dead',
+    );
+    err.cause = fromErrorInfo(info);
+    throw err;
+  }
+
+  /** Resolves a durable promise and wakes its waiter here at once if it is local. */
+  async resolvePromise(id: string, outcome: { valueJson?: string; error?: ErrorInfo }): Promise<boolean> {
+    const first = await this.opts.store.resolvePromise({ id, ...outcome });
+    this.wakePromise(id);
+    return first;
+  }
+
+  /** Puts a dead-lettered invocation back in its mailbox. */
+  async redrive(id: string): Promise<InvocationRecord | undefined> {
+    const rec = await this.opts.store.redrive(id);
+    if (rec) {
+      this.finished.delete(id);
+      this.dispatch(rec);
+    }
+    return rec;
+  }
+
+  /** Resolves once no handler is running and no runnable invocation is queued. */
+  async drain(): Promise<void> {
+    while (this.running > 0 || this.ready.length > 0) {
+      await new Promise<void>((r) => this.idleResolvers.push(r));
+    }
+  }
+
+  // ---- mailboxes ------------------------------------------------------------
+
+  private dispatch(rec: InvocationRecord): void {
+    if (rec.status !== 'pending' || this.finished.has(rec.id)) return;
+    if (!this.owner.held.has(rec.partition) || this.state !== 'running') return;
+    const key = `${rec.actorType}\u0000${rec.actorId}`;
+    let box = this.boxes.get(key);
+    if (!box) {
+      box = new Mailbox(key, rec.actorType, rec.actorId, rec.partition);
+      this.boxes.set(key, box);
+    }
+    if (box.offer(rec)) this.pump(box);
+  }
+
+  private pump(box: Mailbox): void {
+    if (box.running || this.state !== 'running') return;
+    const now = this.now();
+    const head = box.head(now);
+    switch (head.kind) {
+      case 'empty':
+        return;
+      case 'wait-promise':
+        this.promiseWaiters.set(head.promiseId, box.key);
+        return;
+      case 'wait-until':
+        this.wakeAt(box, head.at);
+        return;
+      case 'run':
+        if (this.running >= this.opts.maxConcurrency) {
+          if (!this.ready.includes(box)) this.ready.push(box);
+          return;
+        }
+        void this.run(box, head.invocation);
+    }
+  }
+
+  private wakeAt(box: Mailbox, at: number): void {
+    if (box.timer && box.timerAt <= at) return;
+    if (box.timer) clearTimeout(box.timer);
+    box.timerAt = at;
+    box.timer = setTimeout(() => {
+      box.timer = undefined;
+      this.pump(box);
+    }, Math.max(0, at - this.now()));
+    box.timer.unref();
+  }
+
+  private wakePromise(promiseId: string): void {
+    const key = this.promiseWaiters.get(promiseId);
+    if (!key) return;
+    this.promiseWaiters.delete(promiseId);
+    const box = this.boxes.get(key);
+    const rec = box?.queue.find((r) => r.waitingOn === promiseId);
+    if (!box || !rec) return;
+    delete rec.waitingOn;
+    this.pump(box);
+  }
+
+  // ---- running one attempt ------------------------------------------------
+
+  private async run(box: Mailbox, rec: InvocationRecord): Promise<void> {
+    box.running = rec;
+    this.running++;
+    const started = Date.now();
+    let report: AttemptEvent['outcome'] = 'abandoned';
+    let error: ErrorInfo | undefined;
+    try {
+      ({ outcome: report, error } = await this.attempt(box, rec));
+    } catch (err) {
+      this.opts.log.error(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId}: ${(err as Error).stack ?? String(err)}`);
+      // The store failed; nothing was committed. Try again shortly.
+      rec.notBefore = this.now() + 1000;
+    } finally {
+      box.running = undefined;
+      box.lastUsed = Date.now();
+      this.running--;
+      const event: AttemptEvent = {
+        invocationId: rec.id,
+        actorType: rec.actorType,
+        actorId: rec.actorId,
+        method: rec.method,
+        outcome: report,
+        attempt: rec.attempt,
+        durationMs: Date.now() - started,
+      };
+      if (rec.idempotencyKey) event.idempotencyKey = rec.idempotencyKey;
+      if (error) event.error = error;
+      this.opts.onAttempt?.(event);
+      this.pump(box);
+      while (this.ready.length > 0 && this.running < this.opts.maxConcurrency) this.pump(this.ready.shift()!);
+      if (this.running === 0 && this.ready.length === 0) for (const r of this.idleResolvers.splice(0)) r();
+    }
+  }
+
+  private async attempt(box: Mailbox, rec: InvocationRecord): Promise<{ outcome: AttemptEvent['outcome']; error?: ErrorInfo }> {
+    const epoch = this.owner.epoch(rec.partition);
+    if (epoch === undefined) return { outcome: 'abandoned' };
+    let type: RegisteredActor;
+    try {
+      type = this.opts.registry.get(rec.actorType);
+      this.opts.registry.method(type, rec.method);
+    } catch (err) {
+      return this.fail(box, rec, err, epoch, this.opts.registry.has(rec.actorType) ? this.opts.registry.get(rec.actorType) : undefined);
+    }
+    if (!box.loaded) {
+      const st = await this.opts.store.loadState(rec.actorType, rec.actorId);
+      box.stateJson = st?.stateJson;
+      box.version = st?.version ?? 0;
+      box.loaded = true;
+    }
+    const journal = rec.started ? await this.opts.store.loadJournal(rec.id) : [];
+    const ctx = new InvocationContext(rec, journal, epoch, this.host);
+    const actor = new (type.cls as unknown as new () => Actor<object>)();
+    actor.state = JSON.parse(box.stateJson ?? type.initialStateJson) as object;
+    actor.actorId = rec.actorId;
+    actor.actorType = rec.actorType;
+    bindContext(actor, ctx);
+
+    type Result = { kind: 'value'; value: unknown } | { kind: 'suspend'; s: Suspension } | { kind: 'error'; err: unknown };
+    const timeoutMs = rec.meta?.timeoutMs ?? type.timeoutMs;
+    const handler = Promise.resolve()
+      .then(() => (actor as unknown as Record<string, (...a: unknown[]) => unknown>)[rec.method]!(...(JSON.parse(rec.argsJson) as unknown[])))
+      .then((value): Result => ({ kind: 'value', value }));
+    const raced = Promise.race([handler, ctx.suspended.then((s): Result => ({ kind: 'suspend', s }))]);
+    const result: Result = await withTimeout(raced, timeoutMs, () =>
+      new TimeoutError(`${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ran longer than its timeout of ${timeoutMs} ms`),
+    ).catch((err: unknown): Result => ({ kind: 'error', err }));
+    ctx.close();
+
+    if (result.kind === 'suspend') return this.suspend(box, rec, ctx, epoch, result.s);
+    if (result.kind === 'error') return this.fail(box, rec, result.err, epoch, type);
+    let resultJson: string;
+    let stateJson: string;
+    try {
+      resultJson = result.value === undefined ? 'null' : toJson(result.value, `the result of ${rec.actorType}.${rec.method}`);
+      checkSize(resultJson, this.opts.maxPayloadBytes, `the result of ${rec.actorType}/${rec.actorId}.${rec.method}`);
+      stateJson = toJson(actor.state, `the state of ${rec.actorType}/${rec.actorId}`);
+      ctx.cursor.assertConsumed();
+    } catch (err) {
+      return this.fail(box, rec, err, epoch, type);
+    }
+    const turn: TurnWrite = {
+      partition: rec.partition,
+      epoch,
+      invocationId: rec.id,
+      transition: { status: 'completed', resultJson, expiresAt: this.now() + rec.ttlMs },
+    };
+    const stateChanged = stateJson !== (box.stateJson ?? type.initialStateJson) || box.version === 0;
+    if (stateChanged) turn.state = { actorType: rec.actorType, actorId: rec.actorId, stateJson, expectedVersion: box.version };
+    if (ctx.outbox.length) turn.outbox = ctx.outbox;
+    if (ctx.idempotencyWrites.length) {
+      const expiresAt = this.now() + type.idempotencyTtlMs;
+      turn.idempotency = ctx.idempotencyWrites.map((w) => ({ actorType: rec.actorType, actorId: rec.actorId, key: w.key, resultJson: w.resultJson, expiresAt }));
+    }
+    if (rec.replyTo) turn.resolve = [{ id: rec.replyTo, valueJson: resultJson }];
+    const committed = await this.commitTurn(box, rec, turn);
+    if (!committed) return { outcome: 'abandoned' };
+    if (stateChanged) {
+      box.stateJson = stateJson;
+      box.version++;
+    }
+    this.finish(box, { ...rec, status: 'completed', resultJson, started: true });
+    return { outcome: 'completed' };
+  }
+
+  private async suspend(box: Mailbox, rec: InvocationRecord, ctx: InvocationContext, epoch: number, s: Suspension) {
+    const transition: TurnWrite['transition'] = { status: 'pending', attempt: rec.attempt };
+    if (s.notBefore !== undefined) transition.notBefore = s.notBefore;
+    if (s.waitingOn !== undefined) transition.waitingOn = s.waitingOn;
+    const turn: TurnWrite = { partition: rec.partition, epoch, invocationId: rec.id, journal: ctx.takeBuffered(), transition };
+    if (ctx.outbox.length) turn.outbox = ctx.outbox;
+    if (!(await this.commitTurn(box, rec, turn))) return { outcome: 'abandoned' as const };
+    rec.started = true;
+    if (s.notBefore !== undefined) rec.notBefore = s.notBefore;
+    else delete rec.notBefore;
+    if (s.waitingOn !== undefined) {
+      rec.waitingOn = s.waitingOn;
+      // The promise may have been resolved while this turn was committing.
+      if (await this.opts.store.getPromise(s.waitingOn)) delete rec.waitingOn;
+    }
+    return { outcome: 'suspended' as const };
+  }
+
+  private async fail(box: Mailbox, rec: InvocationRecord, err: unknown, epoch: number, type: RegisteredActor | undefined) {
+    const policy = type ? resolveRetryPolicy(type.retryPolicy, rec.meta?.retryPolicy) : resolveRetryPolicy();
+    const decision = decideFailure(err, rec, policy, this.now(), rec.ttlMs, this.opts.deadLetterTtlMs);
+    if (decision.kind === 'abandon') {
+      this.owner.lose(rec.partition);
+      return { outcome: 'abandoned' as const };
+    }
+    const turn: TurnWrite = { partition: rec.partition, epoch, invocationId: rec.id, transition: decision.transition };
+    const t = decision.transition;
+    if (decision.kind === 'final' && rec.replyTo) turn.resolve = [{ id: rec.replyTo, error: decision.transition.error }];
+    if (!(await this.commitTurn(box, rec, turn))) return { outcome: 'abandoned' as const };
+    if (t.status === 'pending') {
+      rec.attempt = t.attempt;
+      rec.started = true;
+      if (t.notBefore !== undefined) rec.notBefore = t.notBefore;
+      if (t.error) rec.error = t.error;
+      return { outcome: 'retry' as const, error: t.error };
+    }
+    this.finish(box, { ...rec, status: t.status, error: t.error, attempt: t.attempt, started: true });
+    return { outcome: t.status, error: t.error };
+  }
+
+  /** Commits a turn; on rejection, reconciles and returns false. */
+  private async commitTurn(box: Mailbox, rec: InvocationRecord, turn: TurnWrite): Promise<boolean> {
+    const res: CommitResult = await this.committer.commit(turn);
+    if (res.outcome === 'ok') {
+      for (const e of res.enqueued) if (!e.duplicate) this.dispatch(e.record);
+      for (const r of turn.resolve ?? []) this.wakePromise(r.id);
+      return true;
+    }
+    if (res.outcome === 'fenced') {
+      this.opts.log.warn(`partition ${rec.partition} was taken by another worker; dropping its work here`);
+      this.owner.lose(rec.partition);
+      return false;
+    }
+    // Conflict: our view is stale. Reload state and the invocation from the store.
+    box.loaded = false;
+    const fresh = await this.opts.store.getInvocation(rec.id);
+    box.remove(rec.id);
+    if (fresh && fresh.status !== 'pending') this.finish(box, fresh);
+    else if (fresh) box.offer(fresh);
+    return false;
+  }
+
+  private finish(box: Mailbox, rec: InvocationRecord): void {
+    box.remove(rec.id);
+    this.finished.set(rec.id, rec);
+    if (this.finished.size > 10_000) this.finished.delete(this.finished.keys().next().value as string);
+    this.notify(rec);
+  }
+
+  private notify(rec: InvocationRecord): void {
+    const list = this.waiters.get(rec.id);
+    if (!list) return;
+    this.waiters.delete(rec.id);
+    for (const w of list) w.resolve(rec);
+  }
+
+  private rejectWaiters(id: string, err: unknown): void {
+    const list = this.waiters.get(id);
+    if (!list) return;
+    this.waiters.delete(id);
+    for (const w of list) w.reject(err);
+  }
+
+  // ---- partitions, polling, housekeeping ----------------------------------
+
+  private async recover(partition: number): Promise<void> {
+    let after = 0;
+    for (;;) {
+      const page = await this.opts.store.pollPending([partition], after, 1000);
+      for (const rec of page) this.dispatch(rec);
+      if (page.length < 1000) break;
+      after = page[page.length - 1]!.wakeSeq;
+    }
+  }
+
+  private dropPartition(partition: number): void {
+    for (const [key, box] of this.boxes) {
+      if (box.partition !== partition) continue;
+      if (box.timer) clearTimeout(box.timer);
+      box.queue.length = 0;
+      box.loaded = false;
+      if (!box.running) this.boxes.delete(key);
+    }
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.state !== 'running') return;
+    const owned = this.ownedPartitions;
+    if (owned.length === 0) return;
+    this.polling = true;
+    try {
+      for (;;) {
+        const page = await this.opts.store.pollPending(owned, this.lastWakeSeq, 1000);
+        for (const rec of page) {
+          this.lastWakeSeq = Math.max(this.lastWakeSeq, rec.wakeSeq);
+          this.dispatch(rec);
+        }
+        if (page.length < 1000) break;
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private evictIdle(): void {
+    const cutoff = Date.now() - this.opts.idleTimeoutMs;
+    const excess = this.boxes.size - this.opts.maxActivations;
+    let evicted = 0;
+    for (const [key, box] of this.boxes) {
+      if (!box.idle) continue;
+      if (box.lastUsed < cutoff || evicted < excess) {
+        this.boxes.delete(key);
+        evicted++;
+      }
+    }
+  }
+
+  private async syncClock(): Promise<void> {
+    try {
+      const before = Date.now();
+      const storeNow = await this.opts.store.now();
+      this.clockOffset = storeNow - Math.round((before + Date.now()) / 2);
+    } catch (err) {
+      this.opts.log.warn(`could not read the store's clock: ${(err as Error).message}`);
+    }
+  }
+
+  private assertAccepting(): void {
+    if (this.state !== 'running') {
+      throw new RuntimeStateError(
+        this.state === 'new'
+          ? 'the runtime is not started: call await runtime.start() before sending messages'
+          : 'the runtime is shutting down and takes no new messages',
+      );
+    }
+  }
+
+  /** Number of actors with an activation or queued work in memory. */
+  get activeActors(): number {
+    return this.boxes.size;
+  }
+
+  private readonly host: ContextHost = {
+    now: () => this.now(),
+    commit: (turn) => this.committer.commit(turn),
+    getPromise: (id) => this.opts.store.getPromise(id),
+    getActorIdempotency: (t, id, key) => this.opts.store.getActorIdempotency(t, id, key, this.now()),
+    prepare: (env, extra) => this.prepare(env, extra),
+    idempotencyTtlMs: (t) => this.opts.registry.get(t).idempotencyTtlMs,
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Loom's errors. Each carries a stable `code`, a `name`, an optional `cause`, and a
+ * message that names the actor, message or key involved and how to fix it.
+ *
+ * Two families: local errors (bad input, bad config, programmer mistakes) thrown
+ * straight to the caller, and failures that cross the durable boundary — a
+ * handler's error is journaled as an {@link ErrorInfo} and re-raised on replay.
+ */
+
+/** Base class of every error Loom throws. */
+export class LoomError extends Error {
+  /** Stable machine-readable code, e.g. `LOOM_UNKNOWN_ACTOR`. */
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** The configuration or options passed to Loom are invalid. */
+export class ConfigError extends LoomError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LOOM_CONFIG', message, options);
+  }
+}
+
+/** No actor type of that name is registered. */
+export class UnknownActorError extends LoomError {
+  constructor(message: string) {
+    super('LOOM_UNKNOWN_ACTOR', message);
+  }
+}
+
+/** The actor type has no handler method of that name. */
+export class UnknownMethodError extends LoomError {
+  constructor(message: string) {
+    super('LOOM_UNKNOWN_METHOD', message);
+  }
+}
+
+/** A message, argument or result does not round-trip through JSON. */
+export class SerializationError extends LoomError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LOOM_NOT_SERIALIZABLE', message, options);
+  }
+}
+
+/** A message is larger than the configured `maxPayloadBytes`. */
+export class PayloadTooLargeError extends LoomError {
+  constructor(message: string) {
+    super('LOOM_PAYLOAD_TOO_LARGE', message);
+  }
+}
+
+/** The message envelope is malformed (missing actorId, bad types, …). */
+export class InvalidMessageError extends LoomError {
+  constructor(message: string) {
+    super('LOOM_INVALID_MESSAGE', message);
+  }
+}
+
+/**
+ * Replay met a journal that does not match the code: the handler asked for a
+ * different durable operation at a position than the one recorded.
+ */
+export class NonDeterminismError extends LoomError {
+  constructor(
+    readonly details: {
+      actorType: string;
+      actorId: string;
+      invocationId: string;
+      position: number;
+      recorded: string;
+      requested: string;
+    },
+  ) {
+    super(
+      'LOOM_NON_DETERMINISM',
+      `replay of ${details.actorType}/${details.actorId} invocation ${details.invocationId} diverged at journal position ${details.position}: ` +
+        `the journal recorded "${details.recorded}" but the code now asks for "${details.requested}". ` +
+        `Handlers must issue the same durable operations in the same order on every run; ` +
+        `deploy code changes only once in-flight invocations have completed, or version the handler under a new method name.`,
+    );
+  }
+}
+
+/**
+ * Thrown by a handler to fail its invocation for good: it is not retried, and the
+ * error is stored as the invocation's outcome (returned to every duplicate).
+ */
+export class TerminalError extends LoomError {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'LOOM_TERMINAL', message, options);
+  }
+}
+
+/**
+ * Thrown by a handler or step to ask for a retry, optionally after a given delay
+ * (overrides the backoff of the retry policy for this attempt).
+ */
+export class RetryableError extends LoomError {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super('LOOM_RETRYABLE', message, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/** A handler or step ran past its timeout. Retryable. */
+export class TimeoutError extends LoomError {
+  constructor(message: string) {
+    super('LOOM_TIMEOUT', message);
+  }
+}
+
+/**
+ * The worker lost ownership of a partition: the store rejected a write that
+ * carried a stale fencing epoch. The work is retried by the new owner.
+ */
+export class FencedError extends LoomError {
+  constructor(message: string) {
+    super('LOOM_FENCED', message);
+  }
+}
+
+/** A step failed after exhausting its retry policy; the failure is journaled. */
+export class StepFailedError extends LoomError {
+  constructor(
+    message: string,
+    readonly info: ErrorInfo,
+  ) {
+    super('LOOM_STEP_FAILED', message);
+  }
+}
+
+/** The invocation failed: raised to `runtime.call` callers with the stored error. */
+export class InvocationFailedError extends LoomError {
+  constructor(
+    message: string,
+    readonly info: ErrorInfo,
+    readonly invocationId: string,
+    readonly deadLettered: boolean,
+  ) {
+    super(deadLettered ? 'LOOM_DEAD_LETTERED' : info.code ?? 'LOOM_INVOCATION_FAILED', message);
+  }
+}
+
+/** The runtime is not started, is shutting down, or was closed. */
+export class RuntimeStateError extends LoomError {
+  constructor(message: string) {
+    super('LOOM_RUNTIME_STATE', message);
+  }
+}
+
+/** The storage backend failed or is unreachable. Wraps the driver's error. */
+export class StoreError extends LoomError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LOOM_STORE', message, options);
+  }
+}
+
+/** A JSON-safe description of an error, as journaled and stored. */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  code?: string;
+  /** True when the error must not be retried. */
+  terminal?: boolean;
+  stack?: string;
+}
+
+/** Turns anything thrown (including non-Error values) into an {@link ErrorInfo}. */
+export function toErrorInfo(err: unknown): ErrorInfo {
+  if (err instanceof Error) {
+    const info: ErrorInfo = { name: err.name, message: err.message };
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string') info.code = code;
+    if (err instanceof TerminalError) info.terminal = true;
+    if (err.stack) info.stack = err.stack;
+    return info;
+  }
+  let text: string;
+  try {
+    text = typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+  } catch {
+    text = String(err);
+  }
+  return {
+    name: 'NonErrorThrown',
+    code: 'LOOM_NON_ERROR_THROWN',
+    message: `the handler threw a non-Error value: ${text}. Throw an Error (or TerminalError) so the failure carries a message and stack.`,
+  };
+}
+
+/** Rebuilds an Error from a journaled {@link ErrorInfo}, preserving terminal-ness. */
+export function fromErrorInfo(info: ErrorInfo): Error {
+  const err = info.terminal ? new TerminalError(info.message, { code: info.code }) : new Error(info.message);
+  err.name = info.name;
+  if (!info.terminal && info.code) (err as Error & { code?: string }).code = info.code;
+  return err;
+}

@@ -1,0 +1,156 @@
+import { Actor, RESERVED_NAMES, type ActorInfrastructureConfig } from './actor.js';
+import { ConfigError, UnknownActorError, UnknownMethodError } from './errors.js';
+import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
+
+/** A class that extends {@link Actor}. */
+export type ActorClass = (abstract new (...args: never[]) => Actor<object>) & {
+  actorType?: string;
+  initialState?: object;
+  config?: ActorInfrastructureConfig;
+  defaultHandler?: string;
+};
+
+/** An actor type as the runtime knows it, with its settings resolved. */
+export interface RegisteredActor {
+  name: string;
+  cls: ActorClass;
+  handlers: ReadonlySet<string>;
+  initialStateJson: string;
+  timeoutMs: number;
+  idempotencyTtlMs: number;
+  retryPolicy: ResolvedRetryPolicy;
+  defaultHandler: string;
+}
+
+export interface RegistryDefaults {
+  timeoutMs: number;
+  idempotencyTtlMs: number;
+  retryPolicy: ResolvedRetryPolicy;
+}
+
+/** The actor types a runtime can run. */
+export class ActorRegistry {
+  private readonly types = new Map<string, RegisteredActor>();
+
+  constructor(private readonly defaults: RegistryDefaults) {}
+
+  register(cls: ActorClass, overrides?: ActorInfrastructureConfig): RegisteredActor {
+    if (typeof cls !== 'function' || !(cls.prototype instanceof Actor)) {
+      throw new ConfigError(`runtime.register() takes a class that extends Actor; got ${describe(cls)}`);
+    }
+    const name = cls.actorType ?? cls.name;
+    if (!name) throw new ConfigError('an actor class needs a name: give it one, or set static actorType');
+    const existing = this.types.get(name);
+    if (existing && existing.cls !== cls) {
+      throw new ConfigError(`actor type "${name}" is already registered by another class; set static actorType to tell them apart`);
+    }
+    const config = { ...cls.config, ...overrides };
+    const handlers = handlerNames(cls);
+    const defaultHandler = cls.defaultHandler ?? 'handle';
+    if (cls.defaultHandler && !handlers.has(cls.defaultHandler)) {
+      throw new ConfigError(`${name}.defaultHandler names "${cls.defaultHandler}", which is not a method of ${name}`);
+    }
+    let initialStateJson: string;
+    try {
+      initialStateJson = JSON.stringify(cls.initialState ?? {});
+    } catch (cause) {
+      throw new ConfigError(`${name}.initialState must be plain JSON`, { cause });
+    }
+    const entry: RegisteredActor = {
+      name,
+      cls,
+      handlers,
+      initialStateJson,
+      timeoutMs: positive(config.timeout, this.defaults.timeoutMs, `${name}.config.timeout`),
+      idempotencyTtlMs:
+        config.idempotencyTtl === undefined
+          ? this.defaults.idempotencyTtlMs
+          : positive(config.idempotencyTtl, 0, `${name}.config.idempotencyTtl`) * 1000,
+      retryPolicy: resolveRetryPolicy(this.defaults.retryPolicy, config.retryPolicy),
+      defaultHandler,
+    };
+    this.types.set(name, entry);
+    return entry;
+  }
+
+  /** The registered type, or an error that lists the known types. */
+  get(actorType: string): RegisteredActor {
+    const entry = this.types.get(actorType);
+    if (!entry) {
+      const known = [...this.types.keys()];
+      throw new UnknownActorError(
+        `no actor type "${actorType}" is registered on this runtime` +
+          (known.length ? ` (registered: ${known.join(', ')})` : ' (none are registered)') +
+          `; call runtime.register(${actorType}) before start()`,
+      );
+    }
+    return entry;
+  }
+
+  has(actorType: string): boolean {
+    return this.types.has(actorType);
+  }
+
+  /** Checks that `method` is a handler of the type. */
+  method(entry: RegisteredActor, method: string): void {
+    if (!entry.handlers.has(method)) {
+      throw new UnknownMethodError(
+        `actor type "${entry.name}" has no handler "${method}"` +
+          (entry.handlers.size ? ` (handlers: ${[...entry.handlers].join(', ')})` : ' (it defines no handler methods)'),
+      );
+    }
+  }
+
+  /**
+   * The type for a seed-style message that gives only an actorId: the type whose
+   * kebab-case name prefixes the id ('order-processor-123' → OrderProcessor),
+   * else the only registered type.
+   */
+  typeForActorId(actorId: string): RegisteredActor {
+    let best: RegisteredActor | undefined;
+    for (const entry of this.types.values()) {
+      const prefix = kebab(entry.name);
+      if (actorId === prefix || actorId.startsWith(`${prefix}-`) || actorId.startsWith(`${prefix}:`)) {
+        if (!best || prefix.length > kebab(best.name).length) best = entry;
+      }
+    }
+    if (best) return best;
+    if (this.types.size === 1) return this.types.values().next().value as RegisteredActor;
+    throw new UnknownActorError(
+      `message for actorId "${actorId}" names no actorType, and no registered type matches its prefix ` +
+        `(registered: ${[...this.types.keys()].map((n) => `${n} → "${kebab(n)}-…"`).join(', ') || 'none'}); ` +
+        `pass actorType, or name the actor id after its type`,
+    );
+  }
+
+  list(): RegisteredActor[] {
+    return [...this.types.values()];
+  }
+}
+
+function handlerNames(cls: ActorClass): Set<string> {
+  const names = new Set<string>();
+  for (let proto = cls.prototype as object; proto && proto !== Actor.prototype; proto = Object.getPrototypeOf(proto) as object) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (RESERVED_NAMES.has(key) || key.startsWith('_')) continue;
+      const desc = Object.getOwnPropertyDescriptor(proto, key);
+      if (desc && typeof desc.value === 'function') names.add(key);
+    }
+  }
+  return names;
+}
+
+function positive(v: number | undefined, fallback: number, what: string): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new ConfigError(`${what} must be a number >= 0, got ${String(v)}`);
+  return v;
+}
+
+function kebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'function') return `function ${v.name || '(anonymous)'} that does not extend Actor`;
+  return v === null ? 'null' : typeof v;
+}

@@ -1,0 +1,59 @@
+import {
+  FencedError,
+  LoomError,
+  NonDeterminismError,
+  RetryableError,
+  StepFailedError,
+  TerminalError,
+  UnknownActorError,
+  UnknownMethodError,
+  SerializationError,
+  toErrorInfo,
+  type ErrorInfo,
+} from './errors.js';
+import { retryDelay, type ResolvedRetryPolicy } from './retry.js';
+import type { InvocationRecord, Transition } from '../ports/store.js';
+
+/** What to do with an invocation whose attempt threw. */
+export type FailureDecision =
+  | { kind: 'abandon' }
+  | { kind: 'retry'; transition: Extract<Transition, { status: 'pending' }> }
+  | { kind: 'final'; transition: Extract<Transition, { status: 'failed' | 'dead' }> };
+
+/**
+ * Classifies a failed attempt. Terminal errors end the invocation with that
+ * error as its stored outcome; errors that retrying cannot fix (non-determinism,
+ * a result that is not JSON, an unknown actor or method) and retryable errors past
+ * the policy go to the dead letters; everything else is retried with backoff.
+ */
+export function decideFailure(
+  err: unknown,
+  rec: InvocationRecord,
+  policy: ResolvedRetryPolicy,
+  now: number,
+  ttlMs: number,
+  deadLetterTtlMs: number,
+): FailureDecision {
+  if (err instanceof FencedError) return { kind: 'abandon' };
+  const info: ErrorInfo = toErrorInfo(err);
+  const attempt = rec.attempt + 1;
+  if (err instanceof TerminalError || (err instanceof StepFailedError && err.info.terminal)) {
+    info.terminal = true;
+    return { kind: 'final', transition: { status: 'failed', error: info, attempt, expiresAt: now + ttlMs } };
+  }
+  const hopeless =
+    err instanceof NonDeterminismError ||
+    err instanceof SerializationError ||
+    err instanceof UnknownActorError ||
+    err instanceof UnknownMethodError;
+  if (hopeless || attempt >= policy.maxAttempts) {
+    return { kind: 'final', transition: { status: 'dead', error: info, attempt, expiresAt: now + Math.max(ttlMs, deadLetterTtlMs) } };
+  }
+  const wait = err instanceof RetryableError && err.retryAfterMs !== undefined ? err.retryAfterMs : retryDelay(policy, attempt);
+  return { kind: 'retry', transition: { status: 'pending', attempt, notBefore: now + wait, error: info } };
+}
+
+/** True for errors the caller made (bad input) rather than failures of the handler. */
+export function isLocalError(err: unknown): err is LoomError {
+  return err instanceof LoomError && !(err instanceof FencedError);
+}

@@ -1,0 +1,49 @@
+/**
+ * Loom: durable, exactly-once actors. The public API, as an explicit list.
+ * Adapters live under their own subpaths: `loom/sqlite`, `loom/memory`, `loom/testing`.
+ */
+export { Actor, type ActorInfrastructureConfig, type SendOptions } from './core/actor.js';
+export { ActorRuntime, type ActorRuntimeOptions, type CallMessage, type BodyMessage, type SendReceipt } from './runtime/actor-runtime.js';
+export type { StepOptions } from './core/context.js';
+export type { AttemptEvent } from './core/engine.js';
+export type { Envelope, Duration } from './core/envelope.js';
+export type { RetryPolicy } from './core/retry.js';
+export { DEFAULT_RETRY_POLICY } from './core/retry.js';
+export type { Logger } from './core/logger.js';
+export type { ActorClass } from './core/registry.js';
+export {
+  LoomError,
+  ConfigError,
+  UnknownActorError,
+  UnknownMethodError,
+  SerializationError,
+  PayloadTooLargeError,
+  InvalidMessageError,
+  NonDeterminismError,
+  TerminalError,
+  RetryableError,
+  TimeoutError,
+  FencedError,
+  StepFailedError,
+  InvocationFailedError,
+  RuntimeStateError,
+  StoreError,
+  type ErrorInfo,
+} from './core/errors.js';
+export type {
+  Store,
+  StoreCapabilities,
+  NewInvocation,
+  InvocationRecord,
+  InvocationStatus,
+  InvocationMeta,
+  JournalEntry,
+  TurnWrite,
+  Transition,
+  CommitResult,
+  CommitOutcome,
+  EnqueueResult,
+  StateRecord,
+  PromiseResolution,
+} from './ports/store.js';
+export type { Lease, LeaseManager, LeaseInfo } from './ports/lease.js';

@@ -1,0 +1,221 @@
+import type { ErrorInfo } from '../core/errors.js';
+import type { LeaseManager } from './lease.js';
+
+/**
+ * The Store port: everything Loom keeps durably. One atomic, fenced commit per
+ * actor turn; the core batches many turns into one `commit()` call (group commit)
+ * and the adapter applies each turn atomically and independently of the others.
+ *
+ * All values crossing this port are JSON-safe; timestamps are epoch milliseconds
+ * from the store's clock where the store has one.
+ */
+export interface Store {
+  /** Creates tables/keys, runs migrations. Safe to call from several processes at once. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** What the adapter supports beyond the base contract. */
+  readonly capabilities: StoreCapabilities;
+  /** Fenced partition leases, issued by this store so that its commits can check their epochs. */
+  readonly leases: LeaseManager;
+
+  /**
+   * Durably accepts new invocations, each atomically: when an invocation with the
+   * same (actorType, actorId, idempotencyKey) exists and has not expired, nothing
+   * is inserted and that one is returned with `duplicate: true`.
+   */
+  enqueue(items: NewInvocation[]): Promise<EnqueueResult[]>;
+
+  /** One invocation by id, or undefined when unknown or swept. */
+  getInvocation(id: string): Promise<InvocationRecord | undefined>;
+
+  /**
+   * Non-terminal invocations in the given partitions whose `wakeSeq` is greater
+   * than `afterWakeSeq`, in `wakeSeq` order, at most `limit`. Used for recovery
+   * (afterWakeSeq = 0) and to pick up work enqueued or woken by other processes.
+   */
+  pollPending(partitions: readonly number[], afterWakeSeq: number, limit: number): Promise<InvocationRecord[]>;
+
+  /** The committed state of an actor, or undefined when it has none yet. */
+  loadState(actorType: string, actorId: string): Promise<StateRecord | undefined>;
+
+  /** The journal of an unfinished invocation, ordered by position. */
+  loadJournal(invocationId: string): Promise<JournalEntry[]>;
+
+  /**
+   * Applies each turn atomically and fenced: a turn whose epoch is not the
+   * partition's current lease epoch is rejected whole (`'fenced'`), and a turn
+   * whose state write expects another version is rejected whole (`'conflict'`).
+   * One turn's rejection never affects another's. Results are in input order.
+   */
+  commit(turns: TurnWrite[]): Promise<CommitResult[]>;
+
+  /**
+   * Resolves (or rejects) a durable promise; the first resolution wins. Wakes the
+   * invocation waiting on it, if any, in the same atomic operation.
+   * Returns false when the promise was already resolved.
+   */
+  resolvePromise(resolution: PromiseResolution): Promise<boolean>;
+
+  /** A durable promise's resolution, or undefined while unresolved. */
+  getPromise(id: string): Promise<PromiseResolution | undefined>;
+
+  /** Reads an actor-scoped idempotency record written with `storeIdempotency`. */
+  getActorIdempotency(actorType: string, actorId: string, key: string, now: number): Promise<{ result: unknown } | undefined>;
+
+  /** Invocations that exhausted their retries, newest first. */
+  listDeadLetters(query: { limit: number; actorType?: string }): Promise<InvocationRecord[]>;
+
+  /**
+   * Puts a dead-lettered invocation back to pending with attempt 0, keeping its
+   * journal. Returns the record, or undefined when it is not dead-lettered.
+   */
+  redrive(id: string): Promise<InvocationRecord | undefined>;
+
+  /** Deletes terminal invocations and idempotency records whose TTL has passed. Returns how many. */
+  sweep(now: number): Promise<number>;
+
+  /** Lists actors (for inspection tools), ordered by type and id. */
+  listActors(query: { limit: number; actorType?: string }): Promise<StateRecord[]>;
+
+  /** The store's clock, epoch ms. Adapters without a server clock use Date.now(). */
+  now(): Promise<number>;
+}
+
+/** What an adapter supports beyond the base contract. */
+export interface StoreCapabilities {
+  /** Durable across process restarts (false for the in-memory store). */
+  durable: boolean;
+  /** Several processes may share the store. */
+  shared: boolean;
+}
+
+export type InvocationStatus = 'pending' | 'completed' | 'failed' | 'dead';
+
+/** An invocation as the core hands it to the store. */
+export interface NewInvocation {
+  id: string;
+  actorType: string;
+  actorId: string;
+  method: string;
+  /** The arguments, already serialized to JSON by the core. */
+  argsJson: string;
+  idempotencyKey?: string;
+  partition: number;
+  /** Earliest time it may run (delayed send), epoch ms. */
+  notBefore?: number;
+  /** Trace context, headers and per-call policy; stored as given. */
+  meta?: InvocationMeta;
+  /** When set, completing this invocation resolves that promise with its outcome (actor-to-actor call). */
+  replyTo?: string;
+  /** Idempotency TTL to apply once terminal, in ms. */
+  ttlMs: number;
+}
+
+/** Per-message extras carried with an invocation. */
+export interface InvocationMeta {
+  trace?: unknown;
+  headers?: Record<string, string>;
+  /** Per-call retry policy, over the actor type's. */
+  retryPolicy?: { maxAttempts?: number; backoff?: 'fixed' | 'exponential'; initialDelayMs?: number; maxDelayMs?: number; multiplier?: number };
+  /** Per-call handler timeout, ms. */
+  timeoutMs?: number;
+}
+
+/** An invocation as stored. */
+export interface InvocationRecord extends NewInvocation {
+  /** Store-assigned, increasing in enqueue order: FIFO order per actor. */
+  seq: number;
+  status: InvocationStatus;
+  /** True once any turn of it committed (journal or suspension): it then holds its actor until terminal. */
+  started: boolean;
+  /** Failed attempts so far. */
+  attempt: number;
+  /** Set while suspended on a durable promise (`promise:<id>`), including an awaited call. */
+  waitingOn?: string;
+  /** Bumped by the store on enqueue and on every wake-up; orders `pollPending`. */
+  wakeSeq: number;
+  resultJson?: string;
+  error?: ErrorInfo;
+  createdAt: number;
+  updatedAt: number;
+  /** Set once terminal: when the record (and its idempotency key) may be swept. */
+  expiresAt?: number;
+}
+
+export interface EnqueueResult {
+  record: InvocationRecord;
+  duplicate: boolean;
+}
+
+export interface StateRecord {
+  actorType: string;
+  actorId: string;
+  stateJson: string;
+  version: number;
+}
+
+/** One durable operation of an invocation, by position. */
+export interface JournalEntry {
+  seq: number;
+  kind: 'step' | 'sleep' | 'call' | 'send' | 'promise' | 'now' | 'random' | 'uuid' | 'idempotency';
+  name: string;
+  /** 'pending' only for an awaited call or a sleep whose time has not come. */
+  status: 'done' | 'pending';
+  valueJson?: string;
+  error?: ErrorInfo;
+}
+
+/** Everything one actor turn writes; applied atomically by `Store.commit`. */
+export interface TurnWrite {
+  partition: number;
+  /** The fencing token of the writer's lease on `partition`. */
+  epoch: number;
+  invocationId: string;
+  /** Entries to insert or replace, by seq. */
+  journal?: JournalEntry[];
+  /** The invocation's new status. Omitted for a journal-only write (a step result). */
+  transition?: Transition;
+  /** The actor's new state; applied only if its version is still `expectedVersion` (0 = none yet). */
+  state?: { actorType: string; actorId: string; stateJson: string; expectedVersion: number };
+  /** Actor-scoped idempotency records to write (`storeIdempotency`). */
+  idempotency?: { actorType: string; actorId: string; key: string; resultJson: string; expiresAt: number }[];
+  /** Messages to other actors, enqueued only if this turn commits (outbox). Deduplicated like `enqueue`. */
+  outbox?: NewInvocation[];
+  /** Durable promises to resolve if this turn commits (e.g. the reply to a caller). */
+  resolve?: PromiseResolution[];
+}
+
+export type Transition =
+  | { status: 'pending'; attempt: number; notBefore?: number; waitingOn?: string; error?: ErrorInfo }
+  | { status: 'completed'; resultJson: string; expiresAt: number }
+  | { status: 'failed' | 'dead'; error: ErrorInfo; attempt: number; expiresAt: number };
+
+export type CommitOutcome = 'ok' | 'fenced' | 'conflict';
+
+/** The result of one turn: on success, the outbox messages as enqueued (in outbox order). */
+export type CommitResult = { outcome: 'ok'; enqueued: EnqueueResult[] } | { outcome: 'fenced' | 'conflict' };
+
+export interface PromiseResolution {
+  id: string;
+  valueJson?: string;
+  error?: ErrorInfo;
+}
+
+/**
+ * The invocation a durable promise belongs to (`call:<invocationId>:c<n>` or
+ * `promise:<invocationId>#<name>`): stores delete an invocation's promises when
+ * it ends, so that they do not outlive it. Invocation ids never contain `#`.
+ */
+export function promiseOwner(promiseId: string): string | undefined {
+  if (promiseId.startsWith('call:')) {
+    const child = promiseId.slice('call:'.length);
+    const cut = child.lastIndexOf(':');
+    return cut > 0 ? child.slice(0, cut) : undefined;
+  }
+  if (promiseId.startsWith('promise:')) {
+    const rest = promiseId.slice('promise:'.length);
+    const cut = rest.indexOf('#');
+    return cut > 0 ? rest.slice(0, cut) : undefined;
+  }
+  return undefined;
+}

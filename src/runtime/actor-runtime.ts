@@ -1,0 +1,295 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Engine, type AttemptEvent } from '../core/engine.js';
+import { ConfigError, InvalidMessageError, RuntimeStateError, toErrorInfo } from '../core/errors.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration } from '../core/envelope.js';
+import { consoleLogger, type Logger } from '../core/logger.js';
+import { ActorRegistry, type ActorClass } from '../core/registry.js';
+import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
+import type { ActorInfrastructureConfig } from '../core/actor.js';
+import type { InvocationMeta, InvocationRecord, StateRecord, Store } from '../ports/store.js';
+
+/** Options of {@link ActorRuntime}; every field is optional. */
+export interface ActorRuntimeOptions {
+  /** Where everything durable lives. Default: SQLite at `./.loom/loom.db` (or `dbPath`). */
+  store?: Store;
+  /** The README's name for the store. */
+  stateAdapter?: Store;
+  /** File of the default SQLite store. */
+  dbPath?: string;
+  /** Defaults for every actor type (a type's `static config` overrides them). */
+  defaults?: ActorInfrastructureConfig;
+  /** Number of partitions actor ids hash to. Default 64. Must match across workers of one store. */
+  partitions?: number;
+  /** This worker's name in leases. Default `host:pid:random`. */
+  workerId?: string;
+  /** Partition lease TTL, ms. Default 10000. */
+  leaseTtlMs?: number;
+  /** How often to look for work enqueued or woken by other processes, ms. Default 250. */
+  pollIntervalMs?: number;
+  /** Activations kept in memory at most. Default 10000. */
+  maxActivations?: number;
+  /** An idle activation is evicted after this, ms. Default 60000. */
+  idleTimeoutMs?: number;
+  /** Largest message or result, as JSON bytes. Default 1 MiB. */
+  maxPayloadBytes?: number;
+  /** Handlers running at once across all actors. Default 1000. */
+  maxConcurrency?: number;
+  /** How often expired results and idempotency records are swept, ms. Default 60000. */
+  sweepIntervalMs?: number;
+  /** How long dead letters are kept, ms. Default 7 days. */
+  deadLetterTtlMs?: number;
+  logger?: Logger;
+  /** Observes every finished attempt. */
+  onAttempt?: (event: AttemptEvent) => void;
+}
+
+/** A request/response or one-way message to an actor. */
+export interface CallMessage<A extends unknown[] = unknown[]> {
+  actorType: string;
+  actorId: string;
+  method: string;
+  args?: A;
+  idempotencyKey?: string;
+  trace?: unknown;
+  headers?: Record<string, string>;
+  /** Per-call retry policy, over the actor type's. */
+  retryPolicy?: RetryPolicy;
+  /** Per-call handler timeout, ms. */
+  timeout?: number;
+  /** Run no earlier than this from now (send only). */
+  delay?: Duration;
+}
+
+/** The README's message shape: the type comes from the id, the body goes to the default handler. */
+export interface BodyMessage {
+  actorId: string;
+  body: unknown;
+  actorType?: string;
+  method?: string;
+  idempotencyKey?: string;
+  trace?: unknown;
+  headers?: Record<string, string>;
+  delay?: Duration;
+}
+
+/** What `send` resolves with once the message is durably accepted. */
+export interface SendReceipt {
+  invocationId: string;
+  /** True when the idempotency key matched an earlier message (nothing new was enqueued). */
+  duplicate: boolean;
+}
+
+/**
+ * Runs actors durably. With no options it stores everything in an embedded
+ * SQLite file (`./.loom/loom.db`) and needs no server.
+ *
+ * @example
+ * const runtime = new ActorRuntime();
+ * runtime.register(PaymentProcessor);
+ * await runtime.start();
+ * const receipt = await runtime.call({ actorType: 'PaymentProcessor', actorId: 'p-1', method: 'charge', args: [order], idempotencyKey: 'order-123' });
+ */
+export class ActorRuntime {
+  private readonly registry: ActorRegistry;
+  private engine: Engine | undefined;
+  private starting: Promise<void> | undefined;
+  private storeInstance: Store | undefined;
+  private readonly options: ActorRuntimeOptions;
+  private readonly log: Logger;
+
+  constructor(options: ActorRuntimeOptions = {}) {
+    if (options.store && options.stateAdapter && options.store !== options.stateAdapter) {
+      throw new ConfigError('pass either store or stateAdapter (they are the same thing), not both');
+    }
+    this.options = options;
+    this.log = options.logger ?? consoleLogger;
+    const d = options.defaults ?? {};
+    this.registry = new ActorRegistry({
+      timeoutMs: d.timeout ?? 30_000,
+      idempotencyTtlMs: (d.idempotencyTtl ?? 86_400) * 1000,
+      retryPolicy: resolveRetryPolicy(d.retryPolicy),
+    });
+    for (const [k, v] of Object.entries({ partitions: options.partitions, leaseTtlMs: options.leaseTtlMs, pollIntervalMs: options.pollIntervalMs })) {
+      if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new ConfigError(`ActorRuntime option ${k} must be a positive integer, got ${String(v)}`);
+    }
+  }
+
+  /** Makes an actor class runnable here. Chainable. */
+  register(cls: ActorClass, config?: ActorInfrastructureConfig): this {
+    this.registry.register(cls, config);
+    return this;
+  }
+
+  /** The store in use (after `start()`). */
+  get store(): Store {
+    if (!this.storeInstance) throw new RuntimeStateError('the runtime has no store until start() is called');
+    return this.storeInstance;
+  }
+
+  /** Opens the store, takes partition leases and resumes unfinished invocations. Called by the first call/send if needed. */
+  start(): Promise<void> {
+    this.starting ??= this.open();
+    return this.starting;
+  }
+
+  private async open(): Promise<void> {
+    const store = this.options.store ?? this.options.stateAdapter ?? (await defaultStore(this.options.dbPath));
+    await store.init();
+    this.storeInstance = store;
+    const o = this.options;
+    this.engine = new Engine({
+      store,
+      registry: this.registry,
+      log: this.log,
+      owner: o.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      partitions: o.partitions ?? 64,
+      leaseTtlMs: o.leaseTtlMs ?? 10_000,
+      pollIntervalMs: o.pollIntervalMs ?? 250,
+      maxActivations: o.maxActivations ?? 10_000,
+      idleTimeoutMs: o.idleTimeoutMs ?? 60_000,
+      maxPayloadBytes: o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+      maxConcurrency: o.maxConcurrency ?? 1000,
+      sweepIntervalMs: o.sweepIntervalMs ?? 60_000,
+      deadLetterTtlMs: o.deadLetterTtlMs ?? 7 * 86_400_000,
+      ...(o.onAttempt ? { onAttempt: o.onAttempt } : {}),
+    });
+    await this.engine.start();
+  }
+
+  private async ready(): Promise<Engine> {
+    await this.start();
+    return this.engine!;
+  }
+
+  /** Invokes a handler and resolves with its result (or rejects with its final error). */
+  async call<T = unknown>(msg: CallMessage): Promise<T> {
+    const engine = await this.ready();
+    const { record, duplicate } = await engine.accept(...this.envelope(msg));
+    const done = duplicate && record.status !== 'pending' ? record : await engine.awaitResult(record.id);
+    return Engine.outcome<T>(done);
+  }
+
+  /**
+   * One-way message: resolves once it is durably accepted. Takes either a full
+   * message (`actorType`, `actorId`, `method`, `args`) or the README's
+   * `{ actorId, body }`, which goes to the type named by the id's prefix
+   * ('order-processor-1' → OrderProcessor) and its `defaultHandler` (default `handle`) with `body` as argument.
+   */
+  async send(msg: CallMessage | BodyMessage): Promise<SendReceipt> {
+    const engine = await this.ready();
+    const full = 'body' in msg && !('args' in msg) ? this.fromBody(msg) : (msg as CallMessage);
+    const { record, duplicate } = await engine.accept(...this.envelope(full));
+    return { invocationId: record.id, duplicate };
+  }
+
+  /** Waits for an invocation accepted with `send` and returns its result. */
+  async result<T = unknown>(invocationId: string): Promise<T> {
+    const engine = await this.ready();
+    return Engine.outcome<T>(await engine.awaitResult(invocationId));
+  }
+
+  /** Resolves a durable promise awaited with `this.promise(name)`; false if it was already resolved. */
+  async resolvePromise(id: string, value?: unknown): Promise<boolean> {
+    const engine = await this.ready();
+    return engine.resolvePromise(id, { valueJson: toJson(value === undefined ? null : value, `the value for promise ${id}`) });
+  }
+
+  /** Rejects a durable promise: the awaiting handler sees the error thrown. */
+  async rejectPromise(id: string, reason: unknown): Promise<boolean> {
+    const engine = await this.ready();
+    return engine.resolvePromise(id, { error: { ...toErrorInfo(reason), terminal: true } });
+  }
+
+  /** Inspect and re-drive messages that exhausted their retries. */
+  readonly deadLetters = {
+    list: async (query: { limit?: number; actorType?: string } = {}): Promise<InvocationRecord[]> => {
+      await this.ready();
+      return this.store.listDeadLetters({ limit: query.limit ?? 100, ...(query.actorType ? { actorType: query.actorType } : {}) });
+    },
+    /** Puts a dead letter back in its actor's mailbox with a fresh retry budget; its journal is kept. */
+    redrive: async (invocationId: string): Promise<InvocationRecord> => {
+      const engine = await this.ready();
+      const rec = await engine.redrive(invocationId);
+      if (!rec) throw new InvalidMessageError(`invocation ${invocationId} is not in the dead letters (unknown, already redriven, or never failed)`);
+      return rec;
+    },
+  };
+
+  /** An invocation as stored, or undefined. */
+  async getInvocation(id: string): Promise<InvocationRecord | undefined> {
+    await this.ready();
+    return this.store.getInvocation(id);
+  }
+
+  /** An actor's committed state, or undefined when it has none yet. */
+  async getState<S = unknown>(actorType: string, actorId: string): Promise<S | undefined> {
+    await this.ready();
+    const st: StateRecord | undefined = await this.store.loadState(actorType, actorId);
+    return st ? (JSON.parse(st.stateJson) as S) : undefined;
+  }
+
+  /** Resolves when no handler is running and nothing runnable is queued here. */
+  async drain(): Promise<void> {
+    await (await this.ready()).drain();
+  }
+
+  /** Partitions this worker holds. */
+  get partitions(): number[] {
+    return this.engine?.ownedPartitions ?? [];
+  }
+
+  /** Actors with an activation or queued work in memory. */
+  get activeActors(): number {
+    return this.engine?.activeActors ?? 0;
+  }
+
+  /** Stops taking work, lets running handlers finish (up to `graceMs`), releases leases and closes the store. */
+  async stop(graceMs?: number): Promise<void> {
+    if (!this.starting) return;
+    await this.starting.catch(() => {});
+    await this.engine?.stop(graceMs);
+    await this.storeInstance?.close();
+  }
+
+  /** Same as {@link stop}. */
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  private envelope(msg: CallMessage): Parameters<Engine['accept']> {
+    if (typeof msg !== 'object' || msg === null) throw new InvalidMessageError(`a message must be an object, got ${msg === null ? 'null' : typeof msg}`);
+    const env = {
+      actorType: msg.actorType,
+      actorId: msg.actorId,
+      method: msg.method,
+      args: msg.args ?? [],
+      ...(msg.idempotencyKey !== undefined ? { idempotencyKey: msg.idempotencyKey } : {}),
+      ...(msg.trace !== undefined ? { trace: msg.trace } : {}),
+      ...(msg.headers !== undefined ? { headers: msg.headers } : {}),
+    };
+    const meta: InvocationMeta = {};
+    if (msg.retryPolicy) meta.retryPolicy = msg.retryPolicy;
+    if (msg.timeout !== undefined) meta.timeoutMs = msg.timeout;
+    const options: { delayMs?: number; meta?: InvocationMeta } = {};
+    if (msg.delay !== undefined) options.delayMs = parseDuration(msg.delay, 'delay');
+    if (Object.keys(meta).length) options.meta = meta;
+    return [env, options];
+  }
+
+  private fromBody(msg: BodyMessage): CallMessage {
+    if (typeof msg.actorId !== 'string' || !msg.actorId) throw new InvalidMessageError('a { actorId, body } message needs a non-empty string actorId');
+    const type = msg.actorType ? this.registry.get(msg.actorType) : this.registry.typeForActorId(msg.actorId);
+    const out: CallMessage = { actorType: type.name, actorId: msg.actorId, method: msg.method ?? type.defaultHandler, args: [msg.body] };
+    if (msg.idempotencyKey !== undefined) out.idempotencyKey = msg.idempotencyKey;
+    if (msg.trace !== undefined) out.trace = msg.trace;
+    if (msg.headers !== undefined) out.headers = msg.headers;
+    if (msg.delay !== undefined) out.delay = msg.delay;
+    return out;
+  }
+}
+
+async function defaultStore(path: string | undefined): Promise<Store> {
+  const { SqliteStore } = await import('../adapters/sqlite/store.js');
+  return new SqliteStore(path ? { path } : {});
+}
