@@ -36,14 +36,12 @@ const CONTEXT = Symbol.for('loom.invocationContext');
  * }
  */
 export abstract class Actor<S extends object = Record<string, unknown>> {
-  /** Overrides the actor type name (defaults to the class name). */
-  static actorType?: string;
-  /** State of an actor id that has never committed any; deep-copied per actor. */
-  static initialState?: object;
-  /** Timeouts, idempotency TTL and retry policy for this actor type. */
-  static config?: ActorInfrastructureConfig;
-  /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`. */
-  static defaultHandler?: string;
+  // Optional statics a subclass may declare (read by the registry, see ActorClass):
+  //   static actorType = 'name'        overrides the type name (default: the class name)
+  //   static initialState = { ... }    state of an actor id that has committed none
+  //   static config = { timeout, idempotencyTtl, retryPolicy }
+  //   static defaultHandler = 'method' target of `send({ actorId, body })` (default 'handle')
+  // They are not declared here so that subclasses need no `override` keyword.
 
   /** The actor's durable state: read and mutate it freely inside a handler. */
   state!: S;

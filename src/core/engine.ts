@@ -70,7 +70,8 @@ export class Engine {
   private readonly boxes = new Map<string, Mailbox>();
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly promiseWaiters = new Map<string, string>();
-  private readonly finished = new Map<string, InvocationRecord>();
+  /** Ids finished here recently: late duplicates from a poll are ignored, late waiters read the store. */
+  private readonly finished = new Set<string>();
   private readonly ready: Mailbox[] = [];
   private running = 0;
   private lastWakeSeq = 0;
@@ -158,7 +159,7 @@ export class Engine {
     checkEnvelopeShape(env);
     const type = this.opts.registry.get(env.actorType);
     this.opts.registry.method(type, env.method);
-    const argsJson = toJson(env.args, `the arguments of ${env.actorType}/${env.actorId}.${env.method}`);
+    const argsJson = toJson(env.args, `the message to ${env.actorType}/${env.actorId}.${env.method}`, 'args');
     checkSize(argsJson, this.opts.maxPayloadBytes, `the message to ${env.actorType}/${env.actorId}.${env.method}`);
     const meta: InvocationMeta = { ...extra.meta };
     if (env.trace !== undefined) meta.trace = env.trace;
@@ -202,9 +203,11 @@ export class Engine {
   }
 
   /** Waits for an invocation to finish; resolves with the terminal record. */
-  awaitResult(id: string): Promise<InvocationRecord> {
-    const done = this.finished.get(id);
-    if (done) return Promise.resolve(done);
+  async awaitResult(id: string): Promise<InvocationRecord> {
+    if (this.finished.has(id)) {
+      const rec = await this.opts.store.getInvocation(id);
+      if (rec && rec.status !== 'pending') return rec;
+    }
     return new Promise<InvocationRecord>((resolve, reject) => {
       const list = this.waiters.get(id) ?? [];
       let timer: NodeJS.Timeout | undefined;
@@ -407,9 +410,9 @@ export class Engine {
     let resultJson: string;
     let stateJson: string;
     try {
-      resultJson = result.value === undefined ? 'null' : toJson(result.value, `the result of ${rec.actorType}.${rec.method}`);
+      resultJson = result.value === undefined ? 'null' : toJson(result.value, `the result of ${rec.actorType}.${rec.method}`, 'result');
       checkSize(resultJson, this.opts.maxPayloadBytes, `the result of ${rec.actorType}/${rec.actorId}.${rec.method}`);
-      stateJson = toJson(actor.state, `the state of ${rec.actorType}/${rec.actorId}`);
+      stateJson = toJson(actor.state, `the state of ${rec.actorType}/${rec.actorId}`, 'this.state');
       ctx.cursor.assertConsumed();
     } catch (err) {
       return this.fail(box, rec, err, epoch, type);
@@ -502,8 +505,8 @@ export class Engine {
 
   private finish(box: Mailbox, rec: InvocationRecord): void {
     box.remove(rec.id);
-    this.finished.set(rec.id, rec);
-    if (this.finished.size > 10_000) this.finished.delete(this.finished.keys().next().value as string);
+    this.finished.add(rec.id);
+    if (this.finished.size > 10_000) this.finished.delete(this.finished.values().next().value as string);
     this.notify(rec);
   }
 

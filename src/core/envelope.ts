@@ -21,9 +21,13 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
  * symbols, undefined at top level, bigints, cycles, class instances other than
  * Date, non-finite numbers. `what` names the value in the error.
  */
-export function toJson(value: unknown, what: string): string {
-  const problem = findJsonProblem(value, what, new Set());
-  if (problem) throw new SerializationError(`${problem}. Messages, arguments, results and state must be plain JSON (objects, arrays, strings, finite numbers, booleans, null).`);
+export function toJson(value: unknown, what: string, root = 'value'): string {
+  const problem = findJsonProblem(value, root, new Set());
+  if (problem) {
+    throw new SerializationError(
+      `${what} cannot be stored: ${problem}. Messages, arguments, results and state must be plain JSON (objects, arrays, strings, finite numbers, booleans, null).`,
+    );
+  }
   try {
     return JSON.stringify(value);
   } catch (cause) {

@@ -2,11 +2,15 @@ import { Actor, RESERVED_NAMES, type ActorInfrastructureConfig } from './actor.j
 import { ConfigError, UnknownActorError, UnknownMethodError } from './errors.js';
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
 
-/** A class that extends {@link Actor}. */
+/** A class that extends {@link Actor}, with the optional statics Loom reads. */
 export type ActorClass = (abstract new (...args: never[]) => Actor<object>) & {
+  /** Overrides the actor type name (defaults to the class name). */
   actorType?: string;
+  /** State of an actor id that has never committed any. */
   initialState?: object;
+  /** Timeouts, idempotency TTL and retry policy for this actor type. */
   config?: ActorInfrastructureConfig;
+  /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`. */
   defaultHandler?: string;
 };
 

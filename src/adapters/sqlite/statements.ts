@@ -35,12 +35,12 @@ const SQL = {
     getPromise: `SELECT value_json, error_json FROM loom_promises WHERE id = ?`,
     insertPromise: `INSERT INTO loom_promises (id, owner, value_json, error_json, created_at) VALUES (?, ?, ?, ?, ?)`,
     wakeWaiter: `UPDATE loom_invocations SET waiting_on = NULL, wake_seq = ?, updated_at = ? WHERE waiting_on = ? AND status = 'pending'`,
-    deadLetters: `SELECT * FROM loom_invocations WHERE status = 'dead' AND (?1 IS NULL OR actor_type = ?1) ORDER BY updated_at DESC, seq DESC LIMIT ?2`,
+    deadLetters: `SELECT * FROM loom_invocations WHERE status = 'dead' AND (@type IS NULL OR actor_type = @type) ORDER BY updated_at DESC, seq DESC LIMIT @limit`,
     redrive: `UPDATE loom_invocations SET status = 'pending', attempt = 0, wake_seq = ?, updated_at = ?, expires_at = NULL, not_before = NULL
       WHERE id = ? AND status = 'dead'`,
     expiredInvocations: `SELECT id FROM loom_invocations WHERE expires_at IS NOT NULL AND expires_at <= ? AND status != 'pending'`,
-    listActors: `SELECT actor_type, actor_id, state_json, version FROM loom_state WHERE (?1 IS NULL OR actor_type = ?1)
-      ORDER BY actor_type, actor_id LIMIT ?2`,
+    listActors: `SELECT actor_type, actor_id, state_json, version FROM loom_state WHERE (@type IS NULL OR actor_type = @type)
+      ORDER BY actor_type, actor_id LIMIT @limit`,
 } as const;
 
 export type Statements = { -readonly [K in keyof typeof SQL]: Database.Statement };

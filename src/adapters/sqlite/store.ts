@@ -277,7 +277,7 @@ export class SqliteStore implements Store {
   }
 
   async listDeadLetters(query: { limit: number; actorType?: string }): Promise<InvocationRecord[]> {
-    const rows = this.st.deadLetters.all(query.actorType ?? null, query.limit) as InvocationRow[];
+    const rows = this.st.deadLetters.all({ type: query.actorType ?? null, limit: query.limit }) as InvocationRow[];
     return rows.map(toRecord);
   }
 
@@ -302,7 +302,7 @@ export class SqliteStore implements Store {
   }
 
   async listActors(query: { limit: number; actorType?: string }): Promise<StateRecord[]> {
-    const rows = this.st.listActors.all(query.actorType ?? null, query.limit) as { actor_type: string; actor_id: string; state_json: string; version: number }[];
+    const rows = this.st.listActors.all({ type: query.actorType ?? null, limit: query.limit }) as { actor_type: string; actor_id: string; state_json: string; version: number }[];
     return rows.map((r) => ({ actorType: r.actor_type, actorId: r.actor_id, stateJson: r.state_json, version: r.version }));
   }
 }
