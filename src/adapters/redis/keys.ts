@@ -1,0 +1,62 @@
+/**
+ * Key layout under the store's prefix P. Lua scripts build the single-id keys
+ * themselves (P .. kind .. id); keys made of several parts (actor type, actor
+ * id, idempotency key) are built here only, as JSON arrays, so that no choice of
+ * separator can make two different tuples collide.
+ *
+ *   P inv:<id>             hash   the invocation (see codec.ts for its fields)
+ *   P ikey:["t","a","k"]   string idempotency key -> invocation id
+ *   P pending:<partition>  zset   non-terminal invocation ids by wakeSeq
+ *   P journal:<id>         hash   journal entry seq -> entry JSON
+ *   P state:["t","a"]      hash   actor state: t, a, json, version
+ *   P actors               zset   ["t","a"] members, score 0, for listActors
+ *   P promise:<id>         string resolution JSON
+ *   P owned:<id>           set    promise ids owned by invocation <id> (promiseOwner)
+ *   P waiting:<promiseId>  string invocation id suspended on that promise
+ *   P aidem:["t","a","k"]  hash   actor-scoped idempotency record: r (result JSON), e (expiresAt)
+ *   P aidem-exp            zset   aidem key suffixes by expiresAt, for sweep
+ *   P expiring             zset   terminal invocation ids by expiresAt, for sweep
+ *   P dead / dead-type:<t> zset   dead-lettered ids by updatedAt
+ *   P seq / wake           string counters (INCR)
+ *   P lease:<partition>    hash   owner, epoch, expiresAt
+ *   P epoch:<partition>    string the partition's last epoch; never reset, not even on release
+ *   P leases               set    partitions that have a lease hash, for list()
+ *   P schema               string layout version
+ */
+export const KIND = {
+  inv: 'inv:',
+  ikey: 'ikey:',
+  pending: 'pending:',
+  journal: 'journal:',
+  state: 'state:',
+  actors: 'actors',
+  promise: 'promise:',
+  owned: 'owned:',
+  waiting: 'waiting:',
+  aidem: 'aidem:',
+  aidemExp: 'aidem-exp',
+  expiring: 'expiring',
+  dead: 'dead',
+  deadType: 'dead-type:',
+  seq: 'seq',
+  wake: 'wake',
+  lease: 'lease:',
+  epoch: 'epoch:',
+  leases: 'leases',
+  schema: 'schema',
+} as const;
+
+/** The layout version this code reads and writes; bumped on incompatible changes. */
+export const SCHEMA_VERSION = 1;
+
+/** Suffix (without prefix) of the idempotency-key index of an invocation. */
+export const idempotencyIndex = (actorType: string, actorId: string, key: string): string =>
+  KIND.ikey + JSON.stringify([actorType, actorId, key]);
+
+/** Member of the `actors` index; also the tail of the state key. */
+export const actorMember = (actorType: string, actorId: string): string => JSON.stringify([actorType, actorId]);
+
+export const stateKey = (actorType: string, actorId: string): string => KIND.state + actorMember(actorType, actorId);
+
+export const actorIdempotencyKey = (actorType: string, actorId: string, key: string): string =>
+  KIND.aidem + JSON.stringify([actorType, actorId, key]);

@@ -1,0 +1,49 @@
+import { StoreError } from '../../core/errors.js';
+import type { Lease, LeaseInfo, LeaseManager } from '../../ports/lease.js';
+import type { RedisConnection } from './connection.js';
+
+/**
+ * Fenced partition leases kept in Redis, timed by the Redis clock. The commit
+ * script reads the same lease hash, so a turn carrying a stale epoch is
+ * rejected by Redis itself. Epochs come from a per-partition counter that is
+ * never reset, so a new holder always gets a greater one.
+ */
+export class RedisLeases implements LeaseManager {
+  constructor(private readonly conn: RedisConnection) {}
+
+  async acquire(partition: number, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    check(partition, ttlMs);
+    const reply = await this.conn.run(`lease acquisition of partition ${partition}`, () =>
+      this.conn.script('acquireLease', String(partition), owner, String(ttlMs)),
+    );
+    if (!Array.isArray(reply)) return undefined;
+    return { partition, owner, epoch: Number(reply[0]), expiresAt: Number(reply[1]) };
+  }
+
+  async renew(lease: Lease, ttlMs: number): Promise<Lease | undefined> {
+    check(lease.partition, ttlMs);
+    const reply = await this.conn.run(`lease renewal of partition ${lease.partition}`, () =>
+      this.conn.script('renewLease', String(lease.partition), lease.owner, String(lease.epoch), String(ttlMs)),
+    );
+    if (reply === null || reply === undefined) return undefined;
+    return { partition: lease.partition, owner: lease.owner, epoch: lease.epoch, expiresAt: Number(reply) };
+  }
+
+  async release(lease: Lease): Promise<void> {
+    await this.conn.run(`lease release of partition ${lease.partition}`, () =>
+      this.conn.script('releaseLease', String(lease.partition), lease.owner, String(lease.epoch)),
+    );
+  }
+
+  async list(): Promise<LeaseInfo[]> {
+    const reply = (await this.conn.run('lease listing', () => this.conn.script('listLeases'))) as string[][];
+    return reply
+      .map(([partition, owner, epoch, expiresAt]) => ({ partition: Number(partition), owner: owner ?? '', epoch: Number(epoch), expiresAt: Number(expiresAt) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+}
+
+function check(partition: number, ttlMs: number): void {
+  if (!Number.isSafeInteger(partition) || partition < 0) throw new StoreError(`Redis store: lease partition must be a non-negative integer, got ${partition}`);
+  if (!Number.isFinite(ttlMs)) throw new StoreError(`Redis store: lease ttlMs must be a finite number, got ${ttlMs}`);
+}
