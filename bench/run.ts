@@ -1,0 +1,74 @@
+// Loom benchmark runner. One (backend, workload) pair runs in this process and prints
+// one JSON line on stdout; without --backend or --workload, each pair runs in a fresh child.
+//   node --import tsx bench/run.ts [--backend memory|sqlite] [--workload W1|W2|W3|MEM] [--n N] [--concurrency C] [--warmup W]
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { BACKENDS, backend as findBackend } from './backends.js';
+import { log, type Workload } from './harness.js';
+import { VerificationError } from './measure.js';
+import { w1, w3 } from './workloads/steps.js';
+import { w2 } from './workloads/counter.js';
+import { mem } from './workloads/mem.js';
+
+const WORKLOADS: Record<string, { run: Workload; n: (backend: string) => number }> = {
+  W1: { run: w1, n: () => 2000 },
+  W2: { run: w2, n: () => 10_000 },
+  W3: { run: w3, n: () => 200 },
+  MEM: { run: mem, n: () => 100_000 },
+};
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string' },
+    workload: { type: 'string' },
+    n: { type: 'string' },
+    concurrency: { type: 'string', default: '50' },
+    warmup: { type: 'string' },
+  },
+});
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < (name === 'warmup' ? 0 : 1)) throw new Error(`--${name} must be a positive integer, got ${v}`);
+  return n;
+}
+
+async function runOne(backendName: string, workloadName: string): Promise<void> {
+  const workload = WORKLOADS[workloadName];
+  if (!workload) throw new Error(`unknown workload "${workloadName}"; known: ${Object.keys(WORKLOADS).join(', ')}`);
+  const backend = findBackend(backendName);
+  const n = positiveInt('n', values.n) ?? workload.n(backend.name);
+  const concurrency = positiveInt('concurrency', values.concurrency) ?? 50;
+  const warmup = positiveInt('warmup', values.warmup) ?? Math.min(200, n);
+  log(`${backend.name} ${workloadName} n=${n}`);
+  const fields = await workload.run({ backend, n, concurrency, warmup });
+  const line = { system: 'loom', backend: backend.name, workload: workloadName, n, concurrency, ...fields };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+function runAll(): number {
+  const backends = values.backend ? [values.backend] : BACKENDS.filter((b) => b.available()).map((b) => b.name);
+  const workloads = values.workload ? [values.workload] : Object.keys(WORKLOADS);
+  const pass = process.argv.slice(2).filter((a, i, all) => !['--backend', '--workload'].includes(a) && !['--backend', '--workload'].includes(all[i - 1] ?? ''));
+  let failed = 0;
+  for (const b of backends) {
+    for (const w of workloads) {
+      const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--backend', b, '--workload', w, ...pass], { stdio: 'inherit' });
+      if (child.status !== 0) {
+        failed++;
+        log(`${b} ${w} failed (exit ${child.status ?? child.signal})`);
+      }
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+try {
+  if (values.backend && values.workload) await runOne(values.backend, values.workload);
+  else process.exitCode = runAll();
+} catch (err) {
+  const e = err as Error;
+  log(e instanceof VerificationError ? `VERIFICATION FAILED: ${e.message}` : (e.stack ?? String(e)));
+  process.exitCode = 1;
+}

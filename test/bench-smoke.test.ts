@@ -1,0 +1,63 @@
+// Smoke test of the benchmark runner: each run prints one well-formed JSON line.
+// It checks shapes and correctness only, never timing.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+async function bench(...args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { timeout: 120_000 });
+  const lines = stdout.trim().split('\n');
+  assert.equal(lines.length, 1, `expected exactly one line on stdout, got:\n${stdout}`);
+  return JSON.parse(lines[0]!) as Record<string, unknown>;
+}
+
+function assertLine(line: Record<string, unknown>, backend: string, workload: string, n: number): void {
+  assert.equal(line.system, 'loom');
+  assert.equal(line.backend, backend);
+  assert.equal(line.workload, workload);
+  assert.equal(line.n, n);
+  for (const key of ['concurrency', 'wall_s', 'throughput_per_s', 'p50_ms', 'p99_ms', 'cpu_ms_per_item', 'rss_mb']) {
+    assert.equal(typeof line[key], 'number', `${key} should be a number in ${JSON.stringify(line)}`);
+    assert.ok(Number.isFinite(line[key]) && (line[key] as number) >= 0, `${key} should be finite and >= 0`);
+  }
+  assert.ok((line.throughput_per_s as number) > 0);
+  assert.ok((line.p99_ms as number) >= (line.p50_ms as number));
+}
+
+describe('bench/run.ts', () => {
+  for (const backend of ['memory', 'sqlite']) {
+    it(`${backend} W1`, async () => {
+      const line = await bench('--backend', backend, '--workload', 'W1', '--n', '50');
+      assertLine(line, backend, 'W1', 50);
+      assert.equal(line.concurrency, 50);
+    });
+    it(`${backend} W2`, async () => {
+      const line = await bench('--backend', backend, '--workload', 'W2', '--n', '200', '--concurrency', '10');
+      assertLine(line, backend, 'W2', 200);
+      assert.equal(line.concurrency, 10);
+    });
+    it(`${backend} W3`, async () => {
+      const line = await bench('--backend', backend, '--workload', 'W3', '--n', '20');
+      assertLine(line, backend, 'W3', 20);
+      assert.equal(line.concurrency, 1);
+    });
+  }
+
+  it('memory MEM', async () => {
+    const line = await bench('--backend', 'memory', '--workload', 'MEM', '--n', '2000');
+    assertLine(line, 'memory', 'MEM', 2000);
+    for (const key of ['bytes_per_idle_actor', 'rss_start_mb', 'rss_end_mb']) assert.equal(typeof line[key], 'number', key);
+    assert.ok((line.active_end as number) <= 1000);
+  });
+
+  it('rejects an unknown workload with exit code 1 and nothing on stdout', async () => {
+    await assert.rejects(bench('--backend', 'memory', '--workload', 'NOPE'), (err: { code?: number; stdout?: string }) => {
+      assert.equal(err.code, 1);
+      assert.equal(err.stdout, '');
+      return true;
+    });
+  });
+});
