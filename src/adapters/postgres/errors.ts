@@ -1,0 +1,62 @@
+import type { Pool } from 'pg';
+import { StoreError } from '../../core/errors.js';
+import { sqlState } from './session.js';
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN', '57P01', '57P03', '08000', '08001', '08003', '08006']);
+
+/**
+ * Wraps a driver error in a StoreError whose message names the operation, the
+ * server and schema involved, and the likely fix; the driver error is the cause.
+ */
+export function storeError(op: string, err: unknown, where: { target: string; schema: string }): StoreError {
+  if (err instanceof StoreError) return err;
+  const detail = describe(err);
+  return new StoreError(`PostgresStore.${op} failed on ${where.target}, schema "${where.schema}": ${detail}. ${hint(err, where)}`, { cause: err });
+}
+
+function describe(err: unknown): string {
+  // Node reports a refused dual-stack connect as an AggregateError with no message of its own.
+  if (err instanceof AggregateError && !err.message) return err.errors.map(describe).join('; ');
+  if (err instanceof Error) return err.message || sqlState(err) || err.name;
+  return String(err);
+}
+
+function hint(err: unknown, where: { target: string; schema: string }): string {
+  const code = sqlState(err) ?? '';
+  const message = err instanceof Error ? err.message : '';
+  if (code.startsWith('28')) return 'Check the user and password of the connection settings (or the server\'s pg_hba.conf).';
+  if (code === '3D000') return 'Create that database, or point the connection string at an existing one.';
+  if (code === '42P01' || code === '3F000' || code === '42704') {
+    return `Call await store.init() first: it creates the tables of schema "${where.schema}".`;
+  }
+  if (code === '42501') return `Grant the connecting role the privileges it needs on schema "${where.schema}" (and CREATE for init()).`;
+  if (code === '53300') return 'The server has no connections left: lower the pool size (max) or raise max_connections.';
+  if (code === '40P01' || code === '40001') return 'The transaction kept colliding with another writer and was rolled back; it is safe to retry.';
+  if (code === '22021' || code === '22P05') return 'A string contains a NUL character, which PostgreSQL text cannot hold; remove it from ids, names and keys.';
+  if (UNREACHABLE.has(code) || /Connection terminated|trying to connect/i.test(message)) {
+    return `Is PostgreSQL running at ${where.target} and reachable from this process?`;
+  }
+  return 'See the cause for the driver\'s error.';
+}
+
+/** "host:port/database" of a pool, for messages; never the password. */
+export function describeTarget(pool: Pool): string {
+  const o = (pool as Pool & { options?: { host?: string; port?: number; database?: string; connectionString?: string } }).options ?? {};
+  let host = o.host;
+  let port: number | string | undefined = o.port;
+  let database = o.database;
+  if (o.connectionString) {
+    try {
+      const url = new URL(o.connectionString);
+      host ??= decodeURIComponent(url.hostname) || undefined;
+      port ??= url.port || undefined;
+      database ??= decodeURIComponent(url.pathname.slice(1)) || undefined;
+    } catch {
+      // Not a URL (a key=value string): fall back to the defaults below.
+    }
+  }
+  host ??= process.env.PGHOST ?? 'localhost';
+  port ??= process.env.PGPORT ?? 5432;
+  database ??= process.env.PGDATABASE;
+  return `${host}:${port}${database ? `/${database}` : ''}`;
+}

@@ -1,0 +1,60 @@
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import type { Queries, QueryName } from './sql/index.js';
+
+/** Pool or client: both run one statement at a time. */
+interface Queryable {
+  query<R extends QueryResultRow>(config: { name: string; text: string; values?: unknown[] }): Promise<QueryResult<R>>;
+}
+
+/** Runs the named statements of one schema on a pool (one statement each) or a transaction's client. */
+export class Session {
+  constructor(
+    private readonly target: Queryable,
+    private readonly queries: Queries,
+  ) {}
+
+  run<R extends QueryResultRow>(name: QueryName, values: unknown[]): Promise<QueryResult<R>> {
+    return this.target.query<R>({ ...this.queries[name], values });
+  }
+}
+
+/** SQLSTATEs after which PostgreSQL has rolled the transaction back and a retry may succeed. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Runs `fn` in one READ COMMITTED transaction (the locking in the SQL assumes
+ * that level, whatever the server's default). A deadlock or serialization
+ * failure rolled everything back, so the whole transaction is simply run again.
+ * A failing COMMIT is never retried: whether it took effect is unknown.
+ */
+export async function inTransaction<T>(pool: Pool, queries: Queries, fn: (s: Session) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    let committing = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const out = await fn(new Session(client as PoolClient & Queryable, queries));
+      committing = true;
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      if (!committing) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      else broken = err as Error;
+      if (!committing && attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(err) ?? '')) {
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+        continue;
+      }
+      throw err;
+    } finally {
+      // A client whose connection failed is destroyed rather than returned to the pool.
+      client.release(broken);
+    }
+  }
+}
+
+export function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
