@@ -94,3 +94,15 @@ describe('the actor API', () => {
     await assert.rejects(() => acc.checkIdempotency('k'), { code: 'LOOM_RUNTIME_STATE' });
   });
 });
+
+describe('activations', () => {
+  it('evicts idle activations beyond maxActivations without losing state', async () => {
+    const rt = await memoryRuntime({ maxActivations: 5, idleTimeoutMs: 60_000 });
+    rt.register(Account);
+    await rt.start();
+    for (let i = 0; i < 50; i++) await rt.call({ actorType: 'Account', actorId: `e${i}`, method: 'deposit', args: [i] });
+    assert.ok(rt.activeActors <= 5, `expected at most 5 activations after eviction, got ${rt.activeActors}`);
+    for (let i = 0; i < 50; i++) assert.equal(await rt.call({ actorType: 'Account', actorId: `e${i}`, method: 'deposit', args: [1] }), i + 1);
+    await rt.stop();
+  });
+});

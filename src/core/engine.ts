@@ -80,6 +80,8 @@ export class Engine {
   private timers: NodeJS.Timeout[] = [];
   private polling = false;
   private idleResolvers: (() => void)[] = [];
+  /** Partition -> resolvers waiting until none of its handlers runs here (handoff). */
+  private readonly drainWaiters = new Map<number, (() => void)[]>();
 
   constructor(private readonly opts: EngineOptions) {
     this.committer = new GroupCommitter(opts.store);
@@ -92,6 +94,7 @@ export class Engine {
       wanted: opts.wantedPartitions,
       onGained: (p) => void this.recover(p),
       onLost: (p) => this.dropPartition(p),
+      drained: (p) => this.partitionDrained(p),
     });
   }
 
@@ -144,6 +147,8 @@ export class Engine {
     }
     for (const box of this.boxes.values()) if (box.timer) clearTimeout(box.timer);
     this.boxes.clear();
+    for (const list of this.drainWaiters.values()) for (const r of list) r();
+    this.drainWaiters.clear();
     await this.owner.stop();
     this.state = 'stopped';
     for (const [id, list] of this.waiters) {
@@ -283,10 +288,13 @@ export class Engine {
     if (!this.owner.held.has(rec.partition) || this.state !== 'running') return;
     const key = `${rec.actorType}\u0000${rec.actorId}`;
     let box = this.boxes.get(key);
-    if (!box) {
+    if (box) {
+      // Re-insert so that the map's order is least-recently-used first.
+      this.boxes.delete(key);
+    } else {
       box = new Mailbox(key, rec.actorType, rec.actorId, rec.partition);
-      this.boxes.set(key, box);
     }
+    this.boxes.set(key, box);
     if (box.offer(rec)) this.pump(box);
   }
 
@@ -365,8 +373,13 @@ export class Engine {
       if (error) event.error = error;
       this.opts.onAttempt?.(event);
       this.pump(box);
+      if (this.boxes.size > this.opts.maxActivations) this.evictIdle();
       while (this.ready.length > 0 && this.running < this.opts.maxConcurrency) this.pump(this.ready.shift()!);
       if (this.running === 0 && this.ready.length === 0) for (const r of this.idleResolvers.splice(0)) r();
+      if (this.drainWaiters.has(rec.partition) && !this.runningIn(rec.partition)) {
+        for (const r of this.drainWaiters.get(rec.partition)!) r();
+        this.drainWaiters.delete(rec.partition);
+      }
     }
   }
 
@@ -546,6 +559,22 @@ export class Engine {
     }
   }
 
+  /** True while a handler of `partition` runs here. */
+  private runningIn(partition: number): boolean {
+    for (const box of this.boxes.values()) if (box.partition === partition && box.running) return true;
+    return false;
+  }
+
+  /** Resolves once no handler of `partition` runs here (its mailboxes were dropped first). */
+  private partitionDrained(partition: number): Promise<void> {
+    if (!this.runningIn(partition)) return Promise.resolve();
+    return new Promise<void>((r) => {
+      const list = this.drainWaiters.get(partition) ?? [];
+      list.push(r);
+      this.drainWaiters.set(partition, list);
+    });
+  }
+
   private async poll(): Promise<void> {
     if (this.polling || this.state !== 'running') return;
     const owned = this.ownedPartitions;
@@ -570,7 +599,7 @@ export class Engine {
     const excess = this.boxes.size - this.opts.maxActivations;
     let evicted = 0;
     for (const [key, box] of this.boxes) {
-      if (!box.idle) continue;
+      if (!box.idle || box.timer) continue;
       if (box.lastUsed < cutoff || evicted < excess) {
         this.boxes.delete(key);
         evicted++;
