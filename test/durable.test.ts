@@ -1,0 +1,213 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Actor, TerminalError, RetryableError } from '../src/index.js';
+import { memoryRuntime, fastRetry } from './support/runtime.js';
+
+const effects: string[] = [];
+const seen: unknown[] = [];
+
+class Flow extends Actor<{ log: string[] }> {
+  static initialState = { log: [] as string[] };
+  static config = { retryPolicy: fastRetry };
+
+  async napThenStep() {
+    const t0 = this.now();
+    await this.sleep(60);
+    const t1 = this.now();
+    return t1 - t0;
+  }
+  async waitForApproval() {
+    const id = this.promiseId('approval');
+    this.send('Flow', 'notifier', 'record', `approve ${id}`);
+    const decision = await this.promise<{ ok: boolean }>('approval');
+    return decision.ok ? 'approved' : 'rejected';
+  }
+  async record(line: string) {
+    this.state.log.push(line);
+    return this.state.log.length;
+  }
+  async askOther(x: number) {
+    const doubled = await this.call<number>('Flow', 'other', 'double', x);
+    return doubled + 1;
+  }
+  async double(x: number) {
+    return x * 2;
+  }
+  async callFailing() {
+    try {
+      await this.call('Flow', 'other', 'refuse');
+    } catch (err) {
+      return `caught: ${(err as Error).message}`;
+    }
+    return 'no error';
+  }
+  async refuse() {
+    throw new TerminalError('no way');
+  }
+  async sendThenFail() {
+    this.send('Flow', 'notifier', 'record', 'from a failed turn');
+    throw new TerminalError('failing after send');
+  }
+  async deterministic() {
+    const values = { now: this.now(), random: this.random(), uuid: this.uuid() };
+    seen.push(values);
+    await this.step('effect', () => effects.push('deterministic'));
+    await this.sleep(10);
+    return values;
+  }
+}
+
+let flaky = 0;
+class Flaky extends Actor<{ ok: number }> {
+  static initialState = { ok: 0 };
+  static config = { retryPolicy: fastRetry };
+  async sometimes(failures: number) {
+    const step1 = await this.step('once', () => {
+      effects.push('flaky-step');
+      return 'done';
+    });
+    if (flaky++ < failures) throw new Error(`transient ${flaky}`);
+    this.state.ok++;
+    return step1;
+  }
+  async always() {
+    throw new RetryableError('still broken', { retryAfterMs: 1 });
+  }
+  async terminal() {
+    throw new TerminalError('card declined', { code: 'CARD_DECLINED' });
+  }
+  async slow() {
+    await new Promise((r) => setTimeout(r, 200));
+    return 'late';
+  }
+  async stepRetry() {
+    let tries = 0;
+    return this.step('retried', () => {
+      if (++tries < 3) throw new Error('flaky network');
+      return tries;
+    }, { retry: { maxAttempts: 3, initialDelayMs: 1, backoff: 'fixed' } });
+  }
+}
+
+describe('durable primitives', () => {
+  it('sleeps durably and resumes the invocation after the timer', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Flow);
+    const elapsed = await rt.call<number>({ actorType: 'Flow', actorId: 'f', method: 'napThenStep' });
+    assert.ok(elapsed >= 55, `slept only ${elapsed} ms`);
+    await rt.stop();
+  });
+
+  it('suspends on a durable promise until it is resolved from outside', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Flow);
+    const receipt = await rt.send({ actorType: 'Flow', actorId: 'f', method: 'waitForApproval' });
+    let line: string | undefined;
+    for (let i = 0; i < 100 && !line; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      line = (await rt.getState<{ log: string[] }>('Flow', 'notifier'))?.log[0];
+    }
+    assert.ok(line, 'the notification sent before suspending was not delivered');
+    const promiseId = line.replace('approve ', '');
+    assert.equal((await rt.getInvocation(receipt.invocationId))?.waitingOn, promiseId);
+    assert.equal(await rt.resolvePromise(promiseId, { ok: true }), true);
+    assert.equal(await rt.resolvePromise(promiseId, { ok: false }), false, 'a second resolution must not win');
+    assert.equal(await rt.result(receipt.invocationId), 'approved');
+    await rt.stop();
+  });
+
+  it('calls another actor and gets its result, or its terminal error', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Flow);
+    assert.equal(await rt.call({ actorType: 'Flow', actorId: 'f', method: 'askOther', args: [20] }), 41);
+    assert.equal(await rt.call({ actorType: 'Flow', actorId: 'f', method: 'callFailing' }), 'caught: no way');
+    await rt.stop();
+  });
+
+  it('sends outbox messages only when the turn commits', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Flow);
+    await assert.rejects(rt.call({ actorType: 'Flow', actorId: 'f', method: 'sendThenFail' }), { message: /failing after send/ });
+    await rt.call({ actorType: 'Flow', actorId: 'notifier', method: 'record', args: ['marker'] });
+    assert.deepEqual((await rt.getState<{ log: string[] }>('Flow', 'notifier'))?.log, ['marker']);
+    await rt.stop();
+  });
+
+  it('returns the same now(), random() and uuid() when an invocation replays after a suspension', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Flow);
+    effects.length = 0;
+    seen.length = 0;
+    const v = await rt.call<{ now: number; random: number; uuid: string }>({ actorType: 'Flow', actorId: 'f', method: 'deterministic' });
+    assert.equal(seen.length, 2, 'the handler should have run once and replayed once after its sleep');
+    assert.deepEqual(seen[0], seen[1]);
+    assert.equal(effects.filter((e) => e === 'deterministic').length, 1, 'the step re-ran on replay');
+    assert.ok(v.random >= 0 && v.random < 1);
+    assert.match(v.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.ok(Math.abs(v.now - Date.now()) < 5000);
+    await rt.stop();
+  });
+});
+
+describe('retries, failures and dead letters', () => {
+  it('retries a failing handler and replays its completed steps instead of re-running them', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Flaky);
+    flaky = 0;
+    effects.length = 0;
+    assert.equal(await rt.call({ actorType: 'Flaky', actorId: 'x', method: 'sometimes', args: [2] }), 'done');
+    assert.deepEqual(effects, ['flaky-step']);
+    assert.deepEqual(await rt.getState('Flaky', 'x'), { ok: 1 });
+    await rt.stop();
+  });
+
+  it('dead-letters after maxAttempts with the error, and redrives with a fresh budget', async () => {
+    const outcomes: string[] = [];
+    const rt = await memoryRuntime({ onAttempt: (e) => outcomes.push(e.outcome) });
+    rt.register(Flaky);
+    await assert.rejects(rt.call({ actorType: 'Flaky', actorId: 'x', method: 'always' }), (err: Error & { code: string }) => {
+      assert.equal(err.code, 'LOOM_DEAD_LETTERED');
+      assert.match(err.message, /dead-lettered after 3 attempt\(s\): still broken/);
+      return true;
+    });
+    assert.deepEqual(outcomes, ['retry', 'retry', 'dead']);
+    const dead = await rt.deadLetters.list({ actorType: 'Flaky' });
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0]!.error?.message, 'still broken');
+    const redriven = await rt.deadLetters.redrive(dead[0]!.id);
+    assert.equal(redriven.status, 'pending');
+    await assert.rejects(rt.result(dead[0]!.id), { code: 'LOOM_DEAD_LETTERED' });
+    assert.equal(outcomes.length, 6);
+    await assert.rejects(rt.deadLetters.redrive('no-such-id'), { code: 'LOOM_INVALID_MESSAGE' });
+    await rt.stop();
+  });
+
+  it('does not retry a TerminalError and returns the stored failure to duplicates', async () => {
+    const outcomes: string[] = [];
+    const rt = await memoryRuntime({ onAttempt: (e) => outcomes.push(e.outcome) });
+    rt.register(Flaky);
+    const call = () => rt.call({ actorType: 'Flaky', actorId: 'x', method: 'terminal', idempotencyKey: 'pay-1' });
+    await assert.rejects(call(), { code: 'CARD_DECLINED', message: /card declined/ });
+    await assert.rejects(call(), { code: 'CARD_DECLINED' });
+    assert.deepEqual(outcomes, ['failed']);
+    await rt.stop();
+  });
+
+  it('times a handler out per attempt and retries it', async () => {
+    const outcomes: string[] = [];
+    const rt = await memoryRuntime({ onAttempt: (e) => outcomes.push(e.outcome) });
+    rt.register(Flaky);
+    await assert.rejects(rt.call({ actorType: 'Flaky', actorId: 'x', method: 'slow', timeout: 20, retryPolicy: { maxAttempts: 2 } }), {
+      message: /ran longer than its timeout of 20 ms/,
+    });
+    assert.deepEqual(outcomes, ['retry', 'dead']);
+    await rt.stop();
+  });
+
+  it('retries a step in-process under its own retry policy', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Flaky);
+    assert.equal(await rt.call({ actorType: 'Flaky', actorId: 'x', method: 'stepRetry' }), 3);
+    await rt.stop();
+  });
+});
