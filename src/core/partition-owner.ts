@@ -9,30 +9,66 @@ export interface PartitionOwnerOptions {
   log: Logger;
   /** Called with a partition this worker just took (recover its work). */
   onGained(partition: number): void;
-  /** Called with a partition this worker lost (stop its work). */
+  /** Called with a partition this worker lost or is handing off (stop its work). */
   onLost(partition: number): void;
-  /** Which partitions this worker should try to hold; default all (one worker takes what is free). */
+  /**
+   * Resolves once no handler of `partition` runs here any more. A partition
+   * handed off to another worker keeps its lease until then (at most a third of
+   * the TTL), so that its in-flight turns commit instead of being fenced and
+   * re-run elsewhere.
+   */
+  drained?(partition: number): Promise<void>;
+  /**
+   * Which partitions this worker should try to hold. Default: its fair share
+   * among the live members ({@link fairShare}).
+   */
   wanted?: (all: number) => number[];
 }
 
 /**
- * Holds fenced leases on partitions: acquires the wanted ones that are free,
- * renews them every third of the TTL, and reports gains and losses. A lost
- * lease stops its partition's work at once; the store rejects anything still in
- * flight because its epoch is stale.
+ * Holds fenced leases on this worker's fair share of the partitions.
+ *
+ * Every tick (a third of the TTL) it heartbeats its membership, renews its
+ * leases, reads the live members, and computes the assignment that every
+ * worker computes the same way from the same sorted member list
+ * ({@link assignPartitions}). It acquires the partitions of its share that are
+ * free and hands off the ones that are no longer its share: it stops their
+ * work at once (`onLost`), lets running handlers finish (`drained`, bounded),
+ * then releases the lease so that the new owner takes it on its next tick.
+ * A join or a graceful leave thus converges within about two ticks; a crashed
+ * worker's partitions move once its membership and leases expire (one TTL).
+ *
+ * A lost lease stops its partition's work at once; the store rejects anything
+ * still in flight because its epoch is stale.
  */
 export class PartitionOwner {
   readonly held = new Map<number, Lease>();
+  /** Leases being handed off: no new work, renewed until released. */
+  private readonly handing = new Map<number, Lease>();
+  private readonly handoffs = new Set<Promise<void>>();
+  private view: string[];
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private stopped = false;
 
-  constructor(private readonly opts: PartitionOwnerOptions) {}
+  constructor(private readonly opts: PartitionOwnerOptions) {
+    this.view = [opts.owner];
+  }
 
   async start(): Promise<void> {
     await this.tick();
-    this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.opts.ttlMs / 3)));
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
+  }
+
+  /** Tick interval: a third of the TTL, so that a lease is renewed twice before it can expire. */
+  get intervalMs(): number {
+    return Math.max(50, Math.floor(this.opts.ttlMs / 3));
+  }
+
+  /** The live members as last read (this worker always included), sorted. */
+  get members(): readonly string[] {
+    return this.view;
   }
 
   epoch(partition: number): number | undefined {
@@ -41,6 +77,7 @@ export class PartitionOwner {
 
   /** Marks a partition lost after the store fenced a write. */
   lose(partition: number): void {
+    this.handing.delete(partition);
     if (this.held.delete(partition)) this.opts.onLost(partition);
   }
 
@@ -48,30 +85,37 @@ export class PartitionOwner {
     if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
-      const { leases, owner, ttlMs } = this.opts;
-      for (const [p, lease] of [...this.held]) {
-        let renewed: Lease | undefined;
-        try {
-          renewed = await leases.renew(lease, ttlMs);
-        } catch (err) {
-          this.opts.log.warn(`lease renewal of partition ${p} failed: ${(err as Error).message}`);
-          if (Date.now() < lease.expiresAt) continue;
-        }
-        if (this.stopped) return;
-        if (renewed) this.held.set(p, renewed);
-        else this.lose(p);
+      const { leases, owner, ttlMs, log } = this.opts;
+      try {
+        await leases.heartbeat(owner, ttlMs);
+      } catch (err) {
+        log.warn(`membership heartbeat failed: ${(err as Error).message}`);
       }
-      const wanted = this.opts.wanted?.(this.opts.partitions) ?? range(this.opts.partitions);
+      await this.renewAll(this.held);
+      await this.renewAll(this.handing);
+      if (this.stopped) return;
+
+      try {
+        this.view = [...new Set([...(await leases.members()), owner])].sort(compare);
+      } catch (err) {
+        // Keep the last view: falling back to "only me" would grab every free partition.
+        log.warn(`reading the members failed: ${(err as Error).message}`);
+      }
+      if (this.stopped) return;
+      const wanted = new Set(this.opts.wanted?.(this.opts.partitions) ?? fairShare(owner, this.view, this.opts.partitions));
+
+      for (const p of [...this.held.keys()]) if (!wanted.has(p)) this.handOff(p);
       for (const p of wanted) {
-        if (this.held.has(p) || this.stopped) continue;
+        // A partition still being handed off is taken back on a later tick, once released.
+        if (this.held.has(p) || this.handing.has(p) || this.stopped) continue;
         try {
           const lease = await leases.acquire(p, owner, ttlMs);
-          if (lease && !this.stopped) {
+          if (lease && !this.stopped && !this.held.has(p)) {
             this.held.set(p, lease);
             this.opts.onGained(p);
           }
         } catch (err) {
-          this.opts.log.warn(`lease acquisition of partition ${p} failed: ${(err as Error).message}`);
+          log.warn(`lease acquisition of partition ${p} failed: ${(err as Error).message}`);
           break;
         }
       }
@@ -80,15 +124,129 @@ export class PartitionOwner {
     }
   }
 
+  private async renewAll(leases: Map<number, Lease>): Promise<void> {
+    for (const [p, lease] of [...leases]) {
+      let renewed: Lease | undefined;
+      try {
+        renewed = await this.opts.leases.renew(lease, this.opts.ttlMs);
+      } catch (err) {
+        this.opts.log.warn(`lease renewal of partition ${p} failed: ${(err as Error).message}`);
+        if (Date.now() < lease.expiresAt) continue;
+      }
+      if (this.stopped) return;
+      // Changed meanwhile (lost, or handed off and released): leave it alone.
+      if (leases.get(p) !== lease) continue;
+      if (renewed) leases.set(p, renewed);
+      else if (leases === this.held) this.lose(p);
+      else leases.delete(p);
+    }
+  }
+
+  /** Stops a partition's work here and releases its lease once its running handlers are done. */
+  private handOff(p: number): void {
+    const lease = this.held.get(p);
+    if (!lease) return;
+    this.held.delete(p);
+    this.handing.set(p, lease);
+    this.opts.onLost(p);
+    const done = (async () => {
+      await bounded(this.opts.drained?.(p), this.intervalMs);
+      const cur = this.handing.get(p);
+      if (!cur || this.stopped) return;
+      this.handing.delete(p);
+      try {
+        await this.opts.leases.release(cur);
+      } catch (err) {
+        // It expires on its own within the TTL.
+        this.opts.log.warn(`lease release of partition ${p} failed: ${(err as Error).message}`);
+      }
+    })();
+    this.handoffs.add(done);
+    void done.finally(() => this.handoffs.delete(done));
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    const held = [...this.held.values()];
+    const held = [...this.held.values(), ...this.handing.values()];
     this.held.clear();
+    this.handing.clear();
+    // Leave first: the others rebalance on their next tick and find these leases free.
+    await this.opts.leases.leave(this.opts.owner).catch((err: Error) => this.opts.log.warn(`leaving the members failed: ${err.message}`));
     await Promise.allSettled(held.map((l) => this.opts.leases.release(l)));
+    await Promise.allSettled([...this.handoffs]);
   }
 }
 
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
+/**
+ * The deterministic assignment of partitions to members that every worker
+ * computes alike: balanced (each member gets ⌊P/n⌋ or ⌈P/n⌉ partitions, the
+ * first P mod n members in sorted order the larger count) and sticky (each
+ * partition goes to its highest-ranked member by rendezvous hashing that still
+ * has room, so a join or leave moves few partitions besides the ones it must).
+ * Returns member -> sorted partitions; members are deduplicated and sorted first.
+ */
+export function assignPartitions(members: readonly string[], partitions: number): Map<string, number[]> {
+  const sorted = [...new Set(members)].sort(compare);
+  const out = new Map<string, number[]>(sorted.map((m) => [m, []]));
+  const n = sorted.length;
+  if (n === 0) return out;
+  const base = Math.floor(partitions / n);
+  const extra = partitions % n;
+  const room = sorted.map((_, i) => base + (i < extra ? 1 : 0));
+  const seeds = sorted.map(hash32);
+  const order = sorted.map((_, i) => i);
+  for (let p = 0; p < partitions; p++) {
+    const score = seeds.map((s) => mix(s ^ Math.imul(p + 1, 0x9e3779b1)));
+    order.sort((a, b) => score[b]! - score[a]! || a - b);
+    const i = order.find((j) => room[j]! > 0)!;
+    room[i]!--;
+    out.get(sorted[i]!)!.push(p);
+  }
+  return out;
+}
+
+/** The partitions `member` should hold among `members` (see {@link assignPartitions}). */
+export function fairShare(member: string, members: readonly string[], partitions: number): number[] {
+  return assignPartitions([...members, member], partitions).get(member) ?? [];
+}
+
+/** Code-unit order, the same on every worker regardless of locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** FNV-1a of a string, then mixed. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return mix(h);
+}
+
+/** murmur3's fmix32: an unsigned 32-bit avalanche. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Waits for `p` (if any), at most `ms`. */
+async function bounded(p: Promise<void> | undefined, ms: number): Promise<void> {
+  if (!p) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((r) => {
+    timer = setTimeout(r, ms);
+    timer.unref();
+  });
+  try {
+    await Promise.race([p.catch(() => {}), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

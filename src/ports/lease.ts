@@ -16,6 +16,22 @@ export interface LeaseManager {
   release(lease: Lease): Promise<void>;
   /** Current holders, for inspection and rebalancing. */
   list(): Promise<LeaseInfo[]>;
+
+  /*
+   * Membership: the live workers that share the partitions. Every worker
+   * computes the same fair assignment from the same member list, so partitions
+   * rebalance when workers join or leave (see core/partition-owner.ts).
+   */
+
+  /**
+   * Registers `owner` as a live member, or refreshes it, until `ttlMs` from now
+   * on the store's clock (never the caller's). Idempotent.
+   */
+  heartbeat(owner: string, ttlMs: number): Promise<void>;
+  /** Live members (heartbeat not yet expired on the store's clock), sorted, without duplicates. */
+  members(): Promise<string[]>;
+  /** Removes `owner` from the members at once (graceful stop). Does not release its leases. */
+  leave(owner: string): Promise<void>;
 }
 
 export interface Lease {

@@ -104,6 +104,57 @@ export function leaseContract(name: string, factory: LeaseFactory): void {
       const live = (await leases.list()).filter((l) => l.partition === q && l.owner === b.owner && l.expiresAt > now + 5_000);
       assert.deepEqual(live, [], 'a released lease is no longer listed as held');
     });
+
+    // Membership (rebalancing). Members of other tests may share a backend: assert on our own names only.
+    test('heartbeat makes a member live; a repeated heartbeat lists it once', async (leases) => {
+      const a = owner('m');
+      await leases.heartbeat(a, 10_000);
+      await leases.heartbeat(a, 10_000);
+      assert.deepEqual((await leases.members()).filter((m) => m === a), [a]);
+    });
+
+    test('a member expires after its ttl unless refreshed', async (leases) => {
+      const short = owner('short');
+      const kept = owner('kept');
+      await leases.heartbeat(short, 100);
+      await leases.heartbeat(kept, 100);
+      await sleep(60);
+      await leases.heartbeat(kept, 10_000);
+      await sleep(140);
+      const live = await leases.members();
+      assert.ok(!live.includes(short), `${short} expired`);
+      assert.ok(live.includes(kept), `${kept} was refreshed`);
+    });
+
+    test('leave removes a member at once and leaves the others', async (leases) => {
+      const a = owner('leaving');
+      const b = owner('staying');
+      await leases.heartbeat(a, 60_000);
+      await leases.heartbeat(b, 60_000);
+      await leases.leave(a);
+      const live = await leases.members();
+      assert.ok(!live.includes(a), `${a} left`);
+      assert.ok(live.includes(b), `${b} stays`);
+      await leases.leave(owner('never-joined'));
+    });
+
+    test('members are sorted and without duplicates', async (leases) => {
+      const tag = randomUUID();
+      const names = ['c', 'a', 'b', 'a'].map((n) => `contract-sort-${tag}-${n}`);
+      for (const n of names) await leases.heartbeat(n, 10_000);
+      const live = await leases.members();
+      assert.deepEqual(live.filter((m) => m.includes(tag)), [...new Set(names)].sort());
+      assert.deepEqual(live, [...live].sort(), 'the whole list is sorted');
+      assert.equal(new Set(live).size, live.length, 'no duplicates');
+    });
+
+    test('membership does not touch leases', async (leases, p) => {
+      const a = owner('a');
+      const lease = await acquired(leases, p, a, 60_000);
+      await leases.heartbeat(a, 60_000);
+      await leases.leave(a);
+      assert.ok(await leases.renew(lease, 60_000), 'the lease is still held after leave');
+    });
   });
 }
 

@@ -4,6 +4,8 @@ import type { Lease, LeaseManager } from '../../ports/lease.js';
 export class MemoryLeases implements LeaseManager {
   private readonly current = new Map<number, Lease>();
   private readonly epochs = new Map<number, number>();
+  /** Member -> expiry, epoch ms. */
+  private readonly live = new Map<string, number>();
 
   async acquire(partition: number, owner: string, ttlMs: number): Promise<Lease | undefined> {
     const now = Date.now();
@@ -31,6 +33,20 @@ export class MemoryLeases implements LeaseManager {
 
   async list(): Promise<Lease[]> {
     return [...this.current.values()].map((l) => ({ ...l }));
+  }
+
+  async heartbeat(owner: string, ttlMs: number): Promise<void> {
+    this.live.set(owner, Date.now() + ttlMs);
+  }
+
+  async members(): Promise<string[]> {
+    const now = Date.now();
+    for (const [m, exp] of this.live) if (exp <= now) this.live.delete(m);
+    return [...this.live.keys()].sort();
+  }
+
+  async leave(owner: string): Promise<void> {
+    this.live.delete(owner);
   }
 
   /** True when `epoch` is the partition's current lease epoch (the fence check). */

@@ -40,4 +40,23 @@ export class PostgresLeases implements LeaseManager {
       return res.rows.map(toLease);
     });
   }
+
+  heartbeat(owner: string, ttlMs: number): Promise<void> {
+    return this.guard('leases.heartbeat', async () => {
+      await this.session.run('heartbeatMember', [owner, ttlMs]);
+    });
+  }
+
+  members(): Promise<string[]> {
+    return this.guard('leases.members', async () => {
+      const res = await this.session.run<{ owner: string }>('listMembers', []);
+      return res.rows.map((r) => r.owner);
+    });
+  }
+
+  leave(owner: string): Promise<void> {
+    return this.guard('leases.leave', async () => {
+      await this.session.run('leaveMember', [owner]);
+    });
+  }
 }

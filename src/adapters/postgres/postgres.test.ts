@@ -9,6 +9,7 @@ import { silentLogger } from '../../core/logger.js';
 import type { NewInvocation, TurnWrite } from '../../ports/store.js';
 import { leaseContract, storeContract } from '../../testing/index.js';
 import { PostgresStore } from './store.js';
+import { migrations } from './migrations/index.js';
 
 const url = process.env.LOOM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // One admin pool for the reachability probe and schema cleanup.
@@ -97,7 +98,7 @@ function postgresSpecifics(): void {
       await withStores(6, async ([store]) => {
         const schema = (store as unknown as { schema: string }).schema;
         const rows = await admin.query<{ version: number }>(`SELECT version FROM ${schema}.loom_migrations ORDER BY version`);
-        assert.deepEqual(rows.rows.map((r) => r.version), [1]);
+        assert.deepEqual(rows.rows.map((r) => r.version), migrations.map((m) => m.version));
       });
     });
 

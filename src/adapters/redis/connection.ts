@@ -5,6 +5,7 @@ import { COMMIT } from './scripts/commit.js';
 import { ENQUEUE } from './scripts/enqueue.js';
 import { LIST_DEAD_LETTERS } from './scripts/list-dead-letters.js';
 import { LIST_LEASES } from './scripts/list-leases.js';
+import { HEARTBEAT, MEMBERS } from './scripts/membership.js';
 import { POLL_PENDING } from './scripts/poll-pending.js';
 import { REDRIVE } from './scripts/redrive.js';
 import { RELEASE_LEASE } from './scripts/release-lease.js';
@@ -25,6 +26,8 @@ const SCRIPTS = {
   renewLease: { lua: RENEW_LEASE },
   releaseLease: { lua: RELEASE_LEASE },
   listLeases: { lua: LIST_LEASES, readOnly: true },
+  heartbeat: { lua: HEARTBEAT },
+  members: { lua: MEMBERS, readOnly: true },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -21,6 +21,7 @@
  *   P lease:<partition>    hash   owner, epoch, expiresAt
  *   P epoch:<partition>    string the partition's last epoch; never reset, not even on release
  *   P leases               set    partitions that have a lease hash, for list()
+ *   P members              zset   live workers (LeaseManager.heartbeat) by expiresAt
  *   P schema               string layout version
  */
 export const KIND = {
@@ -43,6 +44,7 @@ export const KIND = {
   lease: 'lease:',
   epoch: 'epoch:',
   leases: 'leases',
+  members: 'members',
   schema: 'schema',
 } as const;
 

@@ -1,6 +1,7 @@
 import { StoreError } from '../../core/errors.js';
 import type { Lease, LeaseInfo, LeaseManager } from '../../ports/lease.js';
 import type { RedisConnection } from './connection.js';
+import { KIND } from './keys.js';
 
 /**
  * Fenced partition leases kept in Redis, timed by the Redis clock. The commit
@@ -40,6 +41,20 @@ export class RedisLeases implements LeaseManager {
     return reply
       .map(([partition, owner, epoch, expiresAt]) => ({ partition: Number(partition), owner: owner ?? '', epoch: Number(epoch), expiresAt: Number(expiresAt) }))
       .sort((a, b) => a.partition - b.partition);
+  }
+
+  async heartbeat(owner: string, ttlMs: number): Promise<void> {
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new StoreError(`Redis store: member ttlMs must be a positive number, got ${ttlMs}`);
+    await this.conn.run('member heartbeat', () => this.conn.script('heartbeat', owner, String(Math.ceil(ttlMs))));
+  }
+
+  async members(): Promise<string[]> {
+    const reply = (await this.conn.run('member listing', () => this.conn.script('members'))) as string[];
+    return [...new Set(reply)].sort();
+  }
+
+  async leave(owner: string): Promise<void> {
+    await this.conn.run('member removal', () => this.conn.client.zrem(this.conn.prefix + KIND.members, owner));
   }
 }
 

@@ -13,7 +13,8 @@ interface LeaseRow {
  * Fenced partition leases in the SQLite file. Owners are named
  * `host:pid:random`; a lease held by a process of this host that no longer
  * exists is taken at once instead of after its TTL, so a crashed embedded
- * worker restarts without waiting.
+ * worker restarts without waiting. Members (for rebalancing) are treated the
+ * same way: a member that is a dead process of this host is dropped at once.
  */
 export class SqliteLeases implements LeaseManager {
   constructor(private readonly db: () => Database.Database) {}
@@ -53,6 +54,33 @@ export class SqliteLeases implements LeaseManager {
   async list(): Promise<Lease[]> {
     const rows = this.db().prepare('SELECT * FROM loom_leases WHERE owner IS NOT NULL ORDER BY partition').all() as LeaseRow[];
     return rows.map((r) => ({ partition: r.partition, owner: r.owner!, epoch: r.epoch, expiresAt: r.expires_at ?? 0 }));
+  }
+
+  async heartbeat(owner: string, ttlMs: number): Promise<void> {
+    const db = this.db();
+    db.transaction(() => {
+      const now = Date.now();
+      db.prepare('DELETE FROM loom_members WHERE expires_at <= ?').run(now);
+      db.prepare('INSERT INTO loom_members (owner, expires_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET expires_at = excluded.expires_at').run(owner, now + ttlMs);
+    }).immediate();
+  }
+
+  async members(): Promise<string[]> {
+    const db = this.db();
+    const rows = db.prepare('SELECT owner FROM loom_members WHERE expires_at > ?').all(Date.now()) as { owner: string }[];
+    const live = rows.map((r) => r.owner).filter(ownerAlive);
+    if (live.length < rows.length) {
+      // Crashed local workers: their names are never heartbeated again (a new process gets a new name).
+      const del = db.prepare('DELETE FROM loom_members WHERE owner = ?');
+      db.transaction(() => {
+        for (const r of rows) if (!live.includes(r.owner)) del.run(r.owner);
+      }).immediate();
+    }
+    return live.sort();
+  }
+
+  async leave(owner: string): Promise<void> {
+    this.db().prepare('DELETE FROM loom_members WHERE owner = ?').run(owner);
   }
 }
 

@@ -76,4 +76,14 @@ CREATE TABLE loom_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO loom_counters (name, value) VALUES ('seq', 0), ('wake', 0);
 `,
   },
+  {
+    // Workers that share the partitions, for rebalancing (LeaseManager.heartbeat/members/leave).
+    version: 2,
+    sql: `
+CREATE TABLE loom_members (
+  owner TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

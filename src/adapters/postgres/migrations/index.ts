@@ -1,4 +1,5 @@
 import { migration001Init } from './001_init.js';
+import { migration002Members } from './002_members.js';
 
 /** A numbered schema change, applied once per schema in version order. */
 export interface Migration {
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: never edit one that has shipped. */
-export const migrations: readonly Migration[] = [{ version: 1, name: '001_init', sql: migration001Init }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: '001_init', sql: migration001Init },
+  { version: 2, name: '002_members', sql: migration002Members },
+];

@@ -1,7 +1,7 @@
 import { now, redrive, sweep } from './admin.js';
 import { commitTurn } from './commit.js';
 import { enqueueSupersedeExpired, enqueueFindExisting, enqueueInsert } from './enqueue.js';
-import { acquireLease, listLeases, releaseLease, renewLease } from './leases.js';
+import { acquireLease, heartbeatMember, leaveMember, listLeases, listMembers, releaseLease, renewLease } from './leases.js';
 import { getPromise, resolvePromise, wakeWaiter } from './promises.js';
 import { getActorIdempotency, getInvocation, listActors, listDeadLetters, loadJournal, loadState, pollPending } from './reads.js';
 
@@ -27,6 +27,9 @@ const SQL = {
   renewLease,
   releaseLease,
   listLeases,
+  heartbeatMember,
+  listMembers,
+  leaveMember,
 };
 
 export type QueryName = keyof typeof SQL;

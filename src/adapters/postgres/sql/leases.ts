@@ -28,3 +28,15 @@ WHERE partition = $1 AND owner = $2 AND epoch = $3`;
 
 export const listLeases = `
 SELECT partition, owner, epoch, expires_at FROM loom.leases WHERE owner IS NOT NULL ORDER BY partition`;
+
+/** Registers or refreshes a live member until ttl from now on the database clock. */
+export const heartbeatMember = `
+INSERT INTO loom.members (owner, expires_at) VALUES ($1, ${NOW_MS} + $2)
+ON CONFLICT (owner) DO UPDATE SET expires_at = EXCLUDED.expires_at`;
+
+/** Live members, sorted byte-wise. */
+export const listMembers = `
+SELECT owner FROM loom.members WHERE expires_at > ${NOW_MS} ORDER BY owner`;
+
+export const leaveMember = `
+DELETE FROM loom.members WHERE owner = $1`;
