@@ -211,3 +211,57 @@ describe('retries, failures and dead letters', () => {
     await rt.stop();
   });
 });
+
+let flakyTries = 0;
+class Sender extends Actor<{ hits: number }> {
+  static initialState = { hits: 0 };
+  static config = { retryPolicy: fastRetry };
+  async go() {
+    this.send('Sender', 'target', 'hit');
+    await this.step('flaky', () => {
+      if (++flakyTries === 1) throw new Error('transient');
+    });
+    return 'sent';
+  }
+  async hit() {
+    this.state.hits++;
+  }
+  async declined() {
+    try {
+      await this.step('charge', () => {
+        throw new TerminalError('card declined', { code: 'CARD_DECLINED' });
+      });
+    } catch (err) {
+      await this.sleep(5);
+      return `${(err as Error).name}/${(err as Error & { code: string }).code}`;
+    }
+    return 'charged';
+  }
+}
+
+describe('sends and step failures across replays', () => {
+  it('delivers a send made before a step even when the attempt is retried', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Sender);
+    flakyTries = 0;
+    assert.equal(await rt.call({ actorType: 'Sender', actorId: 's', method: 'go' }), 'sent');
+    await rt.call({ actorType: 'Sender', actorId: 'target', method: 'hit' });
+    assert.deepEqual(await rt.getState('Sender', 'target'), { hits: 2 });
+    await rt.stop();
+  });
+
+  it('replays a terminally failed step as the same StepFailedError', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Sender);
+    assert.equal(await rt.call({ actorType: 'Sender', actorId: 's', method: 'declined' }), 'StepFailedError/LOOM_STEP_FAILED');
+    await rt.stop();
+  });
+
+  it('refuses to resolve a promise id that no handler handed out', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Sender);
+    await assert.rejects(rt.resolvePromise('typo', 1), { code: 'LOOM_INVALID_MESSAGE', message: /not a durable promise id/ });
+    await assert.rejects(rt.resolvePromise('promise:nope#x', 1), { code: 'LOOM_INVALID_MESSAGE', message: /does not know/ });
+    await rt.stop();
+  });
+});

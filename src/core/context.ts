@@ -83,10 +83,16 @@ export class InvocationContext {
     }
   }
 
+  /**
+   * Makes buffered entries durable before a side effect. Outbox messages go in the
+   * same write as their journal entries: a replay skips a journaled send, so its
+   * message must already be enqueued by then.
+   */
   private async flush(): Promise<void> {
     if (this.buffered.length === 0) return;
     const journal = this.takeBuffered();
-    await this.write({ journal });
+    const outbox = this.outbox.splice(0);
+    await this.write(outbox.length ? { journal, outbox } : { journal });
   }
 
   private async write(turn: Omit<TurnWrite, 'partition' | 'epoch' | 'invocationId'>): Promise<void> {
@@ -116,7 +122,11 @@ export class InvocationContext {
   async step<T>(name: string, fn: (key: string) => T | Promise<T>, opts: StepOptions = {}): Promise<T> {
     this.guard();
     const d = this.cursor.next('step', name);
-    if (d.kind === 'replay') return settle<T>(d.entry);
+    if (d.kind === 'replay') {
+      // A journaled terminal failure replays as the same error the first run saw.
+      if (d.entry.error) throw new StepFailedError(`step "${name}" failed terminally: ${d.entry.error.message}`, d.entry.error);
+      return settle<T>(d.entry);
+    }
     await this.flush();
     const key = `${this.invocation.id}:${d.position}:${name}`;
     const policy = resolveRetryPolicy({ maxAttempts: 1 }, opts.retry);

@@ -634,7 +634,11 @@ export class Engine {
 
   private readonly host: ContextHost = {
     now: () => this.now(),
-    commit: (turn) => this.committer.commit(turn),
+    commit: async (turn) => {
+      const res = await this.committer.commit(turn);
+      if (res.outcome === 'ok') for (const e of res.enqueued) if (!e.duplicate) this.dispatch(e.record);
+      return res;
+    },
     getPromise: (id) => this.opts.store.getPromise(id),
     getActorIdempotency: (t, id, key) => this.opts.store.getActorIdempotency(t, id, key, this.now()),
     prepare: (env, extra) => this.prepare(env, extra),

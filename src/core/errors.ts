@@ -124,7 +124,11 @@ export class FencedError extends LoomError {
   }
 }
 
-/** A step failed after exhausting its retry policy; the failure is journaled. */
+/**
+ * A step failed with a TerminalError: the failure is journaled and every replay
+ * raises this same error. (Other step errors are not journaled: they fail the
+ * attempt and the invocation's retry policy applies.)
+ */
 export class StepFailedError extends LoomError {
   constructor(
     message: string,

@@ -8,6 +8,7 @@ import {
   UnknownActorError,
   UnknownMethodError,
   SerializationError,
+  PayloadTooLargeError,
   toErrorInfo,
   type ErrorInfo,
 } from './errors.js';
@@ -44,6 +45,7 @@ export function decideFailure(
   const hopeless =
     err instanceof NonDeterminismError ||
     err instanceof SerializationError ||
+    err instanceof PayloadTooLargeError ||
     err instanceof UnknownActorError ||
     err instanceof UnknownMethodError;
   if (hopeless || attempt >= policy.maxAttempts) {

@@ -7,7 +7,7 @@ import { consoleLogger, type Logger } from '../core/logger.js';
 import { ActorRegistry, type ActorClass } from '../core/registry.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
-import type { InvocationMeta, InvocationRecord, StateRecord, Store } from '../ports/store.js';
+import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
 export interface ActorRuntimeOptions {
@@ -57,7 +57,7 @@ export interface CallMessage<A extends unknown[] = unknown[]> {
   retryPolicy?: RetryPolicy;
   /** Per-call handler timeout, ms. */
   timeout?: number;
-  /** Run no earlier than this from now (send only). */
+  /** Run no earlier than this from now. */
   delay?: Duration;
 }
 
@@ -95,7 +95,8 @@ export class ActorRuntime {
   private engine: Engine | undefined;
   private starting: Promise<void> | undefined;
   private storeInstance: Store | undefined;
-  private readonly options: ActorRuntimeOptions;
+  /** The options this runtime was created with. */
+  readonly options: ActorRuntimeOptions;
   private readonly log: Logger;
 
   constructor(options: ActorRuntimeOptions = {}) {
@@ -192,13 +193,24 @@ export class ActorRuntime {
   /** Resolves a durable promise awaited with `this.promise(name)`; false if it was already resolved. */
   async resolvePromise(id: string, value?: unknown): Promise<boolean> {
     const engine = await this.ready();
+    await this.checkPromiseId(id);
     return engine.resolvePromise(id, { valueJson: toJson(value === undefined ? null : value, `the value for promise ${id}`) });
   }
 
   /** Rejects a durable promise: the awaiting handler sees the error thrown. */
   async rejectPromise(id: string, reason: unknown): Promise<boolean> {
     const engine = await this.ready();
+    await this.checkPromiseId(id);
     return engine.resolvePromise(id, { error: { ...toErrorInfo(reason), terminal: true } });
+  }
+
+  private async checkPromiseId(id: string): Promise<void> {
+    const owner = typeof id === 'string' && id.startsWith('promise:') ? promiseOwner(id) : undefined;
+    if (!owner) {
+      throw new InvalidMessageError(`"${String(id)}" is not a durable promise id; use the id a handler got from this.promiseId(name) (it looks like promise:<invocation>#<name>)`);
+    }
+    const rec = await this.store.getInvocation(owner);
+    if (!rec) throw new InvalidMessageError(`promise ${id} belongs to invocation ${owner}, which the store does not know (mistyped, or finished and swept)`);
   }
 
   /** Inspect and re-drive messages that exhausted their retries. */
