@@ -17,3 +17,7 @@ export type { StoreFactory } from './store-contract.js';
 export { leaseContract } from './lease-contract.js';
 /** The factory `leaseContract` calls once per test. */
 export type { LeaseFactory } from './lease-contract.js';
+/** Declares the Transport port's contract tests (node:test); redelivery tests run for at-least-once transports. */
+export { transportContract } from './transport-contract.js';
+/** The factory `transportContract` calls; the name isolates one test's queues. */
+export type { TransportFactory } from './transport-contract.js';

@@ -13,3 +13,7 @@ export { PostgresStore } from './store.js';
 export type { PostgresStoreOptions } from './store.js';
 /** The fenced leases of a `PostgresStore` (reach them as `store.leases`). */
 export { PostgresLeases } from './leases.js';
+/** Wakes partition owners through LISTEN/NOTIFY; at most once, the store poll stays the safety net. */
+export { PostgresNotifier } from './notifier.js';
+/** Options of `PostgresNotifier`: the schema (or channel) and where to log. */
+export type { PostgresNotifierOptions } from './notifier.js';
