@@ -10,7 +10,9 @@ import { PartitionOwner } from './partition-owner.js';
 import type { ActorRegistry, RegisteredActor } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
 import { decideFailure } from './turn.js';
-import type { CommitResult, InvocationMeta, InvocationRecord, NewInvocation, Store, TurnWrite } from '../ports/store.js';
+import { NoticeRelay } from './notices.js';
+import type { Transport } from '../ports/transport.js';
+import { promiseOwner, type CommitResult, type InvocationMeta, type InvocationRecord, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
 
 /** Resolved engine settings (the runtime fills in defaults). */
 export interface EngineOptions {
@@ -30,6 +32,8 @@ export interface EngineOptions {
   deadLetterTtlMs: number;
   /** Partitions this worker should hold; default all that are free. */
   wantedPartitions?: (all: number) => number[];
+  /** Carries work notices to partition owners (optional; the store poll is the safety net). */
+  transport?: Transport;
   /** Observes every finished attempt (tests, metrics, traces). */
   onAttempt?: (event: AttemptEvent) => void;
 }
@@ -82,6 +86,7 @@ export class Engine {
   private idleResolvers: (() => void)[] = [];
   /** Partition -> resolvers waiting until none of its handlers runs here (handoff). */
   private readonly drainWaiters = new Map<number, (() => void)[]>();
+  private readonly relay: NoticeRelay | undefined;
 
   constructor(private readonly opts: EngineOptions) {
     this.committer = new GroupCommitter(opts.store);
@@ -92,10 +97,24 @@ export class Engine {
       ttlMs: opts.leaseTtlMs,
       log: opts.log,
       wanted: opts.wantedPartitions,
-      onGained: (p) => void this.recover(p),
-      onLost: (p) => this.dropPartition(p),
+      onGained: (p) => {
+        void this.recover(p);
+        this.relay?.partitionsChanged(this.ownedPartitions);
+      },
+      onLost: (p) => {
+        this.dropPartition(p);
+        this.relay?.partitionsChanged(this.ownedPartitions);
+      },
       drained: (p) => this.partitionDrained(p),
     });
+    this.relay = opts.transport
+      ? new NoticeRelay(opts.transport, {
+          owns: (p) => this.owner.held.has(p),
+          take: (n) => this.take(n.invocationId),
+          partitionOf: async (id) => (await this.opts.store.getInvocation(id))?.partition,
+          log: opts.log,
+        })
+      : undefined;
   }
 
   /** The engine's clock: local time corrected to the store's clock. */
@@ -116,7 +135,9 @@ export class Engine {
     if (this.state !== 'new') throw new RuntimeStateError(`the runtime was already started (state: ${this.state})`);
     this.state = 'running';
     await this.syncClock();
+    if (this.relay) await this.relay.start();
     await this.owner.start();
+    this.relay?.partitionsChanged(this.ownedPartitions);
     const every = (ms: number, fn: () => Promise<void> | void, keepAlive = false) => {
       const t = setInterval(() => void Promise.resolve().then(fn).catch((e: Error) => this.opts.log.warn(e.message)), ms);
       if (!keepAlive) t.unref();
@@ -150,6 +171,7 @@ export class Engine {
     for (const list of this.drainWaiters.values()) for (const r of list) r();
     this.drainWaiters.clear();
     await this.owner.stop();
+    await this.relay?.close().catch((err: Error) => this.opts.log.warn(`closing the transport: ${err.message}`));
     this.state = 'stopped';
     for (const [id, list] of this.waiters) {
       for (const w of list) w.reject(new RuntimeStateError(`the runtime stopped before invocation ${id} finished; it resumes when a worker starts`));
@@ -203,7 +225,7 @@ export class Engine {
         { cause },
       );
     }
-    if (!res.duplicate) this.dispatch(res.record);
+    if (!res.duplicate) this.admit([res.record]);
     return res;
   }
 
@@ -261,6 +283,7 @@ export class Engine {
   async resolvePromise(id: string, outcome: { valueJson?: string; error?: ErrorInfo }): Promise<boolean> {
     const first = await this.opts.store.resolvePromise({ id, ...outcome });
     this.wakePromise(id);
+    this.relay?.announceOwner(promiseOwner(id));
     return first;
   }
 
@@ -282,6 +305,22 @@ export class Engine {
   }
 
   // ---- mailboxes ------------------------------------------------------------
+
+  /** New invocations: run the ones whose partition is ours, announce the others to their owners. */
+  private admit(records: InvocationRecord[]): void {
+    if (records.length === 0) return;
+    for (const rec of records) this.dispatch(rec);
+    this.relay?.announce(records.map((r) => ({ partition: r.partition, invocationId: r.id })));
+  }
+
+  /** A transport announced this invocation: load and run it. False when it is already finished. */
+  private async take(invocationId: string): Promise<boolean> {
+    if (this.finished.has(invocationId)) return false;
+    const rec = await this.opts.store.getInvocation(invocationId);
+    if (!rec || rec.status !== 'pending') return false;
+    this.dispatch(rec);
+    return true;
+  }
 
   private dispatch(rec: InvocationRecord): void {
     if (rec.status !== 'pending' || this.finished.has(rec.id)) return;
@@ -372,6 +411,7 @@ export class Engine {
       if (rec.idempotencyKey) event.idempotencyKey = rec.idempotencyKey;
       if (error) event.error = error;
       this.opts.onAttempt?.(event);
+      if (report !== 'abandoned') this.relay?.settled(rec.id);
       this.pump(box);
       if (this.boxes.size > this.opts.maxActivations) this.evictIdle();
       while (this.ready.length > 0 && this.running < this.opts.maxConcurrency) this.pump(this.ready.shift()!);
@@ -498,8 +538,11 @@ export class Engine {
   private async commitTurn(box: Mailbox, rec: InvocationRecord, turn: TurnWrite): Promise<boolean> {
     const res: CommitResult = await this.committer.commit(turn);
     if (res.outcome === 'ok') {
-      for (const e of res.enqueued) if (!e.duplicate) this.dispatch(e.record);
-      for (const r of turn.resolve ?? []) this.wakePromise(r.id);
+      this.admit(res.enqueued.filter((e) => !e.duplicate).map((e) => e.record));
+      for (const r of turn.resolve ?? []) {
+        this.wakePromise(r.id);
+        this.relay?.announceOwner(promiseOwner(r.id));
+      }
       return true;
     }
     if (res.outcome === 'fenced') {
@@ -636,7 +679,7 @@ export class Engine {
     now: () => this.now(),
     commit: async (turn) => {
       const res = await this.committer.commit(turn);
-      if (res.outcome === 'ok') for (const e of res.enqueued) if (!e.duplicate) this.dispatch(e.record);
+      if (res.outcome === 'ok') this.admit(res.enqueued.filter((e) => !e.duplicate).map((e) => e.record));
       return res;
     },
     getPromise: (id) => this.opts.store.getPromise(id),

@@ -7,6 +7,7 @@ import { consoleLogger, type Logger } from '../core/logger.js';
 import { ActorRegistry, type ActorClass } from '../core/registry.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
+import type { Transport } from '../ports/transport.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
@@ -15,6 +16,14 @@ export interface ActorRuntimeOptions {
   store?: Store;
   /** The README's name for the store. */
   stateAdapter?: Store;
+  /**
+   * Carries work notices to the worker that owns a partition (BullMQ, Redis
+   * Streams, RabbitMQ, Pub/Sub, LISTEN/NOTIFY). Optional: without one, workers
+   * find work enqueued by others on their next poll.
+   */
+  transport?: Transport;
+  /** The README's name for the transport. */
+  messageAdapter?: Transport;
   /** File of the default SQLite store. */
   dbPath?: string;
   /** Defaults for every actor type (a type's `static config` overrides them). */
@@ -103,6 +112,9 @@ export class ActorRuntime {
     if (options.store && options.stateAdapter && options.store !== options.stateAdapter) {
       throw new ConfigError('pass either store or stateAdapter (they are the same thing), not both');
     }
+    if (options.transport && options.messageAdapter && options.transport !== options.messageAdapter) {
+      throw new ConfigError('pass either transport or messageAdapter (they are the same thing), not both');
+    }
     this.options = options;
     this.log = options.logger ?? consoleLogger;
     const d = options.defaults ?? {};
@@ -154,6 +166,7 @@ export class ActorRuntime {
       sweepIntervalMs: o.sweepIntervalMs ?? 60_000,
       deadLetterTtlMs: o.deadLetterTtlMs ?? 7 * 86_400_000,
       ...(o.onAttempt ? { onAttempt: o.onAttempt } : {}),
+      ...(o.transport ?? o.messageAdapter ? { transport: (o.transport ?? o.messageAdapter)! } : {}),
     });
     await this.engine.start();
   }
