@@ -11,8 +11,11 @@ import type { ActorRegistry, RegisteredActor } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
 import { decideFailure } from './turn.js';
 import { NoticeRelay } from './notices.js';
+import { OutageReporter } from './outage.js';
 import type { Transport } from '../ports/transport.js';
 import { promiseOwner, type CommitResult, type InvocationMeta, type InvocationRecord, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
+
+const FULL_SCAN_INTERVAL_MS = 5000;
 
 /** Resolved engine settings (the runtime fills in defaults). */
 export interface EngineOptions {
@@ -79,6 +82,7 @@ export class Engine {
   private readonly ready: Mailbox[] = [];
   private running = 0;
   private lastWakeSeq = 0;
+  private lastFullScan = Date.now();
   private clockOffset = 0;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private timers: NodeJS.Timeout[] = [];
@@ -87,9 +91,11 @@ export class Engine {
   /** Partition -> resolvers waiting until none of its handlers runs here (handoff). */
   private readonly drainWaiters = new Map<number, (() => void)[]>();
   private readonly relay: NoticeRelay | undefined;
+  private readonly outage: OutageReporter;
 
   constructor(private readonly opts: EngineOptions) {
     this.committer = new GroupCommitter(opts.store);
+    this.outage = new OutageReporter(opts.log, 'the store');
     this.owner = new PartitionOwner({
       leases: opts.store.leases,
       owner: opts.owner,
@@ -139,7 +145,7 @@ export class Engine {
     await this.owner.start();
     this.relay?.partitionsChanged(this.ownedPartitions);
     const every = (ms: number, fn: () => Promise<void> | void, keepAlive = false) => {
-      const t = setInterval(() => void Promise.resolve().then(fn).catch((e: Error) => this.opts.log.warn(e.message)), ms);
+      const t = setInterval(() => void Promise.resolve().then(fn).catch((e: Error) => this.outage.failed('housekeeping', e)), ms);
       if (!keepAlive) t.unref();
       this.timers.push(t);
     };
@@ -392,8 +398,8 @@ export class Engine {
     try {
       ({ outcome: report, error } = await this.attempt(box, rec));
     } catch (err) {
-      this.opts.log.error(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId}: ${(err as Error).stack ?? String(err)}`);
       // The store failed; nothing was committed. Try again shortly.
+      this.outage.failed(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId}`, err);
       rec.notBefore = this.now() + 1000;
     } finally {
       box.running = undefined;
@@ -582,13 +588,21 @@ export class Engine {
 
   // ---- partitions, polling, housekeeping ----------------------------------
 
+  /** Loads a newly owned partition's unfinished work; retried until it succeeds or the partition is lost. */
   private async recover(partition: number): Promise<void> {
-    let after = 0;
-    for (;;) {
-      const page = await this.opts.store.pollPending([partition], after, 1000);
-      for (const rec of page) this.dispatch(rec);
-      if (page.length < 1000) break;
-      after = page[page.length - 1]!.wakeSeq;
+    for (let wait = 100; this.owner.held.has(partition) && this.state === 'running'; wait = Math.min(wait * 2, 5000)) {
+      try {
+        let after = 0;
+        for (;;) {
+          const page = await this.opts.store.pollPending([partition], after, 1000);
+          for (const rec of page) this.dispatch(rec);
+          if (page.length < 1000) return;
+          after = page[page.length - 1]!.wakeSeq;
+        }
+      } catch (err) {
+        this.outage.failed(`recovery of partition ${partition}`, err);
+        await new Promise((r) => setTimeout(r, wait));
+      }
     }
   }
 
@@ -624,14 +638,22 @@ export class Engine {
     if (owned.length === 0) return;
     this.polling = true;
     try {
+      // Wake sequence numbers are taken before commit, so on a store with concurrent
+      // writers (PostgreSQL) a lower one can become visible after a higher one was
+      // read. A periodic rescan from zero catches those; dispatch ignores repeats.
+      const full = Date.now() - this.lastFullScan > FULL_SCAN_INTERVAL_MS;
+      let after = full ? 0 : this.lastWakeSeq;
       for (;;) {
-        const page = await this.opts.store.pollPending(owned, this.lastWakeSeq, 1000);
+        const page = await this.opts.store.pollPending(owned, after, 1000);
         for (const rec of page) {
           this.lastWakeSeq = Math.max(this.lastWakeSeq, rec.wakeSeq);
           this.dispatch(rec);
         }
         if (page.length < 1000) break;
+        after = page[page.length - 1]!.wakeSeq;
       }
+      if (full) this.lastFullScan = Date.now();
+      this.outage.ok();
     } finally {
       this.polling = false;
     }
