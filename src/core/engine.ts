@@ -78,7 +78,8 @@ export class Engine {
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly promiseWaiters = new Map<string, string>();
   /** Ids finished here recently: late duplicates from a poll are ignored, late waiters read the store. */
-  private readonly finished = new Set<string>();
+  private finished = new Set<string>();
+  private finishedBefore = new Set<string>();
   private readonly ready: Mailbox[] = [];
   private running = 0;
   private lastWakeSeq = 0;
@@ -237,7 +238,7 @@ export class Engine {
 
   /** Waits for an invocation to finish; resolves with the terminal record. */
   async awaitResult(id: string): Promise<InvocationRecord> {
-    if (this.finished.has(id)) {
+    if (this.wasFinished(id)) {
       const rec = await this.opts.store.getInvocation(id);
       if (rec && rec.status !== 'pending') return rec;
     }
@@ -298,6 +299,7 @@ export class Engine {
     const rec = await this.opts.store.redrive(id);
     if (rec) {
       this.finished.delete(id);
+      this.finishedBefore.delete(id);
       this.dispatch(rec);
     }
     return rec;
@@ -321,7 +323,7 @@ export class Engine {
 
   /** A transport announced this invocation: load and run it. False when it is already finished. */
   private async take(invocationId: string): Promise<boolean> {
-    if (this.finished.has(invocationId)) return false;
+    if (this.wasFinished(invocationId)) return false;
     const rec = await this.opts.store.getInvocation(invocationId);
     if (!rec || rec.status !== 'pending') return false;
     this.dispatch(rec);
@@ -329,7 +331,7 @@ export class Engine {
   }
 
   private dispatch(rec: InvocationRecord): void {
-    if (rec.status !== 'pending' || this.finished.has(rec.id)) return;
+    if (rec.status !== 'pending' || this.wasFinished(rec.id)) return;
     if (!this.owner.held.has(rec.partition) || this.state !== 'running') return;
     const key = `${rec.actorType}\u0000${rec.actorId}`;
     let box = this.boxes.get(key);
@@ -567,9 +569,18 @@ export class Engine {
 
   private finish(box: Mailbox, rec: InvocationRecord): void {
     box.remove(rec.id);
+    // Two generations instead of evicting the oldest id: deleting from the front of a
+    // Set makes V8 walk the tombstones on every later values().next().
     this.finished.add(rec.id);
-    if (this.finished.size > 10_000) this.finished.delete(this.finished.values().next().value as string);
+    if (this.finished.size >= 10_000) {
+      this.finishedBefore = this.finished;
+      this.finished = new Set();
+    }
     this.notify(rec);
+  }
+
+  private wasFinished(id: string): boolean {
+    return this.finished.has(id) || this.finishedBefore.has(id);
   }
 
   private notify(rec: InvocationRecord): void {

@@ -12,7 +12,9 @@ import {
   type TurnWrite,
 } from '../../ports/store.js';
 
-const copy = <T>(v: T): T => structuredClone(v);
+// Shallow copies: callers may reassign a record's fields, while nested values
+// (meta, error) are never mutated in place by the core, so they can be shared.
+const copy = <T extends object>(v: T): T => ({ ...v });
 const actorKey = (type: string, id: string) => `${type}\u0000${id}`;
 
 /**
