@@ -24,6 +24,11 @@ export interface ActorRuntimeOptions {
   transport?: Transport;
   /** The README's name for the transport. */
   messageAdapter?: Transport;
+  /**
+   * The README's idempotency store: sets how long results answer duplicate keys
+   * (records live in the store, committed with each turn). `defaults.idempotencyTtl` wins.
+   */
+  idempotencyStore?: { idempotencyTtlSeconds: number };
   /** File of the default SQLite store. */
   dbPath?: string;
   /** Defaults for every actor type (a type's `static config` overrides them). */
@@ -120,7 +125,7 @@ export class ActorRuntime {
     const d = options.defaults ?? {};
     this.registry = new ActorRegistry({
       timeoutMs: d.timeout ?? 30_000,
-      idempotencyTtlMs: (d.idempotencyTtl ?? 86_400) * 1000,
+      idempotencyTtlMs: (d.idempotencyTtl ?? options.idempotencyStore?.idempotencyTtlSeconds ?? 86_400) * 1000,
       retryPolicy: resolveRetryPolicy(d.retryPolicy),
     });
     for (const [k, v] of Object.entries({ partitions: options.partitions, leaseTtlMs: options.leaseTtlMs, pollIntervalMs: options.pollIntervalMs })) {
