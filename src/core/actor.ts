@@ -40,7 +40,7 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
   //   static actorType = 'name'        overrides the type name (default: the class name)
   //   static initialState = { ... }    state of an actor id that has committed none
   //   static config = { timeout, idempotencyTtl, retryPolicy }
-  //   static defaultHandler = 'method' target of `send({ actorId, body })` (default 'handle')
+  //   static defaultHandler = 'method' target of `send({ actorId, body })` (default 'handle', else the only handler)
   // They are not declared here so that subclasses need no `override` keyword.
 
   /** The actor's durable state: read and mutate it freely inside a handler. */

@@ -10,7 +10,7 @@ export type ActorClass = (abstract new (...args: never[]) => Actor<object>) & {
   initialState?: object;
   /** Timeouts, idempotency TTL and retry policy for this actor type. */
   config?: ActorInfrastructureConfig;
-  /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`. */
+  /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`, else the only handler. */
   defaultHandler?: string;
 };
 
@@ -50,7 +50,9 @@ export class ActorRegistry {
     }
     const config = { ...cls.config, ...overrides };
     const handlers = handlerNames(cls);
-    const defaultHandler = cls.defaultHandler ?? 'handle';
+    // Body messages go to `static defaultHandler`, else `handle`, else the class's only handler.
+    const only = handlers.size === 1 ? [...handlers][0] : undefined;
+    const defaultHandler = cls.defaultHandler ?? (handlers.has('handle') ? 'handle' : (only ?? 'handle'));
     if (cls.defaultHandler && !handlers.has(cls.defaultHandler)) {
       throw new ConfigError(`${name}.defaultHandler names "${cls.defaultHandler}", which is not a method of ${name}`);
     }

@@ -193,7 +193,8 @@ export class ActorRuntime {
    * One-way message: resolves once it is durably accepted. Takes either a full
    * message (`actorType`, `actorId`, `method`, `args`) or the README's
    * `{ actorId, body }`, which goes to the type named by the id's prefix
-   * ('order-processor-1' → OrderProcessor) and its `defaultHandler` (default `handle`) with `body` as argument.
+   * ('order-processor-1' → OrderProcessor) and its `static defaultHandler` (else `handle`, else its only
+   * handler) with `body` as the argument.
    */
   async send(msg: CallMessage | BodyMessage): Promise<SendReceipt> {
     const engine = await this.ready();
