@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { dropPrefix } from './support/redis.js';
 import { Actor, ActorRuntime } from '../src/index.js';
 import type { Store } from '../src/ports/store.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -237,14 +238,7 @@ function redisBackend(): Backend {
   return {
     name: 'redis',
     store: () => new RedisStore(redisUrl, { prefix, logger: silentLogger }),
-    cleanup: async () => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await admin.unlink(...keys);
-      } while (cursor !== '0');
-    },
+    cleanup: () => dropPrefix(admin, prefix),
   };
 }
 

@@ -1,4 +1,5 @@
-import { Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
+import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
+import { openClient } from './client.js';
 import { LoomError, StoreError } from '../../core/errors.js';
 import { ACQUIRE_LEASE } from './scripts/acquire-lease.js';
 import { COMMIT } from './scripts/commit.js';
@@ -55,17 +56,8 @@ export class RedisConnection {
   private connected = false;
 
   constructor(redis: Redis | RedisOptions | string, prefix: string) {
-    if (isClient(redis)) {
-      this.client = redis;
-      this.owned = false;
-    } else {
-      // Until the first connection succeeds, fail at once instead of retrying: a wrong
-      // address should fail init() with a clear error, not hang. Afterwards, reconnect as usual.
-      const options: RedisOptions = typeof redis === 'string' ? {} : redis;
-      const retry = options.retryStrategy ?? ((times: number) => Math.min(times * 50, 2000));
-      const ours: RedisOptions = { lazyConnect: true, ...options, retryStrategy: (times) => (this.connected ? retry(times) : null) };
-      this.client = typeof redis === 'string' ? new Redis(redis, ours) : new Redis(ours);
-      this.owned = true;
+    ({ client: this.client, owned: this.owned } = openClient(redis, () => this.connected));
+    if (this.owned) {
       this.client.on('ready', () => {
         this.connected = true;
         this.lastError = undefined;
@@ -163,6 +155,3 @@ function fix(message: string, where: string, prefix: string): string {
   return `Is Redis running at ${where} and reachable from this process?`;
 }
 
-function isClient(x: unknown): x is Redis {
-  return typeof (x as Redis).defineCommand === 'function' && typeof (x as Redis).pipeline === 'function';
-}

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { dropPrefix as dropKeys } from '../../../test/support/redis.js';
 import { StoreError } from '../../core/errors.js';
 import type { NewInvocation } from '../../ports/store.js';
 import { RedisStore } from './store.js';
@@ -27,14 +28,7 @@ async function reachable(): Promise<string | undefined> {
 }
 
 /** Deletes every key of one test's prefix. */
-async function dropPrefix(prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await admin.unlink(...keys);
-  } while (cursor !== '0');
-}
+const dropPrefix = (prefix: string): Promise<void> => dropKeys(admin, prefix);
 
 function factory() {
   const prefix = `loom-test:${randomUUID()}:`;

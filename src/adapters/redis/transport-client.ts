@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { openClient } from './client.js';
 import { LoomError, StoreError } from '../../core/errors.js';
 
 /** Where a Redis transport reports errors it recovers from on its own (lost connections, retried reads). */
@@ -45,18 +46,7 @@ export class TransportClient {
     redis: Redis | RedisOptions | string,
     private readonly timeoutMs = 10_000,
   ) {
-    if (isClient(redis)) {
-      this.client = redis;
-      this.owned = false;
-    } else {
-      // Fail the first connect at once (a wrong address should fail start(), not hang);
-      // once connected, reconnect as usual.
-      const options: RedisOptions = typeof redis === 'string' ? {} : redis;
-      const retry = options.retryStrategy ?? ((times: number) => Math.min(times * 50, 2000));
-      const ours: RedisOptions = { lazyConnect: true, ...options, retryStrategy: (times) => (this.connected ? retry(times) : null) };
-      this.client = typeof redis === 'string' ? new Redis(redis, ours) : new Redis(ours);
-      this.owned = true;
-    }
+    ({ client: this.client, owned: this.owned } = openClient(redis, () => this.connected));
     this.watch(this.client);
     const o = this.client.options;
     this.where = o.path ? o.path : `${o.host ?? 'localhost'}:${o.port ?? 6379}`;
@@ -153,6 +143,3 @@ function fix(message: string, where: string): string {
   return `Is Redis running at ${where} and reachable from this process?`;
 }
 
-function isClient(x: unknown): x is Redis {
-  return typeof (x as Redis).duplicate === 'function' && typeof (x as Redis).pipeline === 'function';
-}
