@@ -1,85 +1,96 @@
 import { promiseOwner, type CommitResult, type PromiseResolution, type TurnWrite } from '../../ports/store.js';
-import { insertInvocations } from './enqueue.js';
+import { itemJson, toEnqueueResults, type EnqueuedJson, type ItemJson } from './enqueue.js';
 import { jsonOrNull } from './rows.js';
-import type { Session } from './session.js';
 
 /**
- * Applies a batch of turns inside the caller's one transaction, in order.
- *
- * All checks of a turn run before any of its writes, in the same statement,
- * and lock what they read until the transaction ends (see `commitTurn`). A
- * rejected turn therefore wrote nothing and needs no savepoint to be undone:
- * that saves two round trips per turn, and keeps a large batch from
- * overflowing PostgreSQL's 64-entry subtransaction cache, past which every
- * snapshot taken in the cluster gets slower.
+ * One turn as `loom_commit_batch` (migration 003) takes it. The function
+ * applies a batch of turns in order, in one transaction: all checks of a turn
+ * run before any of its writes and lock what they read until the transaction
+ * ends, so a rejected turn wrote nothing and needs no savepoint.
  */
-export async function commitTurns(s: Session, turns: readonly TurnWrite[]): Promise<CommitResult[]> {
-  const results: CommitResult[] = [];
-  for (const turn of turns) results.push(await commitTurn(s, turn));
-  return results;
+interface TurnJson {
+  partition: number;
+  invocation_id: string;
+  epoch: number;
+  actor_type?: string;
+  actor_id?: string;
+  state_json?: string;
+  /** Absent: no state write. */
+  expected_version?: number;
+  journal?: { seq: number; kind: string; name: string; status: string; value_json: string | null; error_json: string | null }[];
+  tr: 'none' | 'pending' | 'completed' | 'failed' | 'dead';
+  attempt?: number;
+  not_before?: number;
+  error_json?: string;
+  waiting_on?: string;
+  waiting_owner?: string;
+  result_json?: string;
+  expires_at?: number;
+  idempotency?: { actor_type: string; actor_id: string; key: string; result_json: string; expires_at: number }[];
+  outbox?: ItemJson[];
+  resolve?: { id: string; owner: string | null; value_json: string | null; error_json: string | null }[];
 }
 
-async function commitTurn(s: Session, turn: TurnWrite): Promise<CommitResult> {
-  const res = await s.run<{ epoch: string | null; status: string | null; ok: boolean | null }>('commitTurn', turnParams(turn));
-  const row = res.rows[0];
-  if (!row || row.epoch === null || Number(row.epoch) !== turn.epoch) return { outcome: 'fenced' };
-  if (!row.ok) return { outcome: 'conflict' };
-  // The outbox and resolutions read what other transactions commit meanwhile, so they get statements of their own.
-  const enqueued = turn.outbox?.length ? await insertInvocations(s, turn.outbox) : [];
-  for (const r of turn.resolve ?? []) await resolveOne(s, r);
-  return { outcome: 'ok', enqueued };
+/** What `loom_commit_batch` returns per turn. */
+export type TurnOutcomeJson = { o: 'ok'; e: EnqueuedJson[] } | { o: 'fenced' | 'conflict' };
+
+/** The argument of `loom_commit_batch`; empty parts are left out (JSON null). */
+export function commitBatchJson(turns: readonly TurnWrite[]): string {
+  return JSON.stringify(turns.map(turnJson));
 }
 
-function turnParams(turn: TurnWrite): unknown[] {
+export function toCommitResults(out: readonly TurnOutcomeJson[], turns: readonly TurnWrite[]): CommitResult[] {
+  if (out.length !== turns.length) throw new Error(`loom_commit_batch returned ${out.length} results for ${turns.length} turns`);
+  return out.map((r, i) => (r.o === 'ok' ? { outcome: 'ok', enqueued: toEnqueueResults(r.e, turns[i]?.outbox ?? []) } : { outcome: r.o }));
+}
+
+function turnJson(turn: TurnWrite): TurnJson {
   const t = turn.transition;
   const st = turn.state;
+  const out: TurnJson = { partition: turn.partition, invocation_id: turn.invocationId, epoch: turn.epoch, tr: t?.status ?? 'none' };
+  if (st) {
+    out.actor_type = st.actorType;
+    out.actor_id = st.actorId;
+    out.state_json = st.stateJson;
+    out.expected_version = st.expectedVersion;
+  }
   // A completed or failed invocation's journal is deleted by this very turn: do not write it first.
   const keepJournal = t === undefined || t.status === 'pending' || t.status === 'dead';
-  // One statement cannot upsert a row twice; as in a map, the last entry of a position or key wins.
-  const journal = keepJournal ? [...new Map((turn.journal ?? []).map((e) => [e.seq, e])).values()] : [];
-  const idem = [...new Map((turn.idempotency ?? []).map((r) => [JSON.stringify([r.actorType, r.actorId, r.key]), r])).values()];
-  return [
-    turn.partition,
-    turn.invocationId,
-    turn.epoch,
-    st?.actorType ?? null,
-    st?.actorId ?? null,
-    st?.stateJson ?? null,
-    st ? st.expectedVersion : null,
-    journal.map((e) => e.seq),
-    journal.map((e) => e.kind),
-    journal.map((e) => e.name),
-    journal.map((e) => e.status),
-    journal.map((e) => e.valueJson ?? null),
-    journal.map((e) => jsonOrNull(e.error)),
-    t?.status ?? 'none',
-    t && t.status !== 'completed' ? t.attempt : null,
-    t?.status === 'pending' ? t.notBefore ?? null : null,
-    t && t.status !== 'completed' ? jsonOrNull(t.error) : null,
-    t?.status === 'pending' ? t.waitingOn ?? null : null,
-    t?.status === 'pending' ? ownerOf(t.waitingOn) : null,
-    t?.status === 'completed' ? t.resultJson : null,
-    t && t.status !== 'pending' ? t.expiresAt : null,
-    idem.map((r) => r.actorType),
-    idem.map((r) => r.actorId),
-    idem.map((r) => r.key),
-    idem.map((r) => r.resultJson),
-    idem.map((r) => r.expiresAt),
-  ];
+  if (keepJournal && turn.journal?.length) {
+    // One statement cannot upsert a row twice; as in a map, the last entry of a position wins.
+    const journal = [...new Map(turn.journal.map((e) => [e.seq, e])).values()];
+    out.journal = journal.map((e) => ({
+      seq: e.seq, kind: e.kind, name: e.name, status: e.status, value_json: e.valueJson ?? null, error_json: jsonOrNull(e.error),
+    }));
+  }
+  if (t?.status === 'pending') {
+    out.attempt = t.attempt;
+    if (t.notBefore !== undefined) out.not_before = t.notBefore;
+    if (t.error !== undefined) out.error_json = JSON.stringify(t.error);
+    if (t.waitingOn !== undefined) {
+      out.waiting_on = t.waitingOn;
+      const owner = promiseOwner(t.waitingOn);
+      if (owner !== undefined) out.waiting_owner = owner;
+    }
+  } else if (t?.status === 'completed') {
+    out.result_json = t.resultJson;
+    out.expires_at = t.expiresAt;
+  } else if (t) {
+    out.attempt = t.attempt;
+    out.error_json = JSON.stringify(t.error);
+    out.expires_at = t.expiresAt;
+  }
+  if (turn.idempotency?.length) {
+    // Likewise, the last record of a key wins.
+    const idem = [...new Map(turn.idempotency.map((r) => [JSON.stringify([r.actorType, r.actorId, r.key]), r])).values()];
+    out.idempotency = idem.map((r) => ({ actor_type: r.actorType, actor_id: r.actorId, key: r.key, result_json: r.resultJson, expires_at: r.expiresAt }));
+  }
+  if (turn.outbox?.length) out.outbox = turn.outbox.map(itemJson);
+  if (turn.resolve?.length) out.resolve = turn.resolve.map(resolveArgs).map(([id, owner, value_json, error_json]) => ({ id, owner, value_json, error_json }));
+  return out;
 }
 
-/**
- * Resolves a promise and wakes its waiter, within the caller's transaction.
- * Returns false when the promise was resolved already or its owner has ended.
- */
-export async function resolveOne(s: Session, r: PromiseResolution): Promise<boolean> {
-  const won = await s.run<{ awaited: boolean; woken: string }>('resolvePromise', [r.id, ownerOf(r.id), r.valueJson ?? null, jsonOrNull(r.error)]);
-  const row = won.rows[0];
-  if (!row) return false;
-  if (row.awaited && Number(row.woken) === 0) await s.run('wakeWaiter', [r.id]);
-  return true;
-}
-
-function ownerOf(promiseId: string | undefined): string | null {
-  return promiseId === undefined ? null : promiseOwner(promiseId) ?? null;
+/** The arguments of `loom_resolve_promise`: id, owner invocation, value JSON, error JSON. */
+export function resolveArgs(r: PromiseResolution): [string, string | null, string | null, string | null] {
+  return [r.id, promiseOwner(r.id) ?? null, r.valueJson ?? null, jsonOrNull(r.error)];
 }

@@ -26,8 +26,8 @@ function hint(err: unknown, where: { target: string; schema: string }): string {
   const message = err instanceof Error ? err.message : '';
   if (code.startsWith('28')) return 'Check the user and password of the connection settings (or the server\'s pg_hba.conf).';
   if (code === '3D000') return 'Create that database, or point the connection string at an existing one.';
-  if (code === '42P01' || code === '3F000' || code === '42704') {
-    return `Call await store.init() first: it creates the tables of schema "${where.schema}".`;
+  if (code === '42P01' || code === '3F000' || code === '42704' || code === '42883') {
+    return `Call await store.init() first: it creates (and migrates) the tables and functions of schema "${where.schema}".`;
   }
   if (code === '42501') return `Grant the connecting role the privileges it needs on schema "${where.schema}" (and CREATE for init()).`;
   if (code === '53300') return 'The server has no connections left: lower the pool size (max) or raise max_connections.';

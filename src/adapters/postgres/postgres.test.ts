@@ -147,6 +147,70 @@ function postgresSpecifics(): void {
       });
     });
 
+    it('sends a whole commit batch, an enqueue batch and a resolution as one statement each', async () => {
+      const schema = newSchema();
+      const pool = new pg.Pool({ connectionString: url });
+      const store = new PostgresStore(pool, { schema, logger: silentLogger });
+      try {
+        await store.init();
+        const lease = await store.leases.acquire(7, 'w', 60_000);
+        assert.ok(lease);
+        const sent: string[] = [];
+        const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+        (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+          const q = args[0] as string | { text: string };
+          sent.push(typeof q === 'string' ? q : q.text);
+          return query(...args);
+        };
+        const items = Array.from({ length: 50 }, (_, i) => inv({ actorId: `a${i}`, idempotencyKey: 'k' }));
+        const enqueued = await store.enqueue([...items, items[0]!]);
+        assert.deepEqual(enqueued.map((r) => r.duplicate), [...items.map(() => false), true]);
+        const results = await store.commit(items.map((it, i) => ({
+          partition: 7, epoch: lease.epoch, invocationId: it.id,
+          journal: [{ seq: 0, kind: 'step', name: 's', status: 'done', valueJson: '1' }],
+          state: { actorType: 'Spec', actorId: it.actorId, stateJson: '1', expectedVersion: 0 },
+          outbox: [inv({ actorId: `b${i}` })],
+          resolve: [{ id: `promise:${it.id}#p`, valueJson: '2' }],
+        })));
+        assert.ok(results.every((r) => r.outcome === 'ok' && r.enqueued.length === 1 && !r.enqueued[0]!.duplicate));
+        assert.equal(await store.resolvePromise({ id: `promise:${items[0]!.id}#q`, valueJson: '3' }), true);
+        assert.equal(sent.length, 3, sent.join('\n'));
+        assert.equal((await store.loadJournal(items[1]!.id)).length, 1);
+        assert.equal((await store.getPromise(`promise:${items[1]!.id}#p`))?.valueJson, '2');
+      } finally {
+        await store.close();
+        await pool.end();
+        await dropSchema(schema);
+      }
+    });
+
+    it('writes correctly when the server\'s default isolation is not READ COMMITTED', async () => {
+      const schema = newSchema();
+      const pool = new pg.Pool({ connectionString: url, options: '-c default_transaction_isolation=serializable' });
+      const store = new PostgresStore(pool, { schema, logger: silentLogger });
+      try {
+        await store.init();
+        const lease = await store.leases.acquire(7, 'w', 60_000);
+        assert.ok(lease);
+        const [it] = await store.enqueue([inv()]);
+        assert.ok(it && !it.duplicate);
+        const promise = `promise:${it.record.id}#p`;
+        const [suspended] = await store.commit([{ partition: 7, epoch: lease.epoch, invocationId: it.record.id, transition: { status: 'pending', attempt: 0, waitingOn: promise } }]);
+        assert.equal(suspended?.outcome, 'ok');
+        assert.equal(await store.resolvePromise({ id: promise, valueJson: '1' }), true);
+        assert.equal(await store.resolvePromise({ id: promise, valueJson: '2' }), false);
+        const woken = await store.getInvocation(it.record.id);
+        assert.equal(woken?.waitingOn, undefined);
+        assert.ok(woken && woken.wakeSeq > it.record.wakeSeq);
+        const [stale] = await store.commit([{ partition: 7, epoch: lease.epoch + 1, invocationId: it.record.id }]);
+        assert.equal(stale?.outcome, 'fenced');
+      } finally {
+        await store.close();
+        await pool.end();
+        await dropSchema(schema);
+      }
+    });
+
     it('a batch racing a new owner for its partition is either wholly committed or wholly fenced', async () => {
       await withStores(2, async ([old, next]) => {
         const items = Array.from({ length: 200 }, (_, i) => inv({ actorId: `a${i}` }));

@@ -22,6 +22,49 @@ export class Session {
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
 
+const backoff = (attempt: number): Promise<void> => new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+
+/** Whether the write functions must run in explicit transactions (the server's default isolation is not READ COMMITTED). */
+export interface AtomicMode {
+  explicit: boolean;
+}
+
+/**
+ * Runs one of the write statements (see sql/batch.ts): a single call of a
+ * function that does the whole write, so it is sent alone, in autocommit: one
+ * round trip, one transaction. A deadlock or serialization failure rolled the
+ * statement back whole, so it is run again, like `inTransaction` does.
+ *
+ * The functions rely on READ COMMITTED and return NULL, having written
+ * nothing, in any other isolation level (a server or role whose default is
+ * another one). The call then goes through `inTransaction`, which sets the
+ * level, and so does every later call of this store.
+ */
+export async function callAtomic<T>(pool: Pool, queries: Queries, mode: AtomicMode, name: QueryName, values: unknown[]): Promise<T> {
+  if (!mode.explicit) {
+    const s = new Session(pool, queries);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const out = (await s.run<{ out: T | null }>(name, values)).rows[0]?.out ?? null;
+        if (out !== null) return out;
+        mode.explicit = true;
+        break;
+      } catch (err) {
+        if (attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(err) ?? '')) {
+          await backoff(attempt);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+  return inTransaction(pool, queries, async (s) => {
+    const out = (await s.run<{ out: T | null }>(name, values)).rows[0]?.out ?? null;
+    if (out === null) throw new Error(`${name} refused to run in a READ COMMITTED transaction`);
+    return out;
+  });
+}
+
 /**
  * Runs `fn` in one READ COMMITTED transaction (the locking in the SQL assumes
  * that level, whatever the server's default). A deadlock or serialization
@@ -43,7 +86,7 @@ export async function inTransaction<T>(pool: Pool, queries: Queries, fn: (s: Ses
       if (!committing) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       else broken = err as Error;
       if (!committing && attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(err) ?? '')) {
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+        await backoff(attempt);
         continue;
       }
       throw err;

@@ -14,14 +14,14 @@ import type {
   StoreCapabilities,
   TurnWrite,
 } from '../../ports/store.js';
-import { commitTurns, resolveOne } from './commit.js';
-import { insertInvocations } from './enqueue.js';
+import { commitBatchJson, resolveArgs, toCommitResults, type TurnOutcomeJson } from './commit.js';
+import { itemJson, toEnqueueResults, type EnqueuedJson } from './enqueue.js';
 import { describeTarget, storeError } from './errors.js';
 import { PostgresLeases } from './leases.js';
 import { migrate } from './migrate.js';
 import { toInvocation, toJournalEntry, toState, type InvocationRow, type JournalRow, type StateRow } from './rows.js';
-import { inTransaction, Session } from './session.js';
-import { bindQueries, type Queries } from './sql/index.js';
+import { callAtomic, Session, type AtomicMode } from './session.js';
+import { bindQueries, type Queries, type QueryName } from './sql/index.js';
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {
@@ -48,6 +48,7 @@ export class PostgresStore implements Store {
   private readonly session: Session;
   private readonly log: Logger;
   private readonly target: string;
+  private readonly atomicMode: AtomicMode = { explicit: false };
   private closed = false;
 
   /**
@@ -90,7 +91,10 @@ export class PostgresStore implements Store {
 
   enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
     if (items.length === 0) return Promise.resolve([]);
-    return this.guard('enqueue', () => this.transaction((s) => insertInvocations(s, items)));
+    return this.guard('enqueue', async () => {
+      const out = await this.atomic<string>('enqueueBatch', [JSON.stringify(items.map(itemJson))]);
+      return toEnqueueResults(JSON.parse(out) as EnqueuedJson[], items);
+    });
   }
 
   getInvocation(id: string): Promise<InvocationRecord | undefined> {
@@ -124,11 +128,14 @@ export class PostgresStore implements Store {
 
   commit(turns: TurnWrite[]): Promise<CommitResult[]> {
     if (turns.length === 0) return Promise.resolve([]);
-    return this.guard('commit', () => this.transaction((s) => commitTurns(s, turns)));
+    return this.guard('commit', async () => {
+      const out = await this.atomic<string>('commitBatch', [commitBatchJson(turns)]);
+      return toCommitResults(JSON.parse(out) as TurnOutcomeJson[], turns);
+    });
   }
 
   resolvePromise(resolution: PromiseResolution): Promise<boolean> {
-    return this.guard('resolvePromise', () => this.transaction((s) => resolveOne(s, resolution)));
+    return this.guard('resolvePromise', () => this.atomic<boolean>('resolvePromise', resolveArgs(resolution)));
   }
 
   getPromise(id: string): Promise<PromiseResolution | undefined> {
@@ -179,8 +186,9 @@ export class PostgresStore implements Store {
     });
   }
 
-  private transaction<T>(fn: (s: Session) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, this.queries, fn);
+  /** One write, one round trip: a call of a function of migration 003 (see `callAtomic`). */
+  private atomic<T>(name: QueryName, values: unknown[]): Promise<T> {
+    return callAtomic<T>(this.pool, this.queries, this.atomicMode, name, values);
   }
 
   private async guard<T>(op: string, fn: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import { migration001Init } from './001_init.js';
 import { migration002Members } from './002_members.js';
+import { migration003BatchFunctions } from './003_batch_functions.js';
 
 /** A numbered schema change, applied once per schema in version order. */
 export interface Migration {
@@ -12,4 +13,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: '001_init', sql: migration001Init },
   { version: 2, name: '002_members', sql: migration002Members },
+  { version: 3, name: '003_batch_functions', sql: migration003BatchFunctions },
 ];

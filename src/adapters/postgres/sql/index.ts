@@ -1,14 +1,11 @@
 import { now, redrive, sweep } from './admin.js';
-import { commitTurn } from './commit.js';
-import { enqueueSupersedeExpired, enqueueFindExisting, enqueueInsert } from './enqueue.js';
+import { commitBatch, enqueueBatch, resolvePromise } from './batch.js';
 import { acquireLease, heartbeatMember, leaveMember, listLeases, listMembers, releaseLease, renewLease } from './leases.js';
-import { getPromise, resolvePromise, wakeWaiter } from './promises.js';
+import { getPromise } from './promises.js';
 import { getActorIdempotency, getInvocation, listActors, listDeadLetters, loadJournal, loadState, pollPending } from './reads.js';
 
 const SQL = {
-  enqueueSupersedeExpired,
-  enqueueInsert,
-  enqueueFindExisting,
+  enqueueBatch,
   getInvocation,
   pollPending,
   loadState,
@@ -16,9 +13,8 @@ const SQL = {
   getActorIdempotency,
   listDeadLetters,
   listActors,
-  commitTurn,
+  commitBatch,
   resolvePromise,
-  wakeWaiter,
   getPromise,
   redrive,
   sweep,
