@@ -7,39 +7,32 @@ interface Pending<I, O> {
 }
 
 /**
- * Group commit: every enqueue and turn write issued while a store round-trip is
- * in flight goes out together in the next one (one transaction / fsync / pipeline
- * for many invocations). Latency at low load is one round-trip; throughput at
- * high load is bounded by the store's batch cost, not its per-op cost.
+ * One kind of write (enqueues, or turns) batched: everything issued while the
+ * lane's batches are in flight goes out together in the next one. A store that
+ * runs batches on several connections may declare `batchConcurrency` > 1.
  */
-export class GroupCommitter {
-  private enqueues: Pending<NewInvocation, EnqueueResult>[] = [];
-  private turns: Pending<TurnWrite, CommitResult>[] = [];
-  private flushing = false;
+class Lane<I, O> {
+  private queue: Pending<I, O>[] = [];
+  private inFlight = 0;
   private scheduled = false;
 
   constructor(
-    private readonly store: Store,
-    private readonly maxBatch = 512,
+    private readonly op: (items: I[]) => Promise<O[]>,
+    private readonly maxBatch: number,
+    private readonly concurrency: number,
   ) {}
 
-  enqueue(item: NewInvocation): Promise<EnqueueResult> {
+  push(item: I): Promise<O> {
     return new Promise((resolve, reject) => {
-      this.enqueues.push({ item, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  commit(item: TurnWrite): Promise<CommitResult> {
-    return new Promise((resolve, reject) => {
-      this.turns.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject });
       this.schedule();
     });
   }
 
   private schedule(): void {
-    if (this.flushing || this.scheduled) return;
+    if (this.scheduled || this.inFlight >= this.concurrency || this.queue.length === 0) return;
     this.scheduled = true;
+    // One macrotask of gathering lets the writes issued by this tick's callbacks join the batch.
     setImmediate(() => {
       this.scheduled = false;
       void this.flush();
@@ -47,26 +40,42 @@ export class GroupCommitter {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
+    if (this.inFlight >= this.concurrency || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.inFlight++;
     try {
-      while (this.enqueues.length > 0 || this.turns.length > 0) {
-        const enqueues = this.enqueues.splice(0, this.maxBatch);
-        const turns = this.turns.splice(0, this.maxBatch);
-        if (enqueues.length > 0) await run(enqueues, (items) => this.store.enqueue(items));
-        if (turns.length > 0) await run(turns, (items) => this.store.commit(items));
-      }
+      const out = await this.op(batch.map((p) => p.item));
+      batch.forEach((p, i) => p.resolve(out[i] as O));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
     } finally {
-      this.flushing = false;
+      this.inFlight--;
+      this.schedule();
     }
   }
 }
 
-async function run<I, O>(batch: Pending<I, O>[], op: (items: I[]) => Promise<O[]>): Promise<void> {
-  try {
-    const out = await op(batch.map((p) => p.item));
-    batch.forEach((p, i) => p.resolve(out[i] as O));
-  } catch (err) {
-    for (const p of batch) p.reject(err);
+/**
+ * Group commit: every enqueue and every turn write issued while a store
+ * round-trip is in flight goes out together in the next one (one transaction /
+ * fsync / pipeline for many invocations). Enqueues and turns travel in separate
+ * lanes so that neither waits for the other's round-trip.
+ */
+export class GroupCommitter {
+  private readonly enqueues: Lane<NewInvocation, EnqueueResult>;
+  private readonly turns: Lane<TurnWrite, CommitResult>;
+
+  constructor(store: Store, maxBatch = 512) {
+    const concurrency = Math.max(1, store.capabilities.batchConcurrency ?? 1);
+    this.enqueues = new Lane((items) => store.enqueue(items), maxBatch, concurrency);
+    this.turns = new Lane((items) => store.commit(items), maxBatch, concurrency);
+  }
+
+  enqueue(item: NewInvocation): Promise<EnqueueResult> {
+    return this.enqueues.push(item);
+  }
+
+  commit(item: TurnWrite): Promise<CommitResult> {
+    return this.turns.push(item);
   }
 }

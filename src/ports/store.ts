@@ -87,6 +87,12 @@ export interface StoreCapabilities {
   durable: boolean;
   /** Several processes may share the store. */
   shared: boolean;
+  /**
+   * Batches of each kind (enqueues, turns) the core may have in flight at once.
+   * Default 1. Stores that run batches on several connections can take more; turns
+   * of one invocation are never in two batches at once.
+   */
+  batchConcurrency?: number;
 }
 
 export type InvocationStatus = 'pending' | 'completed' | 'failed' | 'dead';
