@@ -1,6 +1,7 @@
 /**
  * Loom: durable, exactly-once actors. The public API, as an explicit list.
- * Adapters live under their own subpaths: `loom/sqlite`, `loom/memory`, `loom/testing`.
+ * Adapters live under their own subpaths: `loom/sqlite`, `loom/memory`, `loom/redis`,
+ * `loom/postgres`, `loom/bullmq`, `loom/rabbitmq`, and the contract suites in `loom/testing`.
  */
 export { Actor, type ActorInfrastructureConfig, type SendOptions } from './core/actor.js';
 export { ActorRuntime, type ActorRuntimeOptions, type CallMessage, type BodyMessage, type SendReceipt } from './runtime/actor-runtime.js';
@@ -47,3 +48,4 @@ export type {
   PromiseResolution,
 } from './ports/store.js';
 export type { Lease, LeaseManager, LeaseInfo } from './ports/lease.js';
+export type { Transport, TransportCapabilities, WorkNotice, Delivery } from './ports/transport.js';
