@@ -8,7 +8,13 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 async function bench(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { timeout: 120_000 });
+  // The Redis and PostgreSQL benches run against the local services, like the rest of the suite.
+  const env = {
+    ...process.env,
+    LOOM_BENCH_REDIS_URL: process.env.LOOM_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    LOOM_BENCH_POSTGRES_URL: process.env.LOOM_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  };
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { timeout: 120_000, env });
   const lines = stdout.trim().split('\n');
   assert.equal(lines.length, 1, `expected exactly one line on stdout, got:\n${stdout}`);
   return JSON.parse(lines[0]!) as Record<string, unknown>;
@@ -28,7 +34,7 @@ function assertLine(line: Record<string, unknown>, backend: string, workload: st
 }
 
 describe('bench/run.ts', () => {
-  for (const backend of ['memory', 'sqlite']) {
+  for (const backend of ['memory', 'sqlite', 'redis', 'postgres']) {
     it(`${backend} W1`, async () => {
       const line = await bench('--backend', backend, '--workload', 'W1', '--n', '50');
       assertLine(line, backend, 'W1', 50);
