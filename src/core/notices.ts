@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import { OutageReporter } from './outage.js';
 import type { Delivery, Transport, WorkNotice } from '../ports/transport.js';
 
 /** What the relay needs from the engine. */
@@ -20,11 +21,14 @@ export class NoticeRelay {
   private readonly unacked = new Map<string, Delivery[]>();
   private consuming = '';
   private syncing: Promise<void> = Promise.resolve();
+  private readonly outage: OutageReporter;
 
   constructor(
     private readonly transport: Transport,
     private readonly host: NoticeHost,
-  ) {}
+  ) {
+    this.outage = new OutageReporter(host.log, `the ${transport.name} transport`);
+  }
 
   start(): Promise<void> {
     return this.transport.start();
@@ -50,9 +54,10 @@ export class NoticeRelay {
   announce(notices: WorkNotice[]): void {
     const remote = notices.filter((n) => !this.host.owns(n.partition));
     if (remote.length === 0) return;
-    this.transport.publish(remote).catch((err: Error) => {
-      this.host.log.warn(`transport ${this.transport.name}: publishing ${remote.length} notice(s) failed (${err.message}); their owners find the work on their next poll`);
-    });
+    this.transport.publish(remote).then(
+      () => this.outage.ok(),
+      (err: Error) => this.outage.failed(`publishing ${remote.length} notice(s) (their owners find the work on their next poll)`, err),
+    );
   }
 
   /** Wakes the owner of the invocation a resolved promise belongs to. */
