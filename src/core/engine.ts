@@ -1,4 +1,3 @@
-import { bindContext, type Actor } from './actor.js';
 import { InvocationContext, withTimeout, type ContextHost, type Suspension } from './context.js';
 import { checkEnvelopeShape, checkSize, toJson, type Envelope } from './envelope.js';
 import { InvocationFailedError, RuntimeStateError, StoreError, TimeoutError, fromErrorInfo, type ErrorInfo } from './errors.js';
@@ -10,6 +9,8 @@ import { PartitionOwner } from './partition-owner.js';
 import type { ActorRegistry, RegisteredActor } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
 import { decideFailure } from './turn.js';
+import { runHandler } from './invoke.js';
+import { ResultWaiters } from './waiters.js';
 import { NoticeRelay } from './notices.js';
 import { OutageReporter } from './outage.js';
 import type { Transport } from '../ports/transport.js';
@@ -61,10 +62,6 @@ export interface MessageOptions {
   meta?: InvocationMeta;
 }
 
-interface Waiter {
-  resolve: (rec: InvocationRecord) => void;
-  reject: (err: unknown) => void;
-}
 
 /**
  * The generic part of an actor system: mailboxes, activations, execution,
@@ -75,7 +72,7 @@ export class Engine {
   private readonly committer: GroupCommitter;
   private readonly owner: PartitionOwner;
   private readonly boxes = new Map<string, Mailbox>();
-  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly results: ResultWaiters;
   private readonly promiseWaiters = new Map<string, string>();
   /** Ids finished here recently: late duplicates from a poll are ignored, late waiters read the store. */
   private finished = new Set<string>();
@@ -97,6 +94,7 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     this.committer = new GroupCommitter(opts.store);
     this.outage = new OutageReporter(opts.log, 'the store');
+    this.results = new ResultWaiters(opts.store, opts.log, () => this.state !== 'stopped');
     this.owner = new PartitionOwner({
       leases: opts.store.leases,
       owner: opts.owner,
@@ -180,10 +178,7 @@ export class Engine {
     await this.owner.stop();
     await this.relay?.close().catch((err: Error) => this.opts.log.warn(`closing the transport: ${err.message}`));
     this.state = 'stopped';
-    for (const [id, list] of this.waiters) {
-      for (const w of list) w.reject(new RuntimeStateError(`the runtime stopped before invocation ${id} finished; it resumes when a worker starts`));
-    }
-    this.waiters.clear();
+    this.results.rejectAll((id) => new RuntimeStateError(`the runtime stopped before invocation ${id} finished; it resumes when a worker starts`));
   }
 
   // ---- accepting messages -------------------------------------------------
@@ -242,34 +237,7 @@ export class Engine {
       const rec = await this.opts.store.getInvocation(id);
       if (rec && rec.status !== 'pending') return rec;
     }
-    return new Promise<InvocationRecord>((resolve, reject) => {
-      const list = this.waiters.get(id) ?? [];
-      let timer: NodeJS.Timeout | undefined;
-      let wait = 25;
-      const settle = (fn: () => void) => {
-        if (timer) clearTimeout(timer);
-        fn();
-      };
-      const w: Waiter = { resolve: (r) => settle(() => resolve(r)), reject: (e) => settle(() => reject(e)) };
-      list.push(w);
-      this.waiters.set(id, list);
-      // Another process may run it: check the store now and then.
-      const check = async () => {
-        try {
-          const rec = await this.opts.store.getInvocation(id);
-          if (rec && rec.status !== 'pending') return this.notify(rec);
-          if (!rec) return this.rejectWaiters(id, new RuntimeStateError(`invocation ${id} is unknown to the store (swept after its TTL?)`));
-        } catch (err) {
-          this.opts.log.warn(`checking invocation ${id}: ${(err as Error).message}`);
-        }
-        if (!this.waiters.has(id) || this.state === 'stopped') return;
-        wait = Math.min(wait * 2, 1000);
-        timer = setTimeout(() => void check(), wait);
-        timer.unref();
-      };
-      timer = setTimeout(() => void check(), wait);
-      timer.unref();
-    });
+    return this.results.wait(id);
   }
 
   /** The handler's result from a terminal record, or its stored error. */
@@ -449,22 +417,7 @@ export class Engine {
     }
     const journal = rec.started ? await this.opts.store.loadJournal(rec.id) : [];
     const ctx = new InvocationContext(rec, journal, epoch, this.host);
-    const actor = new (type.cls as unknown as new () => Actor<object>)();
-    actor.state = JSON.parse(box.stateJson ?? type.initialStateJson) as object;
-    actor.actorId = rec.actorId;
-    actor.actorType = rec.actorType;
-    bindContext(actor, ctx);
-
-    type Result = { kind: 'value'; value: unknown } | { kind: 'suspend'; s: Suspension } | { kind: 'error'; err: unknown };
-    const timeoutMs = rec.meta?.timeoutMs ?? type.timeoutMs;
-    const handler = Promise.resolve()
-      .then(() => (actor as unknown as Record<string, (...a: unknown[]) => unknown>)[rec.method]!(...(JSON.parse(rec.argsJson) as unknown[])))
-      .then((value): Result => ({ kind: 'value', value }));
-    const raced = Promise.race([handler, ctx.suspended.then((s): Result => ({ kind: 'suspend', s }))]);
-    const result: Result = await withTimeout(raced, timeoutMs, () =>
-      new TimeoutError(`${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ran longer than its timeout of ${timeoutMs} ms`),
-    ).catch((err: unknown): Result => ({ kind: 'error', err }));
-    ctx.close();
+    const { result, actor } = await runHandler(type, rec, box.stateJson, ctx);
 
     if (result.kind === 'suspend') return this.suspend(box, rec, ctx, epoch, result.s);
     if (result.kind === 'error') return this.fail(box, rec, result.err, epoch, type);
@@ -576,25 +529,11 @@ export class Engine {
       this.finishedBefore = this.finished;
       this.finished = new Set();
     }
-    this.notify(rec);
+    this.results.notify(rec);
   }
 
   private wasFinished(id: string): boolean {
     return this.finished.has(id) || this.finishedBefore.has(id);
-  }
-
-  private notify(rec: InvocationRecord): void {
-    const list = this.waiters.get(rec.id);
-    if (!list) return;
-    this.waiters.delete(rec.id);
-    for (const w of list) w.resolve(rec);
-  }
-
-  private rejectWaiters(id: string, err: unknown): void {
-    const list = this.waiters.get(id);
-    if (!list) return;
-    this.waiters.delete(id);
-    for (const w of list) w.reject(err);
   }
 
   // ---- partitions, polling, housekeeping ----------------------------------
