@@ -3,6 +3,7 @@ import type { Logger } from '../../core/logger.js';
 import { migrations } from './migrations/index.js';
 import { migrateApplied, migrateLock, migrateRecord, migrateSchema, migrateTable } from './sql/migrate.js';
 import { bindSchema } from './sql/index.js';
+import { watchCheckedOut } from './session.js';
 
 /**
  * Brings `schema` up to the latest migration in one transaction. The advisory
@@ -12,6 +13,7 @@ import { bindSchema } from './sql/index.js';
  */
 export async function migrate(pool: Pool, schema: string, log: Logger): Promise<void> {
   const client = await pool.connect();
+  const watch = watchCheckedOut(client);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
@@ -35,6 +37,7 @@ export async function migrate(pool: Pool, schema: string, log: Logger): Promise<
     await client.query('ROLLBACK').catch((e: Error) => (broken = e));
     throw err;
   } finally {
-    client.release(broken);
+    watch.stop();
+    client.release(broken ?? watch.lost());
   }
 }

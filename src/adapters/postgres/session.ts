@@ -71,9 +71,23 @@ export async function callAtomic<T>(pool: Pool, queries: Queries, mode: AtomicMo
  * failure rolled everything back, so the whole transaction is simply run again.
  * A failing COMMIT is never retried: whether it took effect is unknown.
  */
+/**
+ * Listens for the 'error' a checked-out client emits when its connection drops:
+ * pg-pool stops listening while a client is checked out, and an unhandled
+ * 'error' event would crash the process. Returns the error seen, if any, and a
+ * function that stops listening (call it before releasing the client).
+ */
+export function watchCheckedOut(client: PoolClient): { lost: () => Error | undefined; stop: () => void } {
+  let lost: Error | undefined;
+  const onError = (err: Error) => (lost = err);
+  client.on('error', onError);
+  return { lost: () => lost, stop: () => client.off('error', onError) };
+}
+
 export async function inTransaction<T>(pool: Pool, queries: Queries, fn: (s: Session) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
+    const watch = watchCheckedOut(client);
     let broken: Error | undefined;
     let committing = false;
     try {
@@ -92,7 +106,8 @@ export async function inTransaction<T>(pool: Pool, queries: Queries, fn: (s: Ses
       throw err;
     } finally {
       // A client whose connection failed is destroyed rather than returned to the pool.
-      client.release(broken);
+      watch.stop();
+      client.release(broken ?? watch.lost());
     }
   }
 }
