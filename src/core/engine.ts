@@ -111,6 +111,7 @@ export class Engine {
         this.relay?.partitionsChanged(this.ownedPartitions);
       },
       drained: (p) => this.partitionDrained(p),
+      now: () => this.now(),
     });
     this.relay = opts.transport
       ? new NoticeRelay(opts.transport, {

@@ -1,5 +1,6 @@
 import type { Lease, LeaseManager } from '../ports/lease.js';
 import type { Logger } from './logger.js';
+import { OutageReporter } from './outage.js';
 
 export interface PartitionOwnerOptions {
   leases: LeaseManager;
@@ -23,6 +24,8 @@ export interface PartitionOwnerOptions {
    * among the live members ({@link fairShare}).
    */
   wanted?: (all: number) => number[];
+  /** The current time on the store's clock (lease expiries are on it). Default Date.now. */
+  now?: () => number;
 }
 
 /**
@@ -51,8 +54,13 @@ export class PartitionOwner {
   private ticking = false;
   private stopped = false;
 
+  private readonly outage: OutageReporter;
+  private readonly now: () => number;
+
   constructor(private readonly opts: PartitionOwnerOptions) {
     this.view = [opts.owner];
+    this.outage = new OutageReporter(opts.log, 'the lease store');
+    this.now = opts.now ?? Date.now;
   }
 
   async start(): Promise<void> {
@@ -85,11 +93,12 @@ export class PartitionOwner {
     if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
-      const { leases, owner, ttlMs, log } = this.opts;
+      const { leases, owner, ttlMs } = this.opts;
       try {
         await leases.heartbeat(owner, ttlMs);
+        this.outage.ok();
       } catch (err) {
-        log.warn(`membership heartbeat failed: ${(err as Error).message}`);
+        this.outage.failed('the membership heartbeat', err);
       }
       await this.renewAll(this.held);
       await this.renewAll(this.handing);
@@ -99,7 +108,7 @@ export class PartitionOwner {
         this.view = [...new Set([...(await leases.members()), owner])].sort(compare);
       } catch (err) {
         // Keep the last view: falling back to "only me" would grab every free partition.
-        log.warn(`reading the members failed: ${(err as Error).message}`);
+        this.outage.failed('reading the members', err);
       }
       if (this.stopped) return;
       const wanted = new Set(this.opts.wanted?.(this.opts.partitions) ?? fairShare(owner, this.view, this.opts.partitions));
@@ -115,7 +124,7 @@ export class PartitionOwner {
             this.opts.onGained(p);
           }
         } catch (err) {
-          log.warn(`lease acquisition of partition ${p} failed: ${(err as Error).message}`);
+          this.outage.failed(`lease acquisition of partition ${p}`, err);
           break;
         }
       }
@@ -130,8 +139,9 @@ export class PartitionOwner {
       try {
         renewed = await this.opts.leases.renew(lease, this.opts.ttlMs);
       } catch (err) {
-        this.opts.log.warn(`lease renewal of partition ${p} failed: ${(err as Error).message}`);
-        if (Date.now() < lease.expiresAt) continue;
+        this.outage.failed(`lease renewal of partition ${p}`, err);
+        // Expiry is on the store's clock: compare it with the store-corrected time.
+        if (this.now() < lease.expiresAt) continue;
       }
       if (this.stopped) return;
       // Changed meanwhile (lost, or handed off and released): leave it alone.
