@@ -9,20 +9,11 @@ import type { WorkNotice } from '../../ports/transport.js';
 import { transportContract } from '../../testing/transport-contract.js';
 import { PostgresNotifier } from './index.js';
 import { MAX_PAYLOAD_BYTES, packNotices, unpackNotices } from './notify-payload.js';
+import { adminPool, postgresUrl, unreachable as whyUnreachable } from '../../../test/support/postgres.js';
 
-const url = process.env.LOOM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-// One admin pool for the reachability probe and for cutting the LISTEN connection.
-const admin = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 });
-admin.on('error', () => {});
-
-async function reachable(): Promise<string | undefined> {
-  try {
-    await admin.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return `PostgreSQL is not reachable at ${url} (${(err as Error).message || (err as { code?: string }).code})`;
-  }
-}
+const url = postgresUrl;
+const admin = adminPool();
+const reachable = (): Promise<string | undefined> => whyUnreachable(admin);
 
 const notice = (partition: number): WorkNotice => ({ partition, invocationId: randomUUID() });
 

@@ -10,20 +10,11 @@ import type { NewInvocation, TurnWrite } from '../../ports/store.js';
 import { leaseContract, storeContract } from '../../testing/index.js';
 import { PostgresStore } from './store.js';
 import { migrations } from './migrations/index.js';
+import { adminPool, postgresUrl, unreachable as whyUnreachable } from '../../../test/support/postgres.js';
 
-const url = process.env.LOOM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-// One admin pool for the reachability probe and schema cleanup.
-const admin = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 });
-admin.on('error', () => {});
-
-async function reachable(): Promise<string | undefined> {
-  try {
-    await admin.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return `PostgreSQL is not reachable at ${url} (${(err as Error).message || (err as { code?: string }).code})`;
-  }
-}
+const url = postgresUrl;
+const admin = adminPool();
+const reachable = (): Promise<string | undefined> => whyUnreachable(admin);
 
 const newSchema = () => `loom_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 const dropSchema = (schema: string) => admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).then(() => undefined);
