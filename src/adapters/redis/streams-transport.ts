@@ -145,11 +145,7 @@ export class RedisStreamsTransport implements Transport {
     if (notices.length === 0) return;
     const pipe = this.conn.client.pipeline();
     for (const n of notices) pipe.call('XADD', this.key(n.partition), 'MAXLEN', '~', this.maxLen, '*', FIELD, n.invocationId);
-    await this.conn.run(`publish of ${notices.length} notice(s)`, async () => {
-      const results = await pipe.exec();
-      const failed = results?.find(([err]) => err);
-      if (failed) throw failed[0];
-    });
+    await this.conn.exec(`publish of ${notices.length} notice(s)`, pipe);
   }
 
   async consume(partitions: readonly number[], onDelivery: (delivery: Delivery) => void): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
 import { openClient } from './client.js';
 import { LoomError, StoreError } from '../../core/errors.js';
 
@@ -90,6 +90,14 @@ export class TransportClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Sends a pipeline (bounded like {@link run}); rejects with the first command's error, if any. */
+  async exec(op: string, pipe: ChainableCommander): Promise<void> {
+    await this.run(op, async () => {
+      const failed = (await pipe.exec())?.find(([err]) => err);
+      if (failed) throw failed[0];
+    });
   }
 
   error(op: string, err: unknown): LoomError {
