@@ -17,6 +17,7 @@ import type { Applied } from './actors.js';
 import { BACKENDS, isBackend, openInspector, serviceUrls, storeKind, type BackendName, type Inspector, type Urls } from './backends.js';
 import { Cluster, keepingLogger, mapLimit, newNamespace, sendAll, sleep, startProducer, waitBalanced, waitDrained, workerId, type SendOutcome, type WorkerProc } from './harness.js';
 import { PrivatePostgres, PrivateRedis } from './servers.js';
+import { prng } from '../support/prng.js';
 
 const N = 20_000;
 const ACTORS = 1_000;
@@ -79,16 +80,6 @@ const VARIANTS: BackendName[] = (process.env['LOOM_CLUSTER_VARIANTS'] ?? BACKEND
   .filter(isBackend);
 
 const seed = Number(process.env['LOOM_CLUSTER_SEED'] ?? Math.floor(Math.random() * 2 ** 31)) >>> 0;
-function prng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(seed);
 
 const figures: string[] = [];

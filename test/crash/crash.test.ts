@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { ActorRuntime } from '../../src/index.js';
 import { Payment, Sleeper } from './actors.js';
+import { prng } from '../support/prng.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -28,17 +29,6 @@ const MIN_MID_RUN_KILLS = 3;
 const LATENCY_MS = 120;
 const RUN_DEADLINE_MS = 60_000; // a run that neither finishes nor gets killed in this long is a hang
 
-/** mulberry32: small seeded PRNG, so a failing schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RunResult {
   pid: number;

@@ -1,5 +1,5 @@
-import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { backendUnavailable } from './backend.js';
 
 /** The Redis the tests use; shared, so every test works under a prefix of its own. */
 export const redisUrl = process.env.LOOM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -38,13 +38,5 @@ export async function dropPrefix(admin: Redis, prefix: string): Promise<void> {
  * a skipped one with the reason elsewhere.
  */
 export function redisUnavailable(suite: string, reason: string): void {
-  describe(suite, () => {
-    if (process.env.CI === 'true') {
-      it('needs a reachable Redis in CI', () => {
-        throw new Error(`${reason}: start Redis or set LOOM_TEST_REDIS_URL`);
-      });
-    } else {
-      it('runs the contract suites against Redis', { skip: `${reason}; start one to run these tests` }, () => {});
-    }
-  });
+  backendUnavailable(suite, 'Redis', reason, 'LOOM_TEST_REDIS_URL');
 }

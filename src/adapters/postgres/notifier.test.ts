@@ -10,6 +10,7 @@ import { transportContract } from '../../testing/transport-contract.js';
 import { PostgresNotifier } from './index.js';
 import { MAX_PAYLOAD_BYTES, packNotices, unpackNotices } from './notify-payload.js';
 import { adminPool, postgresUrl, unreachable as whyUnreachable } from '../../../test/support/postgres.js';
+import { backendUnavailable } from '../../../test/support/backend.js';
 
 const url = postgresUrl;
 const admin = adminPool();
@@ -55,17 +56,8 @@ describe('postgres-notify payload packing', () => {
   });
 });
 
-if (unreachable && process.env.CI === 'true') {
-  // In CI a missing PostgreSQL is a broken pipeline, never a silently skipped backend.
-  describe('postgres notifier', () => {
-    it('needs a reachable PostgreSQL in CI', () => {
-      throw new Error(`${unreachable}: start PostgreSQL or set LOOM_TEST_POSTGRES_URL`);
-    });
-  });
-} else if (unreachable) {
-  describe('postgres notifier', () => {
-    it('runs the transport contract against PostgreSQL', { skip: `${unreachable}; start one to run these tests` }, () => {});
-  });
+if (unreachable) {
+  backendUnavailable('postgres notifier', 'PostgreSQL', unreachable, 'LOOM_TEST_POSTGRES_URL');
 } else {
   // The channel is per schema; the schema itself need not exist to NOTIFY on it.
   transportContract('postgres-notify', async (name) => ({ transport: new PostgresNotifier(url, { schema: name, logger: silentLogger }) }), { delivery: 'at-most-once' });

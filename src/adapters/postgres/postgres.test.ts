@@ -11,6 +11,7 @@ import { leaseContract, storeContract } from '../../testing/index.js';
 import { PostgresStore } from './store.js';
 import { migrations } from './migrations/index.js';
 import { adminPool, postgresUrl, unreachable as whyUnreachable } from '../../../test/support/postgres.js';
+import { backendUnavailable } from '../../../test/support/backend.js';
 
 const url = postgresUrl;
 const admin = adminPool();
@@ -24,18 +25,8 @@ function factory(schema = newSchema()) {
 }
 
 const unreachable = await reachable();
-if (unreachable && process.env.CI === 'true') {
-  // In CI a missing PostgreSQL is a broken pipeline, never a silently skipped backend.
-  describe('postgres adapter', () => {
-    it('needs a reachable PostgreSQL in CI', () => {
-      throw new Error(`${unreachable}: start PostgreSQL or set LOOM_TEST_POSTGRES_URL`);
-    });
-  });
-  after(() => admin.end());
-} else if (unreachable) {
-  describe('postgres adapter', () => {
-    it('runs the contract suites against PostgreSQL', { skip: `${unreachable}; start one to run these tests` }, () => {});
-  });
+if (unreachable) {
+  backendUnavailable('postgres adapter', 'PostgreSQL', unreachable, 'LOOM_TEST_POSTGRES_URL');
   after(() => admin.end());
 } else {
   after(() => admin.end());

@@ -10,6 +10,7 @@ import type { Delivery, WorkNotice } from '../../ports/transport.js';
 import { transportContract } from '../../testing/transport-contract.js';
 import { describeBroker } from './errors.js';
 import { RabbitMQTransport, type RabbitMQTransportOptions } from './index.js';
+import { backendUnavailable } from '../../../test/support/backend.js';
 
 const url = process.env.LOOM_TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -86,17 +87,8 @@ async function tcpProxy(targetPort: string) {
 }
 
 const unreachable = await reachable();
-if (unreachable && process.env.CI === 'true') {
-  // In CI a missing RabbitMQ is a broken pipeline, never a silently skipped backend.
-  describe('rabbitmq transport', () => {
-    it('needs a reachable RabbitMQ in CI', () => {
-      throw new Error(`${unreachable}: start RabbitMQ or set LOOM_TEST_RABBITMQ_URL`);
-    });
-  });
-} else if (unreachable) {
-  describe('rabbitmq transport', () => {
-    it('runs the transport contract against RabbitMQ', { skip: `${unreachable}; start one to run these tests` }, () => {});
-  });
+if (unreachable) {
+  backendUnavailable('rabbitmq transport', 'RabbitMQ', unreachable, 'LOOM_TEST_RABBITMQ_URL');
 } else {
   transportContract('rabbitmq', async (name) => make(name), { delivery: 'at-least-once' });
   rabbitSpecifics();

@@ -9,6 +9,7 @@ import { StoreError } from '../../core/errors.js';
 import type { NewInvocation } from '../../ports/store.js';
 import { RedisStore } from './store.js';
 import { leaseContract, storeContract } from '../../testing/index.js';
+import { backendUnavailable } from '../../../test/support/backend.js';
 
 const url = process.env.LOOM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const silent = { warn: () => {} };
@@ -36,17 +37,8 @@ function factory() {
 }
 
 const unreachable = await reachable();
-if (unreachable && process.env.CI === 'true') {
-  // In CI a missing Redis is a broken pipeline, never a silently skipped backend.
-  describe('redis adapter', () => {
-    it('needs a reachable Redis in CI', () => {
-      throw new Error(`${unreachable}: start Redis or set LOOM_TEST_REDIS_URL`);
-    });
-  });
-} else if (unreachable) {
-  describe('redis adapter', () => {
-    it('runs the contract suites against Redis', { skip: `${unreachable}; start one to run these tests` }, () => {});
-  });
+if (unreachable) {
+  backendUnavailable('redis adapter', 'Redis', unreachable, 'LOOM_TEST_REDIS_URL');
 } else {
   after(() => admin.quit());
   storeContract('redis', async () => factory());
