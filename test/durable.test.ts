@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Actor, TerminalError, RetryableError } from '../src/index.js';
 import { memoryRuntime, fastRetry } from './support/runtime.js';
+import { MemoryStore } from '../src/adapters/memory/index.js';
+import type { JournalEntry, TurnWrite, CommitResult } from '../src/ports/store.js';
 
 const effects: string[] = [];
 const seen: unknown[] = [];
@@ -145,6 +147,47 @@ describe('durable primitives', () => {
     assert.ok(v.random >= 0 && v.random < 1);
     assert.match(v.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.ok(Math.abs(v.now - Date.now()) < 5000);
+    await rt.stop();
+  });
+});
+
+/** Records every turn written, and the journal each step function saw in the store. */
+class CountingStore extends MemoryStore {
+  readonly turns: TurnWrite[] = [];
+  override async commit(turns: TurnWrite[]): Promise<CommitResult[]> {
+    this.turns.push(...turns);
+    return super.commit(turns);
+  }
+}
+const journalSeen: string[][] = [];
+let journalStore: CountingStore | undefined;
+class ThreeSteps extends Actor<{ n: number }> {
+  static initialState = { n: 0 };
+  async run(x: number) {
+    const names = async () => (await journalStore!.loadJournal(this.invocationId)).map((e: JournalEntry) => e.name);
+    const a = await this.step('a', async () => (journalSeen.push(await names()), x + 1));
+    const b = await this.step('b', async () => (journalSeen.push(await names()), a + 1));
+    const c = await this.step('c', async () => (journalSeen.push(await names()), b + 1));
+    this.state.n++;
+    return c;
+  }
+}
+
+describe('step journaling', () => {
+  it('makes each step result durable before the next step starts, and the last one with the completion', async () => {
+    const store = new CountingStore();
+    journalStore = store;
+    journalSeen.length = 0;
+    const rt = await memoryRuntime({ store });
+    rt.register(ThreeSteps);
+    assert.equal(await rt.call({ actorType: 'ThreeSteps', actorId: 't', method: 'run', args: [1] }), 4);
+    assert.deepEqual(journalSeen, [[], ['a'], ['a', 'b']]);
+    // Three turn writes: step a (before b runs), step b (before c runs), and the completion.
+    assert.deepEqual(store.turns.map((t) => (t.transition?.status ?? 'journal') + ':' + (t.journal ?? []).map((e) => e.name).join(',')), [
+      'journal:a',
+      'journal:b',
+      'completed:',
+    ]);
     await rt.stop();
   });
 });

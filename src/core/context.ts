@@ -118,7 +118,10 @@ export class InvocationContext {
     return NEVER;
   }
 
-  /** Runs a side effect once: its result (or terminal failure) is journaled before the handler goes on. */
+  /**
+   * Runs a side effect once. Its result is durable before the next step, call, sleep or
+   * promise starts and before the attempt's outcome commits; a terminal failure is journaled at once.
+   */
   async step<T>(name: string, fn: (key: string) => T | Promise<T>, opts: StepOptions = {}): Promise<T> {
     this.guard();
     const d = this.cursor.next('step', name);
@@ -139,7 +142,10 @@ export class InvocationContext {
         const valueJson = value === undefined ? undefined : toJson(value, `the result of step "${name}"`);
         const entry: JournalEntry = { seq: d.position, kind: 'step', name, status: 'done' };
         if (valueJson !== undefined) entry.valueJson = valueJson;
-        await this.write({ journal: [entry] });
+        // Durable before anything else with an effect runs: the next step, call, sleep or
+        // suspension flushes it, and the turn that ends or retries the attempt carries it.
+        this.guard();
+        this.buffered.push(entry);
         return value;
       } catch (err) {
         if (err instanceof FencedError || err instanceof RuntimeStateError) throw err;

@@ -421,7 +421,7 @@ export class Engine {
     const { result, actor } = await runHandler(type, rec, box.stateJson, ctx);
 
     if (result.kind === 'suspend') return this.suspend(box, rec, ctx, epoch, result.s);
-    if (result.kind === 'error') return this.fail(box, rec, result.err, epoch, type);
+    if (result.kind === 'error') return this.fail(box, rec, result.err, epoch, type, ctx);
     let resultJson: string;
     let stateJson: string;
     try {
@@ -430,7 +430,7 @@ export class Engine {
       stateJson = toJson(actor.state, `the state of ${rec.actorType}/${rec.actorId}`, 'this.state');
       ctx.cursor.assertConsumed();
     } catch (err) {
-      return this.fail(box, rec, err, epoch, type);
+      return this.fail(box, rec, err, epoch, type, ctx);
     }
     const turn: TurnWrite = {
       partition: rec.partition,
@@ -474,7 +474,7 @@ export class Engine {
     return { outcome: 'suspended' as const };
   }
 
-  private async fail(box: Mailbox, rec: InvocationRecord, err: unknown, epoch: number, type: RegisteredActor | undefined) {
+  private async fail(box: Mailbox, rec: InvocationRecord, err: unknown, epoch: number, type: RegisteredActor | undefined, ctx?: InvocationContext) {
     const policy = type ? resolveRetryPolicy(type.retryPolicy, rec.meta?.retryPolicy) : resolveRetryPolicy();
     const decision = decideFailure(err, rec, policy, this.now(), rec.ttlMs, this.opts.deadLetterTtlMs);
     if (decision.kind === 'abandon') {
@@ -483,6 +483,13 @@ export class Engine {
     }
     const turn: TurnWrite = { partition: rec.partition, epoch, invocationId: rec.id, transition: decision.transition };
     const t = decision.transition;
+    if (t.status === 'pending' && ctx) {
+      // Step results the attempt finished but had not flushed yet survive into the retry,
+      // with the outbox messages of any send journaled beside them.
+      const journal = ctx.takeBuffered();
+      if (journal.length) turn.journal = journal;
+      if (ctx.outbox.length) turn.outbox = ctx.outbox;
+    }
     if (decision.kind === 'final' && rec.replyTo) turn.resolve = [{ id: rec.replyTo, error: decision.transition.error }];
     if (!(await this.commitTurn(box, rec, turn))) return { outcome: 'abandoned' as const };
     if (t.status === 'pending') {
