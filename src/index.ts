@@ -44,6 +44,7 @@ export type {
   CommitResult,
   CommitOutcome,
   EnqueueResult,
+  WriteResult,
   StateRecord,
   PromiseResolution,
 } from './ports/store.js';

@@ -50,6 +50,16 @@ export interface Store {
   commit(turns: TurnWrite[]): Promise<CommitResult[]>;
 
   /**
+   * Optional: `enqueue(enqueues)` then `commit(turns)` in one round trip (one
+   * transaction, fsync or pipeline where the store has them). Every item is
+   * applied exactly as those two methods apply it, enqueues first and in order,
+   * so a turn may belong to an invocation enqueued by the same call. Items stay
+   * independent: one item's rejection never affects another. Without it the
+   * core makes the two calls one after the other.
+   */
+  write?(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult>;
+
+  /**
    * Resolves (or rejects) a durable promise; the first resolution wins. Wakes the
    * invocation waiting on it, if any, in the same atomic operation.
    * Returns false when the promise was already resolved.
@@ -146,6 +156,12 @@ export interface InvocationRecord extends NewInvocation {
   updatedAt: number;
   /** Set once terminal: when the record (and its idempotency key) may be swept. */
   expiresAt?: number;
+}
+
+/** What `Store.write` did: results in input order, as `enqueue` and `commit` return them. */
+export interface WriteResult {
+  enqueued: EnqueueResult[];
+  committed: CommitResult[];
 }
 
 export interface EnqueueResult {

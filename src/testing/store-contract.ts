@@ -216,6 +216,54 @@ export function storeContract(name: string, factory: StoreFactory): void {
       });
     });
 
+    describe('write (enqueues and turns in one round trip)', () => {
+      const write = (store: Store, enqueues: NewInvocation[], turns: TurnWrite[]) => {
+        if (!store.write) assert.fail('this store has no write(); the core then makes two round trips per batch');
+        return store.write(enqueues, turns);
+      };
+
+      test('a turn may complete an invocation enqueued by the same write', async (store, s) => {
+        const lease = await s.lease(store);
+        const a = s.inv();
+        const now = await store.now();
+        const out = await write(store, [a], [s.turn(lease, a.id, { state: s.state('{"n":1}', 0), transition: completed('"done"', now + 60_000) })]);
+        assert.deepEqual(out.enqueued.map((e) => e.duplicate), [false]);
+        assert.equal(rec(out.enqueued[0]).status, 'pending', 'the enqueue result is the record as enqueued');
+        assert.deepEqual(out.committed, [{ outcome: 'ok', enqueued: [] }]);
+        const stored = await store.getInvocation(a.id);
+        assert.equal(stored?.status, 'completed');
+        assert.equal(stored?.resultJson, '"done"');
+        assert.equal((await store.loadState(s.actorType, s.actorId))?.version, 1);
+        assert.deepEqual(ids(await store.pollPending([s.partition], 0, 100)), []);
+      });
+
+      test('items stay independent, and results keep input order', async (store, s) => {
+        const lease = await s.lease(store);
+        const [a, b, c] = [s.inv(), s.inv(), s.inv({ idempotencyKey: 'same' })];
+        await store.enqueue([c]);
+        const out = await write(store, [a, b, { ...c, id: randomUUID() }], [
+          s.turn(lease, a.id, { journal: [entry(0)], epoch: lease.epoch + 1 }),
+          s.turn(lease, b.id, { journal: [entry(0)] }),
+          s.turn(lease, randomUUID(), { journal: [entry(0)] }),
+        ]);
+        assert.deepEqual(out.enqueued.map((e) => e.duplicate), [false, false, true]);
+        assert.equal(rec(out.enqueued[2]).id, c.id, 'a duplicate key returns the holder');
+        assert.deepEqual(out.committed.map((r) => r.outcome), ['fenced', 'ok', 'conflict']);
+        assert.equal((await store.getInvocation(a.id))?.status, 'pending', 'a fenced turn does not undo its enqueue');
+        assert.equal((await store.loadJournal(a.id)).length, 0);
+        assert.equal((await store.loadJournal(b.id)).length, 1);
+      });
+
+      test('a write of nothing, or of one kind only, works', async (store, s) => {
+        assert.deepEqual(await write(store, [], []), { enqueued: [], committed: [] });
+        const a = s.inv();
+        const only = await write(store, [a], []);
+        assert.equal(only.enqueued.length, 1);
+        const lease = await s.lease(store);
+        assert.deepEqual((await write(store, [], [s.turn(lease, a.id, { journal: [entry(0)] })])).committed, [{ outcome: 'ok', enqueued: [] }]);
+      });
+    });
+
     describe('state', () => {
       test('a state write creates version 1 from expectedVersion 0 and each later write adds one', async (store, s) => {
         assert.equal(await store.loadState(s.actorType, s.actorId), undefined);

@@ -10,6 +10,7 @@ import {
   type StateRecord,
   type Store,
   type TurnWrite,
+  type WriteResult,
 } from '../../ports/store.js';
 
 // Shallow copies: callers may reassign a record's fields, while nested values
@@ -97,6 +98,12 @@ export class MemoryStore implements Store {
 
   async commit(turns: TurnWrite[]): Promise<CommitResult[]> {
     return turns.map((t) => this.commitOne(t));
+  }
+
+  async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
+    const now = Date.now();
+    const enqueued = enqueues.map((item) => this.insert(item, now));
+    return { enqueued, committed: turns.map((t) => this.commitOne(t)) };
   }
 
   private commitOne(turn: TurnWrite): CommitResult {

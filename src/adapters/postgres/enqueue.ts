@@ -22,6 +22,11 @@ export interface EnqueuedJson {
   d: boolean;
 }
 
+/** The argument of `loom_enqueue_batch`. */
+export function enqueueBatchJson(items: readonly NewInvocation[]): string {
+  return JSON.stringify(items.map(itemJson));
+}
+
 export function itemJson(i: NewInvocation): ItemJson {
   return {
     id: i.id,

@@ -166,6 +166,41 @@ function postgresSpecifics(): void {
       }
     });
 
+    it('sends a write of enqueues and turns as one statement, one transaction', async () => {
+      const schema = newSchema();
+      const pool = new pg.Pool({ connectionString: url });
+      const store = new PostgresStore(pool, { schema, logger: silentLogger });
+      try {
+        await store.init();
+        const lease = await store.leases.acquire(7, 'w', 60_000);
+        assert.ok(lease);
+        const sent: string[] = [];
+        const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+        (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+          const q = args[0] as string | { text: string };
+          sent.push(typeof q === 'string' ? q : q.text);
+          return query(...args);
+        };
+        const items = Array.from({ length: 20 }, (_, i) => inv({ actorId: `a${i}` }));
+        const out = await store.write(items, items.map((it) => ({
+          partition: 7, epoch: lease.epoch, invocationId: it.id,
+          state: { actorType: 'Spec', actorId: it.actorId, stateJson: '1', expectedVersion: 0 },
+          transition: { status: 'completed', resultJson: '1', expiresAt: Date.now() + 60_000 },
+          outbox: [inv({ actorId: `b-${it.actorId}` })],
+        })));
+        assert.ok(out.enqueued.every((r) => !r.duplicate));
+        assert.ok(out.committed.every((r) => r.outcome === 'ok' && r.enqueued.length === 1));
+        assert.equal(sent.length, 1, sent.join('\n'));
+        const xids = await admin.query(`SELECT count(DISTINCT xmin::text) AS n FROM ${schema}.invocations`);
+        assert.equal(Number(xids.rows[0]?.n), 1, 'every row written by one transaction');
+        assert.equal((await admin.query(`SELECT count(*) AS n FROM ${schema}.invocations`)).rows[0]?.n, '40');
+      } finally {
+        await store.close();
+        await pool.end();
+        await dropSchema(schema);
+      }
+    });
+
     it('writes correctly when the server\'s default isolation is not READ COMMITTED', async () => {
       const schema = newSchema();
       const pool = new pg.Pool({ connectionString: url, options: '-c default_transaction_isolation=serializable' });
@@ -186,6 +221,10 @@ function postgresSpecifics(): void {
         assert.ok(woken && woken.wakeSeq > it.record.wakeSeq);
         const [stale] = await store.commit([{ partition: 7, epoch: lease.epoch + 1, invocationId: it.record.id }]);
         assert.equal(stale?.outcome, 'fenced');
+        const next = inv();
+        const written = await store.write([next], [{ partition: 7, epoch: lease.epoch, invocationId: next.id, transition: { status: 'completed', resultJson: '1', expiresAt: Date.now() + 60_000 } }]);
+        assert.deepEqual(written.committed, [{ outcome: 'ok', enqueued: [] }]);
+        assert.equal((await store.getInvocation(next.id))?.status, 'completed');
       } finally {
         await store.close();
         await pool.end();

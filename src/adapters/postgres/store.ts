@@ -13,15 +13,17 @@ import type {
   Store,
   StoreCapabilities,
   TurnWrite,
+  WriteResult,
 } from '../../ports/store.js';
 import { commitBatchJson, resolveArgs, toCommitResults, type TurnOutcomeJson } from './commit.js';
-import { itemJson, toEnqueueResults, type EnqueuedJson } from './enqueue.js';
+import { enqueueBatchJson, toEnqueueResults, type EnqueuedJson } from './enqueue.js';
 import { describeTarget, storeError } from './errors.js';
 import { PostgresLeases } from './leases.js';
 import { migrate } from './migrate.js';
 import { toInvocation, toJournalEntry, toState, type InvocationRow, type JournalRow, type StateRow } from './rows.js';
 import { callAtomic, Session, type AtomicMode } from './session.js';
 import { bindQueries, type Queries, type QueryName } from './sql/index.js';
+import { toWriteResult, type WrittenJson } from './write.js';
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {
@@ -92,7 +94,7 @@ export class PostgresStore implements Store {
   enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
     if (items.length === 0) return Promise.resolve([]);
     return this.guard('enqueue', async () => {
-      const out = await this.atomic<string>('enqueueBatch', [JSON.stringify(items.map(itemJson))]);
+      const out = await this.atomic<string>('enqueueBatch', [enqueueBatchJson(items)]);
       return toEnqueueResults(JSON.parse(out) as EnqueuedJson[], items);
     });
   }
@@ -131,6 +133,19 @@ export class PostgresStore implements Store {
     return this.guard('commit', async () => {
       const out = await this.atomic<string>('commitBatch', [commitBatchJson(turns)]);
       return toCommitResults(JSON.parse(out) as TurnOutcomeJson[], turns);
+    });
+  }
+
+  /**
+   * Both batches in one call of `loom_write_batch`: one round trip, one
+   * transaction. With one side empty that is the other side's own call.
+   */
+  write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
+    if (turns.length === 0) return this.enqueue(enqueues).then((enqueued) => ({ enqueued, committed: [] }));
+    if (enqueues.length === 0) return this.commit(turns).then((committed) => ({ enqueued: [], committed }));
+    return this.guard('write', async () => {
+      const out = await this.atomic<string>('writeBatch', [enqueueBatchJson(enqueues), commitBatchJson(turns)]);
+      return toWriteResult(JSON.parse(out) as WrittenJson, enqueues, turns);
     });
   }
 
@@ -186,7 +201,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** One write, one round trip: a call of a function of migration 003 (see `callAtomic`). */
+  /** One write, one round trip: a call of a function of migration 003 or 004 (see `callAtomic`). */
   private atomic<T>(name: QueryName, values: unknown[]): Promise<T> {
     return callAtomic<T>(this.pool, this.queries, this.atomicMode, name, values);
   }

@@ -36,6 +36,12 @@ export type ScriptName = keyof typeof SCRIPTS;
 // Namespaced: defineCommand adds these methods to a client the caller may share.
 const command = (name: ScriptName) => `loom${name[0]!.toUpperCase()}${name.slice(1)}`;
 
+/** One script run of a pipeline: the script and its arguments (after the key prefix). */
+export interface ScriptCall {
+  name: ScriptName;
+  args: readonly string[];
+}
+
 type ScriptMethods<R> = Record<string, ((...args: string[]) => R) | undefined>;
 
 /**
@@ -108,15 +114,19 @@ export class RedisConnection {
   }
 
   /**
-   * Runs one script per argument list in ONE pipeline (one round-trip). Each
-   * call stays atomic on its own; if any failed, throws the first failure.
+   * Runs the calls in ONE pipeline (one round-trip), in order, so that a call
+   * sees the writes of those before it. Each call stays atomic on its own; if
+   * any failed, throws the first failure. No calls, no round-trip.
    */
-  async pipeline(name: ScriptName, argLists: readonly string[][]): Promise<unknown[]> {
-    if (argLists.length === 0) return [];
+  async pipeline(calls: readonly ScriptCall[]): Promise<unknown[]> {
+    if (calls.length === 0) return [];
     const pipe = this.client.pipeline();
-    const fn = (pipe as unknown as ScriptMethods<ChainableCommander>)[command(name)];
-    if (!fn) throw new StoreError(`Redis store: script ${name} is not defined on the pipeline`);
-    for (const args of argLists) fn.call(pipe, this.luaPrefix, ...args);
+    const methods = pipe as unknown as ScriptMethods<ChainableCommander>;
+    for (const { name, args } of calls) {
+      const fn = methods[command(name)];
+      if (!fn) throw new StoreError(`Redis store: script ${name} is not defined on the pipeline`);
+      fn.call(pipe, this.luaPrefix, ...args);
+    }
     const results = await pipe.exec();
     if (!results) throw new Error('the pipeline was discarded');
     // The port has no per-turn error, so a failed script fails the batch. Retrying a

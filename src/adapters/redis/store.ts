@@ -11,9 +11,10 @@ import type {
   StateRecord,
   Store,
   TurnWrite,
+  WriteResult,
 } from '../../ports/store.js';
 import { decodeInsert, decodeInvocation, decodeJournal, insertSpec, pairs, resolveSpec, turnSpec, type InsertReply } from './codec.js';
-import { RedisConnection } from './connection.js';
+import { RedisConnection, type ScriptCall } from './connection.js';
 import { checkDurability, type DurabilityLogger } from './durability.js';
 import { KIND, SCHEMA_VERSION, actorIdempotencyKey, stateKey } from './keys.js';
 import { RedisLeases } from './leases.js';
@@ -31,8 +32,9 @@ export interface RedisStoreOptions {
 /**
  * The Store port on Redis. Each turn is one Lua script (fence check, version
  * check and every write of the turn, atomically); a batch of turns is one
- * pipeline. Times come from the Redis clock. Give Redis `maxmemory-policy
- * noeviction` and AOF (`appendonly yes`) or accepted messages can be lost.
+ * pipeline, as are the enqueues and turns of one `write()`. Times come from
+ * the Redis clock. Give Redis `maxmemory-policy noeviction` and AOF
+ * (`appendonly yes`) or accepted messages can be lost.
  */
 export class RedisStore implements Store {
   readonly capabilities = { durable: true, shared: true };
@@ -87,10 +89,8 @@ export class RedisStore implements Store {
 
   async enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
     return this.conn.run(`enqueue of ${items.length} invocation(s)`, async () => {
-      const specs = items.map(insertSpec);
-      // Pipelined in order: an item sees the ones before it, so keys shared within a batch dedupe too.
-      const replies = await this.conn.pipeline('enqueue', specs.map((s) => [JSON.stringify(s)]));
-      return replies.map((r, i) => decodeInsert(specs[i]!, r as InsertReply));
+      const batch = enqueueBatch(items);
+      return batch.decode(await this.conn.pipeline(batch.calls));
     });
   }
 
@@ -126,15 +126,18 @@ export class RedisStore implements Store {
 
   async commit(turns: TurnWrite[]): Promise<CommitResult[]> {
     return this.conn.run(`commit of ${turns.length} turn(s)`, async () => {
-      const specs = turns.map(turnSpec);
-      // Group commit: every turn is its own script (atomic alone), all in one round-trip.
-      const replies = (await this.conn.pipeline('commit', specs.map((s) => [JSON.stringify(s)]))) as unknown[][];
-      return replies.map((reply, i): CommitResult => {
-        const [outcome, ...inserted] = reply;
-        if (outcome === 'fenced' || outcome === 'conflict') return { outcome };
-        const outbox = specs[i]!.ob ?? [];
-        return { outcome: 'ok', enqueued: inserted.map((r, j) => decodeInsert(outbox[j]!, r as InsertReply)) };
-      });
+      const batch = commitBatch(turns);
+      return batch.decode(await this.conn.pipeline(batch.calls));
+    });
+  }
+
+  async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
+    return this.conn.run(`write of ${enqueues.length} invocation(s) and ${turns.length} turn(s)`, async () => {
+      const [enqueue, commit] = [enqueueBatch(enqueues), commitBatch(turns)];
+      // Enqueues first in the same pipeline: a turn's script then sees an invocation enqueued by this write.
+      const replies = await this.conn.pipeline([...enqueue.calls, ...commit.calls]);
+      const cut = enqueue.calls.length;
+      return { enqueued: enqueue.decode(replies.slice(0, cut)), committed: commit.decode(replies.slice(cut)) };
     });
   }
 
@@ -212,4 +215,34 @@ export class RedisStore implements Store {
       return out;
     });
   }
+}
+
+/** The scripts of a batch, and how to read their replies (in the same order) back into the port's results. */
+interface Batch<T> {
+  calls: ScriptCall[];
+  decode(replies: readonly unknown[]): T[];
+}
+
+/** One enqueue script per item; pipelined in order, an item sees the ones before it, so keys shared within a batch dedupe too. */
+function enqueueBatch(items: readonly NewInvocation[]): Batch<EnqueueResult> {
+  const specs = items.map(insertSpec);
+  return {
+    calls: specs.map((s) => ({ name: 'enqueue', args: [JSON.stringify(s)] })),
+    decode: (replies) => replies.map((r, i) => decodeInsert(specs[i]!, r as InsertReply)),
+  };
+}
+
+/** Group commit: every turn is its own script (atomic alone), all in one round-trip. */
+function commitBatch(turns: readonly TurnWrite[]): Batch<CommitResult> {
+  const specs = turns.map(turnSpec);
+  return {
+    calls: specs.map((s) => ({ name: 'commit', args: [JSON.stringify(s)] })),
+    decode: (replies) =>
+      replies.map((reply, i): CommitResult => {
+        const [outcome, ...inserted] = reply as unknown[];
+        if (outcome === 'fenced' || outcome === 'conflict') return { outcome };
+        const outbox = specs[i]!.ob ?? [];
+        return { outcome: 'ok', enqueued: inserted.map((r, j) => decodeInsert(outbox[j]!, r as InsertReply)) };
+      }),
+  };
 }

@@ -17,6 +17,7 @@ import {
   type StateRecord,
   type Store,
   type TurnWrite,
+  type WriteResult,
 } from '../../ports/store.js';
 
 /** Options of {@link SqliteStore}. */
@@ -97,7 +98,7 @@ export class SqliteStore implements Store {
     return Date.now();
   }
 
-  private write<T>(what: string, fn: () => T): T {
+  private transact<T>(what: string, fn: () => T): T {
     const db = this.handle();
     try {
       return db.transaction(fn).immediate();
@@ -107,12 +108,7 @@ export class SqliteStore implements Store {
   }
 
   async enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
-    return this.write('enqueue', () => {
-      const counters = this.counters();
-      const out = items.map((item) => this.insert(item, Date.now(), counters));
-      this.saveCounters(counters);
-      return out;
-    });
+    return (await this.write(items, [])).enqueued;
   }
 
   private counters(): { seq: number; wake: number } {
@@ -191,11 +187,19 @@ export class SqliteStore implements Store {
   }
 
   async commit(turns: TurnWrite[]): Promise<CommitResult[]> {
-    return this.write('commit', () => {
+    return (await this.write([], turns)).committed;
+  }
+
+  /** Enqueues, then turns, in one transaction: one fsync for both. */
+  async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
+    if (enqueues.length === 0 && turns.length === 0) return { enqueued: [], committed: [] };
+    return this.transact(turns.length === 0 ? 'enqueue' : enqueues.length === 0 ? 'commit' : 'write', () => {
       const counters = this.counters();
-      const out = turns.map((t) => this.commitOne(t, Date.now(), counters));
+      const now = Date.now();
+      const enqueued = enqueues.map((item) => this.insert(item, now, counters));
+      const committed = turns.map((t) => this.commitOne(t, now, counters));
       this.saveCounters(counters);
-      return out;
+      return { enqueued, committed };
     });
   }
 
@@ -241,7 +245,7 @@ export class SqliteStore implements Store {
   }
 
   async resolvePromise(resolution: PromiseResolution): Promise<boolean> {
-    return this.write('resolvePromise', () => {
+    return this.transact('resolvePromise', () => {
       const c = this.counters();
       const first = this.resolveOne(resolution, Date.now(), c);
       this.saveCounters(c);
@@ -282,7 +286,7 @@ export class SqliteStore implements Store {
   }
 
   async redrive(id: string): Promise<InvocationRecord | undefined> {
-    return this.write('redrive', () => {
+    return this.transact('redrive', () => {
       const row = this.st.getInvocation.get(id) as InvocationRow | undefined;
       if (!row || row.status !== 'dead') return undefined;
       const c = this.counters();
@@ -293,7 +297,7 @@ export class SqliteStore implements Store {
   }
 
   async sweep(now: number): Promise<number> {
-    return this.write('sweep', () => {
+    return this.transact('sweep', () => {
       const expired = this.st.expiredInvocations.all(now) as { id: string }[];
       for (const { id } of expired) this.deleteInvocation(id);
       const idem = this.st.sweepActorIdempotency.run(now).changes;

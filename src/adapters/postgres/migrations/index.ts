@@ -1,6 +1,7 @@
 import { migration001Init } from './001_init.js';
 import { migration002Members } from './002_members.js';
 import { migration003BatchFunctions } from './003_batch_functions.js';
+import { migration004WriteBatch } from './004_write_batch.js';
 
 /** A numbered schema change, applied once per schema in version order. */
 export interface Migration {
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: '001_init', sql: migration001Init },
   { version: 2, name: '002_members', sql: migration002Members },
   { version: 3, name: '003_batch_functions', sql: migration003BatchFunctions },
+  { version: 4, name: '004_write_batch', sql: migration004WriteBatch },
 ];

@@ -1,5 +1,5 @@
 import { now, redrive, sweep } from './admin.js';
-import { commitBatch, enqueueBatch, resolvePromise } from './batch.js';
+import { commitBatch, enqueueBatch, resolvePromise, writeBatch } from './batch.js';
 import { acquireLease, heartbeatMember, leaveMember, listLeases, listMembers, releaseLease, renewLease } from './leases.js';
 import { getPromise } from './promises.js';
 import { getActorIdempotency, getInvocation, listActors, listDeadLetters, loadJournal, loadState, pollPending } from './reads.js';
@@ -14,6 +14,7 @@ const SQL = {
   listDeadLetters,
   listActors,
   commitBatch,
+  writeBatch,
   resolvePromise,
   getPromise,
   redrive,
