@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Actor, TerminalError, RetryableError } from '../src/index.js';
 import { memoryRuntime, fastRetry } from './support/runtime.js';
 import { MemoryStore } from '../src/adapters/memory/index.js';
-import type { JournalEntry, TurnWrite, CommitResult } from '../src/ports/store.js';
+import type { CommitResult, JournalEntry, NewInvocation, TurnWrite, WriteResult } from '../src/ports/store.js';
 
 const effects: string[] = [];
 const seen: unknown[] = [];
@@ -158,6 +158,13 @@ class CountingStore extends MemoryStore {
     this.turns.push(...turns);
     return super.commit(turns);
   }
+  /** Per store write: how many enqueues and turns it carried. */
+  readonly writes: string[] = [];
+  override async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
+    this.turns.push(...turns);
+    this.writes.push(`${enqueues.length}e+${turns.length}t`);
+    return super.write(enqueues, turns);
+  }
 }
 const journalSeen: string[][] = [];
 let journalStore: CountingStore | undefined;
@@ -189,6 +196,33 @@ describe('step journaling', () => {
       'completed:',
     ]);
     await rt.stop();
+  });
+
+  it('starts a call to an idle local actor at once and commits its enqueue and completion in one write', async () => {
+    const store = new CountingStore();
+    const rt = await memoryRuntime({ store });
+    rt.register(Flow);
+    await rt.start();
+    store.writes.length = 0;
+    assert.equal(await rt.call({ actorType: 'Flow', actorId: 'e', method: 'double', args: [21] }), 42);
+    assert.deepEqual(store.writes, ['1e+1t']);
+    const stored = await rt.getInvocation(store.turns.at(-1)!.invocationId);
+    assert.deepEqual([stored?.status, stored?.resultJson], ['completed', '42'], 'stored with its outcome');
+    await rt.stop();
+  });
+
+  it('makes a message durable before it runs when it has an idempotency key, or when eagerStart is off', async () => {
+    for (const [options, key] of [[{}, 'k1'], [{ eagerStart: false }, undefined]] as const) {
+      const store = new CountingStore();
+      const rt = await memoryRuntime({ store, ...options });
+      rt.register(Flaky);
+      await rt.start();
+      store.writes.length = 0;
+      await rt.call({ actorType: 'Flaky', actorId: 'e', method: 'terminal', ...(key ? { idempotencyKey: key } : {}) }).catch(() => {});
+      assert.deepEqual(store.writes, ['1e+0t', '0e+1t'], `options ${JSON.stringify(options)}, key ${String(key)}`);
+      await rt.stop();
+    }
+    await assert.rejects(memoryRuntime({ eagerStart: 'yes' as unknown as boolean }), { code: 'LOOM_CONFIG', message: /eagerStart must be true or false/ });
   });
 });
 

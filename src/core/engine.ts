@@ -38,6 +38,11 @@ export interface EngineOptions {
   wantedPartitions?: (all: number) => number[];
   /** Carries work notices to partition owners (optional; the store poll is the safety net). */
   transport?: Transport;
+  /**
+   * Start a local message's handler while its enqueue is in flight, and commit both
+   * in one round trip (see `startEagerly`). Off: every message is durable before it runs.
+   */
+  eagerStart: boolean;
   /** Observes every finished attempt (tests, metrics, traces). */
   onAttempt?: (event: AttemptEvent) => void;
 }
@@ -218,18 +223,39 @@ export class Engine {
     if (options.delayMs) extra.notBefore = this.now() + options.delayMs;
     if (options.meta) extra.meta = options.meta;
     const inv = this.prepare(env, extra);
+    const enqueued = this.committer.enqueue(inv);
+    const eager = this.startEagerly(inv);
     let res;
     try {
-      res = await this.committer.enqueue(inv);
+      res = await enqueued;
     } catch (cause) {
       throw new StoreError(
         `could not accept the message to ${env.actorType}/${env.actorId}.${env.method}: the store failed (${(cause as Error).message}). ` +
-          `Nothing was enqueued; retry the send once the store is reachable.`,
+          `Nothing was enqueued; retry the send once the store is reachable.` +
+          (eager ? ' Its handler may have started here; its first durable write fails the same way, so it stops there.' : ''),
         { cause },
       );
     }
     if (!res.duplicate) this.admit([res.record]);
     return res;
+  }
+
+  /**
+   * Starts a message's handler while its enqueue is still on its way to the store,
+   * when nothing can be lost or reordered by that: it has no idempotency key (a
+   * duplicate key must never run) and no delay, its actor is idle here and its
+   * partition is ours. Its first turn goes to the store in the same round trip as
+   * the enqueue, or after it, never before.
+   */
+  private startEagerly(inv: NewInvocation): boolean {
+    if (!this.opts.eagerStart || inv.idempotencyKey !== undefined || inv.notBefore !== undefined) return false;
+    if (this.state !== 'running' || !this.owner.held.has(inv.partition)) return false;
+    const box = this.boxes.get(`${inv.actorType}\u0000${inv.actorId}`);
+    if (box && !box.idle) return false;
+    const now = this.now();
+    // Ordered after anything the store hands out for this actor later; replaced by the stored record if it arrives first.
+    this.dispatch({ ...inv, seq: Number.MAX_SAFE_INTEGER, status: 'pending', started: false, attempt: 0, wakeSeq: 0, createdAt: now, updatedAt: now });
+    return true;
   }
 
   /** Waits for an invocation to finish; resolves with the terminal record. */

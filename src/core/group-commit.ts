@@ -1,32 +1,46 @@
-import type { CommitResult, EnqueueResult, NewInvocation, Store, TurnWrite } from '../ports/store.js';
+import type { CommitResult, EnqueueResult, NewInvocation, Store, TurnWrite, WriteResult } from '../ports/store.js';
 
-interface Pending<I, O> {
-  item: I;
-  resolve: (o: O) => void;
-  reject: (e: unknown) => void;
-}
+type Pending =
+  | { kind: 'enqueue'; item: NewInvocation; resolve: (o: EnqueueResult) => void; reject: (e: unknown) => void }
+  | { kind: 'turn'; item: TurnWrite; resolve: (o: CommitResult) => void; reject: (e: unknown) => void };
 
 /**
- * One kind of write (enqueues, or turns) batched: everything issued while the
- * lane's batches are in flight goes out together in the next one. A store that
- * runs batches on several connections may declare `batchConcurrency` > 1.
+ * Group commit: every enqueue and every turn issued while a store round trip is
+ * in flight goes out together in the next one (one transaction, fsync or
+ * pipeline for many invocations). Enqueues and turns share each batch through
+ * `Store.write`, enqueues first, so an invocation started before its enqueue was
+ * durable commits its first turn in the same round trip as that enqueue.
+ *
+ * A turn is never sent ahead of its invocation's enqueue: when that enqueue is
+ * already in flight in another batch (stores with `batchConcurrency` > 1), the
+ * turn waits for the next batch.
  */
-class Lane<I, O> {
-  private queue: Pending<I, O>[] = [];
+export class GroupCommitter {
+  private queue: Pending[] = [];
   private inFlight = 0;
   private scheduled = false;
+  /** Ids of invocations whose enqueue is in a batch in flight. */
+  private readonly enqueuesInFlight = new Set<string>();
+  private readonly concurrency: number;
 
   constructor(
-    private readonly op: (items: I[]) => Promise<O[]>,
-    private readonly maxBatch: number,
-    private readonly concurrency: number,
-  ) {}
+    private readonly store: Store,
+    private readonly maxBatch = 512,
+  ) {
+    this.concurrency = Math.max(1, store.capabilities.batchConcurrency ?? 1);
+  }
 
-  push(item: I): Promise<O> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      this.schedule();
-    });
+  enqueue(item: NewInvocation): Promise<EnqueueResult> {
+    return new Promise((resolve, reject) => this.push({ kind: 'enqueue', item, resolve, reject }));
+  }
+
+  commit(item: TurnWrite): Promise<CommitResult> {
+    return new Promise((resolve, reject) => this.push({ kind: 'turn', item, resolve, reject }));
+  }
+
+  private push(p: Pending): void {
+    this.queue.push(p);
+    this.schedule();
   }
 
   private schedule(): void {
@@ -39,43 +53,56 @@ class Lane<I, O> {
     });
   }
 
+  /** Takes the next batch off the queue, leaving turns whose enqueue is still in flight. */
+  private take(): Pending[] {
+    if (this.enqueuesInFlight.size === 0 && this.queue.length <= this.maxBatch) {
+      const all = this.queue;
+      this.queue = [];
+      return all;
+    }
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const p of this.queue) {
+      const held = p.kind === 'turn' && this.enqueuesInFlight.has(p.item.invocationId);
+      (held || batch.length >= this.maxBatch ? rest : batch).push(p);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
   private async flush(): Promise<void> {
     if (this.inFlight >= this.concurrency || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.maxBatch);
+    const batch = this.take();
+    if (batch.length === 0) return;
+    const enqueues: Extract<Pending, { kind: 'enqueue' }>[] = [];
+    const turns: Extract<Pending, { kind: 'turn' }>[] = [];
+    for (const p of batch) {
+      if (p.kind === 'enqueue') enqueues.push(p);
+      else turns.push(p);
+    }
+    for (const e of enqueues) this.enqueuesInFlight.add(e.item.id);
     this.inFlight++;
     try {
-      const out = await this.op(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(out[i] as O));
+      const out = await this.write(
+        enqueues.map((p) => p.item),
+        turns.map((p) => p.item),
+      );
+      enqueues.forEach((p, i) => p.resolve(out.enqueued[i]!));
+      turns.forEach((p, i) => p.resolve(out.committed[i]!));
     } catch (err) {
       for (const p of batch) p.reject(err);
     } finally {
+      for (const e of enqueues) this.enqueuesInFlight.delete(e.item.id);
       this.inFlight--;
       this.schedule();
     }
   }
-}
 
-/**
- * Group commit: every enqueue and every turn write issued while a store
- * round-trip is in flight goes out together in the next one (one transaction /
- * fsync / pipeline for many invocations). Enqueues and turns travel in separate
- * lanes so that neither waits for the other's round-trip.
- */
-export class GroupCommitter {
-  private readonly enqueues: Lane<NewInvocation, EnqueueResult>;
-  private readonly turns: Lane<TurnWrite, CommitResult>;
-
-  constructor(store: Store, maxBatch = 512) {
-    const concurrency = Math.max(1, store.capabilities.batchConcurrency ?? 1);
-    this.enqueues = new Lane((items) => store.enqueue(items), maxBatch, concurrency);
-    this.turns = new Lane((items) => store.commit(items), maxBatch, concurrency);
-  }
-
-  enqueue(item: NewInvocation): Promise<EnqueueResult> {
-    return this.enqueues.push(item);
-  }
-
-  commit(item: TurnWrite): Promise<CommitResult> {
-    return this.turns.push(item);
+  /** One round trip where the store offers `write`; otherwise enqueues, then turns. */
+  private async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
+    if (this.store.write) return this.store.write(enqueues, turns);
+    const enqueued = enqueues.length ? await this.store.enqueue(enqueues) : [];
+    const committed = turns.length ? await this.store.commit(turns) : [];
+    return { enqueued, committed };
   }
 }

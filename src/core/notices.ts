@@ -20,6 +20,7 @@ export interface NoticeHost {
 export class NoticeRelay {
   private readonly unacked = new Map<string, Delivery[]>();
   private consuming = '';
+  private closed = false;
   private syncing: Promise<void> = Promise.resolve();
   private readonly outage: OutageReporter;
 
@@ -38,15 +39,18 @@ export class NoticeRelay {
   partitionsChanged(partitions: readonly number[]): void {
     const key = partitions.join(',');
     this.syncing = this.syncing.then(async () => {
-      if (key === this.consuming) return;
+      if (key === this.consuming || this.closed) return;
       this.consuming = key;
       for (const [id, list] of this.unacked) {
         if (!list.some((d) => partitions.includes(d.notice.partition))) this.unacked.delete(id);
       }
-      await this.transport.consume(partitions, (d) => void this.onDelivery(d)).catch((err: Error) => {
+      try {
+        // Inside try: a transport may throw synchronously, and nothing awaits this chain.
+        await this.transport.consume(partitions, (d) => void this.onDelivery(d));
+      } catch (err) {
         this.consuming = '';
-        this.host.log.warn(`transport ${this.transport.name}: consuming partitions failed (${err.message}); the store poll covers them meanwhile`);
-      });
+        this.host.log.warn(`transport ${this.transport.name}: consuming partitions failed (${(err as Error).message}); the store poll covers them meanwhile`);
+      }
     });
   }
 
@@ -93,6 +97,7 @@ export class NoticeRelay {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     this.unacked.clear();
     return this.transport.close();
   }

@@ -53,6 +53,12 @@ export interface ActorRuntimeOptions {
   sweepIntervalMs?: number;
   /** How long dead letters are kept, ms. Default 7 days. */
   deadLetterTtlMs?: number;
+  /**
+   * Start a message without an idempotency key or delay, to an idle actor this worker
+   * owns, while its enqueue travels to the store; both commit in one round trip.
+   * Default true. `false`: every message is durable before its handler starts.
+   */
+  eagerStart?: boolean;
   logger?: Logger;
   /** Observes every finished attempt. */
   onAttempt?: (event: AttemptEvent) => void;
@@ -131,6 +137,9 @@ export class ActorRuntime {
     for (const [k, v] of Object.entries({ partitions: options.partitions, leaseTtlMs: options.leaseTtlMs, pollIntervalMs: options.pollIntervalMs })) {
       if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new ConfigError(`ActorRuntime option ${k} must be a positive integer, got ${String(v)}`);
     }
+    if (options.eagerStart !== undefined && typeof options.eagerStart !== 'boolean') {
+      throw new ConfigError(`ActorRuntime option eagerStart must be true or false, got ${String(options.eagerStart)}`);
+    }
   }
 
   /** Makes an actor class runnable here. Chainable. */
@@ -170,6 +179,7 @@ export class ActorRuntime {
       maxConcurrency: o.maxConcurrency ?? 1000,
       sweepIntervalMs: o.sweepIntervalMs ?? 60_000,
       deadLetterTtlMs: o.deadLetterTtlMs ?? 7 * 86_400_000,
+      eagerStart: o.eagerStart ?? true,
       ...(o.onAttempt ? { onAttempt: o.onAttempt } : {}),
       ...(o.transport ?? o.messageAdapter ? { transport: (o.transport ?? o.messageAdapter)! } : {}),
     });

@@ -32,7 +32,7 @@ export interface Applied {
 export class SlowCounter extends Actor<{ applied: Applied[] }> {
   static initialState = { applied: [] as Applied[] };
 
-  /** Awaits `ms` inside a step: the write a stale owner attempts is the step's journal entry. */
+  /** Awaits `ms` inside a step: the write a stale owner attempts is the completion turn that carries the step's journal entry. */
   async slowStep(ms: number, tag: string): Promise<Applied> {
     const inv = this.invocationId;
     const applied = await this.step('work', async () => {

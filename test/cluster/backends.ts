@@ -7,7 +7,7 @@
 // key prefix (the Redis Streams transport shares that prefix).
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import type { Lease, LeaseManager, Logger, Store, TurnWrite } from '../../src/index.js';
+import type { CommitResult, Lease, LeaseManager, Logger, NewInvocation, Store, TurnWrite } from '../../src/index.js';
 import type { Transport } from '../../src/ports/transport.js';
 
 export const BACKENDS = ['redis', 'postgres', 'postgres+rabbitmq', 'redis+streams'] as const;
@@ -79,12 +79,22 @@ export async function createTransport(backend: BackendName, ns: string, logger: 
 export function reportRejections(store: Store, report: (outcome: string, turn: TurnWrite) => void): Store {
   return new Proxy(store, {
     get(target, prop) {
+      const reportAll = (turns: TurnWrite[], res: CommitResult[]) =>
+        res.forEach((r, i) => {
+          if (r.outcome !== 'ok') report(r.outcome, turns[i]!);
+        });
       if (prop === 'commit') {
         return async (turns: TurnWrite[]) => {
           const res = await target.commit(turns);
-          res.forEach((r, i) => {
-            if (r.outcome !== 'ok') report(r.outcome, turns[i]!);
-          });
+          reportAll(turns, res);
+          return res;
+        };
+      }
+      if (prop === 'write' && target.write) {
+        const write = target.write.bind(target);
+        return async (enqueues: NewInvocation[], turns: TurnWrite[]) => {
+          const res = await write(enqueues, turns);
+          reportAll(turns, res.committed);
           return res;
         };
       }

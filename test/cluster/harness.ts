@@ -260,13 +260,15 @@ export async function waitDrained(
   let lastError: string;
   for (;;) {
     let n = -1;
+    // Read before the count: a count of 0 means drained only if every send had been accepted when it was taken.
+    const allSent = opts.sent();
     try {
       n = await pending();
       lastError = '';
     } catch (err) {
       lastError = (err as Error).message; // the backend may be restarting: keep polling
     }
-    if (n === 0 && opts.sent()) return;
+    if (n === 0 && allSent) return;
     if (n !== last) {
       last = n;
       lastChange = Date.now();

@@ -117,7 +117,7 @@ export class RabbitMQTransport implements Transport {
     }
   }
 
-  consume(partitions: readonly number[], onDelivery: (delivery: Delivery) => void): Promise<void> {
+  async consume(partitions: readonly number[], onDelivery: (delivery: Delivery) => void): Promise<void> {
     this.assertUsable('consume');
     return this.consumers.setTarget(partitions, onDelivery);
   }
