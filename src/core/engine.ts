@@ -14,7 +14,7 @@ import { ResultWaiters } from './waiters.js';
 import { NoticeRelay } from './notices.js';
 import { OutageReporter } from './outage.js';
 import type { Transport } from '../ports/transport.js';
-import { promiseOwner, type CommitResult, type InvocationMeta, type InvocationRecord, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
+import { pendingRecord, promiseOwner, type CommitResult, type InvocationMeta, type InvocationRecord, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
 
 const FULL_SCAN_INTERVAL_MS = 5000;
 
@@ -196,10 +196,13 @@ export class Engine {
     this.opts.registry.method(type, env.method);
     const argsJson = toJson(env.args, `the message to ${env.actorType}/${env.actorId}.${env.method}`, 'args');
     checkSize(argsJson, this.opts.maxPayloadBytes, `the message to ${env.actorType}/${env.actorId}.${env.method}`);
-    const meta: InvocationMeta = { ...extra.meta };
-    if (env.trace !== undefined) meta.trace = env.trace;
-    if (env.headers !== undefined) meta.headers = env.headers;
-    if (meta.retryPolicy) resolveRetryPolicy(meta.retryPolicy);
+    let meta: InvocationMeta | undefined;
+    if (extra.meta !== undefined || env.trace !== undefined || env.headers !== undefined) {
+      meta = { ...extra.meta };
+      if (env.trace !== undefined) meta.trace = env.trace;
+      if (env.headers !== undefined) meta.headers = env.headers;
+      if (meta.retryPolicy) resolveRetryPolicy(meta.retryPolicy);
+    }
     const inv: NewInvocation = {
       id: extra.id ?? newId(),
       actorType: env.actorType,
@@ -212,50 +215,78 @@ export class Engine {
     if (env.idempotencyKey !== undefined) inv.idempotencyKey = env.idempotencyKey;
     if (extra.replyTo !== undefined) inv.replyTo = extra.replyTo;
     if (extra.notBefore !== undefined) inv.notBefore = extra.notBefore;
-    if (Object.keys(meta).length > 0) inv.meta = meta;
+    if (meta && Object.keys(meta).length > 0) inv.meta = meta;
     return inv;
   }
 
   /** Durably accepts a message; resolves with the stored record (an existing one for a duplicate key). */
   async accept(env: Envelope, options: MessageOptions = {}): Promise<{ record: InvocationRecord; duplicate: boolean }> {
+    const { record, duplicate } = await this.acceptMessage(env, options, false);
+    return { record, duplicate };
+  }
+
+  /** Accepts a message and waits for it to finish; resolves with the terminal record. */
+  async call(env: Envelope, options: MessageOptions = {}): Promise<InvocationRecord> {
+    const { record, duplicate, result } = await this.acceptMessage(env, options, true);
+    if (duplicate && record.status !== 'pending') return record;
+    return result ?? this.awaitResult(record.id);
+  }
+
+  /**
+   * With `wait`, a message started eagerly gets its result waiter before it is
+   * dispatched: it may finish before its enqueue's round trip returns.
+   */
+  private async acceptMessage(env: Envelope, options: MessageOptions, wait: boolean) {
     this.assertAccepting();
     const extra: { notBefore?: number; meta?: InvocationMeta } = {};
     if (options.delayMs) extra.notBefore = this.now() + options.delayMs;
     if (options.meta) extra.meta = options.meta;
     const inv = this.prepare(env, extra);
     const enqueued = this.committer.enqueue(inv);
-    const eager = this.startEagerly(inv);
+    let result: Promise<InvocationRecord> | undefined;
+    const eager = this.canStartEagerly(inv);
+    if (eager) {
+      if (wait) result = this.results.wait(inv.id, enqueued);
+      this.startEagerly(inv);
+    }
     let res;
     try {
       res = await enqueued;
     } catch (cause) {
-      throw new StoreError(
+      const err = new StoreError(
         `could not accept the message to ${env.actorType}/${env.actorId}.${env.method}: the store failed (${(cause as Error).message}). ` +
           `Nothing was enqueued; retry the send once the store is reachable.` +
           (eager ? ' Its handler may have started here; its first durable write fails the same way, so it stops there.' : ''),
         { cause },
       );
+      if (result) {
+        result.catch(() => {});
+        this.results.reject(inv.id, err);
+      }
+      throw err;
     }
     if (!res.duplicate) this.admit([res.record]);
-    return res;
+    return { ...res, result };
   }
 
   /**
-   * Starts a message's handler while its enqueue is still on its way to the store,
-   * when nothing can be lost or reordered by that: it has no idempotency key (a
+   * A message may start while its enqueue is still on its way to the store when
+   * nothing can be lost or reordered by that: it has no idempotency key (a
    * duplicate key must never run) and no delay, its actor is idle here and its
    * partition is ours. Its first turn goes to the store in the same round trip as
    * the enqueue, or after it, never before.
    */
-  private startEagerly(inv: NewInvocation): boolean {
+  private canStartEagerly(inv: NewInvocation): boolean {
     if (!this.opts.eagerStart || inv.idempotencyKey !== undefined || inv.notBefore !== undefined) return false;
     if (this.state !== 'running' || !this.owner.held.has(inv.partition)) return false;
     const box = this.boxes.get(`${inv.actorType}\u0000${inv.actorId}`);
-    if (box && !box.idle) return false;
+    return !box || box.idle;
+  }
+
+  private startEagerly(inv: NewInvocation): void {
     const now = this.now();
     // Ordered after anything the store hands out for this actor later; replaced by the stored record if it arrives first.
-    this.dispatch({ ...inv, seq: Number.MAX_SAFE_INTEGER, status: 'pending', started: false, attempt: 0, wakeSeq: 0, createdAt: now, updatedAt: now });
-    return true;
+    this.dispatch(pendingRecord(inv, Number.MAX_SAFE_INTEGER, 0, now));
   }
 
   /** Waits for an invocation to finish; resolves with the terminal record. */
@@ -402,18 +433,20 @@ export class Engine {
       box.running = undefined;
       box.lastUsed = Date.now();
       this.running--;
-      const event: AttemptEvent = {
-        invocationId: rec.id,
-        actorType: rec.actorType,
-        actorId: rec.actorId,
-        method: rec.method,
-        outcome: report,
-        attempt: rec.attempt,
-        durationMs: Date.now() - started,
-      };
-      if (rec.idempotencyKey) event.idempotencyKey = rec.idempotencyKey;
-      if (error) event.error = error;
-      this.opts.onAttempt?.(event);
+      if (this.opts.onAttempt) {
+        const event: AttemptEvent = {
+          invocationId: rec.id,
+          actorType: rec.actorType,
+          actorId: rec.actorId,
+          method: rec.method,
+          outcome: report,
+          attempt: rec.attempt,
+          durationMs: Date.now() - started,
+        };
+        if (rec.idempotencyKey) event.idempotencyKey = rec.idempotencyKey;
+        if (error) event.error = error;
+        this.opts.onAttempt(event);
+      }
       if (report !== 'abandoned') this.relay?.settled(rec.id);
       this.pump(box);
       if (this.boxes.size > this.opts.maxActivations) this.evictIdle();
@@ -478,7 +511,11 @@ export class Engine {
       box.stateJson = stateJson;
       box.version++;
     }
-    this.finish(box, { ...rec, status: 'completed', resultJson, started: true });
+    // The record leaves the mailbox here: it becomes the terminal record the waiters get.
+    rec.status = 'completed';
+    rec.resultJson = resultJson;
+    rec.started = true;
+    this.finish(box, rec);
     return { outcome: 'completed' };
   }
 

@@ -22,7 +22,8 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
  * Date, non-finite numbers. `what` names the value in the error.
  */
 export function toJson(value: unknown, what: string, root = 'value'): string {
-  const problem = findJsonProblem(value, root, new Set());
+  // The common case allocates nothing; only a value that fails it is walked again to name the problem.
+  const problem = isPlainJson(value, 0) ? undefined : findJsonProblem(value, root, new Set());
   if (problem) {
     throw new SerializationError(
       `${what} cannot be stored: ${problem}. Messages, arguments, results and state must be plain JSON (objects, arrays, strings, finite numbers, booleans, null).`,
@@ -33,6 +34,38 @@ export function toJson(value: unknown, what: string, root = 'value'): string {
   } catch (cause) {
     throw new SerializationError(`${what} cannot be serialized to JSON: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** Deeper than this, the slow walk decides (it finds cycles). */
+const MAX_FAST_DEPTH = 64;
+
+/** True when `value` is plain JSON that round-trips; false when it may not be (then `findJsonProblem` says why). */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth > MAX_FAST_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value instanceof Date;
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined && !isPlainJson(v, depth + 1)) return false;
+  }
+  return true;
 }
 
 function findJsonProblem(value: unknown, path: string, seen: Set<object>): string | undefined {

@@ -21,7 +21,8 @@ export class ResultWaiters {
     private readonly active: () => boolean,
   ) {}
 
-  wait(id: string): Promise<InvocationRecord> {
+  /** `accepted`, when given, holds the store checks back until the invocation is in the store. */
+  wait(id: string, accepted?: Promise<unknown>): Promise<InvocationRecord> {
     return new Promise<InvocationRecord>((resolve, reject) => {
       const list = this.waiters.get(id) ?? [];
       let timer: NodeJS.Timeout | undefined;
@@ -45,8 +46,13 @@ export class ResultWaiters {
         timer = setTimeout(() => void check(), wait);
         timer.unref();
       };
-      timer = setTimeout(() => void check(), wait);
-      timer.unref();
+      const firstCheck = () => {
+        if (!this.waiters.has(id)) return;
+        timer = setTimeout(() => void check(), wait);
+        timer.unref();
+      };
+      if (accepted) accepted.then(firstCheck, () => {});
+      else firstCheck();
     });
   }
 

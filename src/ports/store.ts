@@ -224,6 +224,35 @@ export interface PromiseResolution {
 }
 
 /**
+ * A new invocation as a pending, unstarted record. Built field by field rather
+ * than by spreading, so that every record has the same shape: this runs once per
+ * message on the hot path of the in-memory store and the engine.
+ */
+export function pendingRecord(item: NewInvocation, seq: number, wakeSeq: number, now: number): InvocationRecord {
+  const rec: InvocationRecord = {
+    id: item.id,
+    actorType: item.actorType,
+    actorId: item.actorId,
+    method: item.method,
+    argsJson: item.argsJson,
+    partition: item.partition,
+    ttlMs: item.ttlMs,
+    seq,
+    status: 'pending',
+    started: false,
+    attempt: 0,
+    wakeSeq,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (item.idempotencyKey !== undefined) rec.idempotencyKey = item.idempotencyKey;
+  if (item.notBefore !== undefined) rec.notBefore = item.notBefore;
+  if (item.meta !== undefined) rec.meta = item.meta;
+  if (item.replyTo !== undefined) rec.replyTo = item.replyTo;
+  return rec;
+}
+
+/**
  * The invocation a durable promise belongs to (`call:<invocationId>:c<n>` or
  * `promise:<invocationId>#<name>`): stores delete an invocation's promises when
  * it ends, so that they do not outlive it. Invocation ids never contain `#`.

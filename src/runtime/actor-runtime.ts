@@ -194,9 +194,7 @@ export class ActorRuntime {
   /** Invokes a handler and resolves with its result (or rejects with its final error). */
   async call<T = unknown>(msg: CallMessage): Promise<T> {
     const engine = await this.ready();
-    const { record, duplicate } = await engine.accept(...this.envelope(msg));
-    const done = duplicate && record.status !== 'pending' ? record : await engine.awaitResult(record.id);
-    return Engine.outcome<T>(done);
+    return Engine.outcome<T>(await engine.call(...this.envelope(msg)));
   }
 
   /**

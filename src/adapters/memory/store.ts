@@ -1,5 +1,6 @@
 import { MemoryLeases } from './leases.js';
 import {
+  pendingRecord,
   promiseOwner,
   type CommitResult,
   type EnqueueResult,
@@ -56,16 +57,7 @@ export class MemoryStore implements Store {
       const existing = this.invocations.get(this.byKey.get(key) ?? '');
       if (existing && !(existing.expiresAt !== undefined && existing.expiresAt <= now)) return { record: copy(existing), duplicate: true };
     }
-    const rec: InvocationRecord = {
-      ...copy(item),
-      seq: ++this.seq,
-      status: 'pending',
-      started: false,
-      attempt: 0,
-      wakeSeq: ++this.wakeSeq,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const rec = pendingRecord(item, ++this.seq, ++this.wakeSeq, now);
     this.invocations.set(rec.id, rec);
     this.pending.set(rec.id, rec);
     if (key) this.byKey.set(key, rec.id);
