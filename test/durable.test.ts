@@ -211,6 +211,34 @@ describe('step journaling', () => {
     await rt.stop();
   });
 
+  it('rejects an eagerly started call whose enqueue fails, and stores nothing of its attempt', async () => {
+    class FailingEnqueues extends CountingStore {
+      down = true;
+      override async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
+        if (this.down && enqueues.length > 0) throw new Error('connection refused');
+        return super.write(enqueues, turns);
+      }
+    }
+    const store = new FailingEnqueues();
+    const rt = await memoryRuntime({ store, pollIntervalMs: 20 });
+    rt.register(ThreeSteps);
+    await rt.start();
+    journalStore = store;
+    await assert.rejects(rt.call({ actorType: 'ThreeSteps', actorId: 'down', method: 'run', args: [1] }), (err: Error & { code: string }) => {
+      assert.equal(err.code, 'LOOM_STORE');
+      assert.match(err.message, /Nothing was enqueued.*may have started here/);
+      return true;
+    });
+    store.down = false;
+    // The attempt retries its write about 1 s later; the store rejects it, as the invocation does not exist.
+    await new Promise((r) => setTimeout(r, 1300));
+    assert.equal(await rt.getState('ThreeSteps', 'down'), undefined, 'no state from the failed call');
+    assert.deepEqual(store.turns.filter((t) => t.transition?.status === 'completed'), [], 'no completion committed');
+    assert.equal(await rt.call({ actorType: 'ThreeSteps', actorId: 'down', method: 'run', args: [10] }), 13, 'the worker serves the actor again');
+    assert.deepEqual(await rt.getState('ThreeSteps', 'down'), { n: 1 });
+    await rt.stop();
+  });
+
   it('makes a message durable before it runs when it has an idempotency key, or when eagerStart is off', async () => {
     for (const [options, key] of [[{}, 'k1'], [{ eagerStart: false }, undefined]] as const) {
       const store = new CountingStore();

@@ -18,6 +18,9 @@ import { pendingRecord, promiseOwner, type CommitResult, type InvocationMeta, ty
 
 const FULL_SCAN_INTERVAL_MS = 5000;
 
+/** The key of an actor's mailbox in `Engine.boxes`. */
+const boxKey = (actorType: string, actorId: string) => `${actorType}\u0000${actorId}`;
+
 /** Resolved engine settings (the runtime fills in defaults). */
 export interface EngineOptions {
   store: Store;
@@ -279,7 +282,7 @@ export class Engine {
   private canStartEagerly(inv: NewInvocation): boolean {
     if (!this.opts.eagerStart || inv.idempotencyKey !== undefined || inv.notBefore !== undefined) return false;
     if (this.state !== 'running' || !this.owner.held.has(inv.partition)) return false;
-    const box = this.boxes.get(`${inv.actorType}\u0000${inv.actorId}`);
+    const box = this.boxes.get(boxKey(inv.actorType, inv.actorId));
     return !box || box.idle;
   }
 
@@ -359,7 +362,7 @@ export class Engine {
   private dispatch(rec: InvocationRecord): void {
     if (rec.status !== 'pending' || this.wasFinished(rec.id)) return;
     if (!this.owner.held.has(rec.partition) || this.state !== 'running') return;
-    const key = `${rec.actorType}\u0000${rec.actorId}`;
+    const key = boxKey(rec.actorType, rec.actorId);
     let box = this.boxes.get(key);
     if (box) {
       // Re-insert so that the map's order is least-recently-used first.
