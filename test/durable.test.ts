@@ -166,6 +166,14 @@ class CountingStore extends MemoryStore {
     return super.write(enqueues, turns);
   }
 }
+/** Fails every write that carries an enqueue while `down`. */
+class FailingEnqueues extends CountingStore {
+  down = true;
+  override async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
+    if (this.down && enqueues.length > 0) throw new Error('connection refused');
+    return super.write(enqueues, turns);
+  }
+}
 const journalSeen: string[][] = [];
 let journalStore: CountingStore | undefined;
 class ThreeSteps extends Actor<{ n: number }> {
@@ -177,6 +185,13 @@ class ThreeSteps extends Actor<{ n: number }> {
     const c = await this.step('c', async () => (journalSeen.push(await names()), b + 1));
     this.state.n++;
     return c;
+  }
+  /** Its first write comes well after its enqueue's round trip. */
+  async late() {
+    await new Promise((r) => setTimeout(r, 30));
+    const a = await this.step('a', () => 1);
+    await this.step('b', () => a + 1);
+    return a;
   }
 }
 
@@ -212,13 +227,6 @@ describe('step journaling', () => {
   });
 
   it('rejects an eagerly started call whose enqueue fails, and stores nothing of its attempt', async () => {
-    class FailingEnqueues extends CountingStore {
-      down = true;
-      override async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
-        if (this.down && enqueues.length > 0) throw new Error('connection refused');
-        return super.write(enqueues, turns);
-      }
-    }
     const store = new FailingEnqueues();
     const rt = await memoryRuntime({ store, pollIntervalMs: 20 });
     rt.register(ThreeSteps);
@@ -236,6 +244,23 @@ describe('step journaling', () => {
     assert.deepEqual(store.turns.filter((t) => t.transition?.status === 'completed'), [], 'no completion committed');
     assert.equal(await rt.call({ actorType: 'ThreeSteps', actorId: 'down', method: 'run', args: [10] }), 13, 'the worker serves the actor again');
     assert.deepEqual(await rt.getState('ThreeSteps', 'down'), { n: 1 });
+    await rt.stop();
+  });
+
+  it('stops an eager attempt whose enqueue failed at its first write, keeping the partition', async () => {
+    const store = new FailingEnqueues();
+    const rt = await memoryRuntime({ store });
+    rt.register(ThreeSteps);
+    await rt.start();
+    const owned = rt.partitions.length;
+    await assert.rejects(rt.call({ actorType: 'ThreeSteps', actorId: 'late', method: 'late' }), { code: 'LOOM_STORE' });
+    store.down = false;
+    await new Promise((r) => setTimeout(r, 150));
+    const rejected = store.turns.filter((t) => t.journal?.some((e) => e.name === 'a'));
+    assert.equal(rejected.length, 1, 'the attempt tried its first write once');
+    assert.equal(await rt.getInvocation(rejected[0]!.invocationId), undefined, 'nothing of it was stored');
+    assert.equal(rt.partitions.length, owned, 'a conflict on one invocation does not give up its partition');
+    assert.equal(await rt.call({ actorType: 'ThreeSteps', actorId: 'late', method: 'late' }), 1);
     await rt.stop();
   });
 

@@ -105,10 +105,10 @@ export class InvocationContext {
     });
     if (outcome.outcome !== 'ok') {
       this.close();
-      throw new FencedError(
-        `journal write for invocation ${this.invocation.id} of ${this.invocation.actorType}/${this.invocation.actorId} was rejected (${outcome.outcome}); ` +
-          `another worker owns partition ${this.invocation.partition} now and will resume it`,
-      );
+      const what = `journal write for invocation ${this.invocation.id} of ${this.invocation.actorType}/${this.invocation.actorId} was rejected`;
+      throw outcome.outcome === 'fenced'
+        ? new FencedError(`${what} (fenced); another worker owns partition ${this.invocation.partition} now and will resume it`)
+        : new FencedError(`${what} (conflict): the invocation is no longer pending in the store, so this attempt stops`, 'conflict');
     }
   }
 

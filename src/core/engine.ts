@@ -1,6 +1,6 @@
 import { InvocationContext, withTimeout, type ContextHost, type Suspension } from './context.js';
 import { checkEnvelopeShape, checkSize, toJson, type Envelope } from './envelope.js';
-import { InvocationFailedError, RuntimeStateError, StoreError, TimeoutError, fromErrorInfo, type ErrorInfo } from './errors.js';
+import { FencedError, InvocationFailedError, RuntimeStateError, StoreError, TimeoutError, fromErrorInfo, type ErrorInfo } from './errors.js';
 import { GroupCommitter } from './group-commit.js';
 import { newId, partitionOf } from './ids.js';
 import type { Logger } from './logger.js';
@@ -544,7 +544,9 @@ export class Engine {
     const policy = type ? resolveRetryPolicy(type.retryPolicy, rec.meta?.retryPolicy) : resolveRetryPolicy();
     const decision = decideFailure(err, rec, policy, this.now(), rec.ttlMs, this.opts.deadLetterTtlMs);
     if (decision.kind === 'abandon') {
-      this.owner.lose(rec.partition);
+      // A conflict says nothing about the partition: only this invocation's view is stale.
+      if (err instanceof FencedError && err.outcome === 'conflict') await this.reconcile(box, rec);
+      else this.owner.lose(rec.partition);
       return { outcome: 'abandoned' as const };
     }
     const turn: TurnWrite = { partition: rec.partition, epoch, invocationId: rec.id, transition: decision.transition };
@@ -585,13 +587,17 @@ export class Engine {
       this.owner.lose(rec.partition);
       return false;
     }
-    // Conflict: our view is stale. Reload state and the invocation from the store.
+    await this.reconcile(box, rec);
+    return false;
+  }
+
+  /** After a conflict our view is stale: reload state and the invocation from the store (gone: drop it). */
+  private async reconcile(box: Mailbox, rec: InvocationRecord): Promise<void> {
     box.loaded = false;
     const fresh = await this.opts.store.getInvocation(rec.id);
     box.remove(rec.id);
     if (fresh && fresh.status !== 'pending') this.finish(box, fresh);
     else if (fresh) box.offer(fresh);
-    return false;
   }
 
   private finish(box: Mailbox, rec: InvocationRecord): void {

@@ -115,11 +115,16 @@ export class TimeoutError extends LoomError {
 }
 
 /**
- * The worker lost ownership of a partition: the store rejected a write that
- * carried a stale fencing epoch. The work is retried by the new owner.
+ * The store rejected an attempt's write. `fenced`: the worker lost ownership of
+ * the partition (a stale fencing epoch), and the new owner retries the work.
+ * `conflict`: the invocation is no longer pending in the store (it finished
+ * elsewhere, or its enqueue never landed), and the attempt just stops.
  */
 export class FencedError extends LoomError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly outcome: 'fenced' | 'conflict' = 'fenced',
+  ) {
     super('LOOM_FENCED', message);
   }
 }
