@@ -1,11 +1,12 @@
 import { InvocationContext, withTimeout, type ContextHost, type Suspension } from './context.js';
-import { checkEnvelopeShape, checkSize, toJson, type Envelope } from './envelope.js';
-import { FencedError, InvocationFailedError, RuntimeStateError, StoreError, TimeoutError, fromErrorInfo, type ErrorInfo } from './errors.js';
+import { checkSize, toJson, type Envelope } from './envelope.js';
+import { FencedError, RuntimeStateError, StoreError, TimeoutError, type ErrorInfo } from './errors.js';
 import { GroupCommitter } from './group-commit.js';
-import { newId, partitionOf } from './ids.js';
 import type { Logger } from './logger.js';
 import { Mailbox } from './mailbox.js';
 import { PartitionOwner } from './partition-owner.js';
+import { prepareInvocation, type PrepareExtra } from './prepare.js';
+import { RecentIds } from './recent-ids.js';
 import type { ActorRegistry, RegisteredActor } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
 import { decideFailure } from './turn.js';
@@ -83,8 +84,7 @@ export class Engine {
   private readonly results: ResultWaiters;
   private readonly promiseWaiters = new Map<string, string>();
   /** Ids finished here recently: late duplicates from a poll are ignored, late waiters read the store. */
-  private finished = new Set<string>();
-  private finishedBefore = new Set<string>();
+  private readonly finished = new RecentIds();
   private readonly ready: Mailbox[] = [];
   private running = 0;
   private lastWakeSeq = 0;
@@ -193,33 +193,8 @@ export class Engine {
   // ---- accepting messages -------------------------------------------------
 
   /** Validates a message and builds the invocation to enqueue. */
-  prepare(env: Envelope, extra: { id?: string; replyTo?: string; notBefore?: number; meta?: InvocationMeta } = {}): NewInvocation {
-    checkEnvelopeShape(env);
-    const type = this.opts.registry.get(env.actorType);
-    this.opts.registry.method(type, env.method);
-    const argsJson = toJson(env.args, `the message to ${env.actorType}/${env.actorId}.${env.method}`, 'args');
-    checkSize(argsJson, this.opts.maxPayloadBytes, `the message to ${env.actorType}/${env.actorId}.${env.method}`);
-    let meta: InvocationMeta | undefined;
-    if (extra.meta !== undefined || env.trace !== undefined || env.headers !== undefined) {
-      meta = { ...extra.meta };
-      if (env.trace !== undefined) meta.trace = env.trace;
-      if (env.headers !== undefined) meta.headers = env.headers;
-      if (meta.retryPolicy) resolveRetryPolicy(meta.retryPolicy);
-    }
-    const inv: NewInvocation = {
-      id: extra.id ?? newId(),
-      actorType: env.actorType,
-      actorId: env.actorId,
-      method: env.method,
-      argsJson,
-      partition: partitionOf(env.actorType, env.actorId, this.opts.partitions),
-      ttlMs: type.idempotencyTtlMs,
-    };
-    if (env.idempotencyKey !== undefined) inv.idempotencyKey = env.idempotencyKey;
-    if (extra.replyTo !== undefined) inv.replyTo = extra.replyTo;
-    if (extra.notBefore !== undefined) inv.notBefore = extra.notBefore;
-    if (meta && Object.keys(meta).length > 0) inv.meta = meta;
-    return inv;
+  prepare(env: Envelope, extra: PrepareExtra = {}): NewInvocation {
+    return prepareInvocation(env, extra, this.opts.registry, this.opts);
   }
 
   /** Durably accepts a message; resolves with the stored record (an existing one for a duplicate key). */
@@ -294,25 +269,11 @@ export class Engine {
 
   /** Waits for an invocation to finish; resolves with the terminal record. */
   async awaitResult(id: string): Promise<InvocationRecord> {
-    if (this.wasFinished(id)) {
+    if (this.finished.has(id)) {
       const rec = await this.opts.store.getInvocation(id);
       if (rec && rec.status !== 'pending') return rec;
     }
     return this.results.wait(id);
-  }
-
-  /** The handler's result from a terminal record, or its stored error. */
-  static outcome<T>(rec: InvocationRecord): T {
-    if (rec.status === 'completed') return (rec.resultJson === undefined ? undefined : JSON.parse(rec.resultJson)) as T;
-    const info = rec.error ?? { name: 'Error', message: 'failed' };
-    const err = new InvocationFailedError(
-      `${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ${rec.status === 'dead' ? `was dead-lettered after ${rec.attempt} attempt(s)` : 'failed'}: ${info.message}`,
-      info,
-      rec.id,
-      rec.status === 'dead',
-    );
-    err.cause = fromErrorInfo(info);
-    throw err;
   }
 
   /** Resolves a durable promise and wakes its waiter here at once if it is local. */
@@ -328,7 +289,6 @@ export class Engine {
     const rec = await this.opts.store.redrive(id);
     if (rec) {
       this.finished.delete(id);
-      this.finishedBefore.delete(id);
       this.dispatch(rec);
     }
     return rec;
@@ -352,7 +312,7 @@ export class Engine {
 
   /** A transport announced this invocation: load and run it. False when it is already finished. */
   private async take(invocationId: string): Promise<boolean> {
-    if (this.wasFinished(invocationId)) return false;
+    if (this.finished.has(invocationId)) return false;
     const rec = await this.opts.store.getInvocation(invocationId);
     if (!rec || rec.status !== 'pending') return false;
     this.dispatch(rec);
@@ -360,7 +320,7 @@ export class Engine {
   }
 
   private dispatch(rec: InvocationRecord): void {
-    if (rec.status !== 'pending' || this.wasFinished(rec.id)) return;
+    if (rec.status !== 'pending' || this.finished.has(rec.id)) return;
     if (!this.owner.held.has(rec.partition) || this.state !== 'running') return;
     const key = boxKey(rec.actorType, rec.actorId);
     let box = this.boxes.get(key);
@@ -602,18 +562,8 @@ export class Engine {
 
   private finish(box: Mailbox, rec: InvocationRecord): void {
     box.remove(rec.id);
-    // Two generations instead of evicting the oldest id: deleting from the front of a
-    // Set makes V8 walk the tombstones on every later values().next().
     this.finished.add(rec.id);
-    if (this.finished.size >= 10_000) {
-      this.finishedBefore = this.finished;
-      this.finished = new Set();
-    }
     this.results.notify(rec);
-  }
-
-  private wasFinished(id: string): boolean {
-    return this.finished.has(id) || this.finishedBefore.has(id);
   }
 
   // ---- partitions, polling, housekeeping ----------------------------------

@@ -5,6 +5,7 @@ import { ConfigError, InvalidMessageError, RuntimeStateError, toErrorInfo } from
 import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration } from '../core/envelope.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { ActorRegistry, type ActorClass } from '../core/registry.js';
+import { outcomeOf } from '../core/outcome.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
@@ -194,7 +195,7 @@ export class ActorRuntime {
   /** Invokes a handler and resolves with its result (or rejects with its final error). */
   async call<T = unknown>(msg: CallMessage): Promise<T> {
     const engine = await this.ready();
-    return Engine.outcome<T>(await engine.call(...this.envelope(msg)));
+    return outcomeOf<T>(await engine.call(...this.envelope(msg)));
   }
 
   /**
@@ -214,7 +215,7 @@ export class ActorRuntime {
   /** Waits for an invocation accepted with `send` and returns its result. */
   async result<T = unknown>(invocationId: string): Promise<T> {
     const engine = await this.ready();
-    return Engine.outcome<T>(await engine.awaitResult(invocationId));
+    return outcomeOf<T>(await engine.awaitResult(invocationId));
   }
 
   /** Resolves a durable promise awaited with `this.promise(name)`; false if it was already resolved. */
