@@ -264,6 +264,32 @@ describe('step journaling', () => {
     await rt.stop();
   });
 
+  it('rejects an eager call cleanly when the runtime stops while its enqueue is in flight', async () => {
+    class SlowWrites extends CountingStore {
+      override async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
+        await new Promise((r) => setTimeout(r, 80));
+        return super.write(enqueues, turns);
+      }
+    }
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const store = new SlowWrites();
+      const rt = await memoryRuntime({ store });
+      rt.register(Flow);
+      await rt.start();
+      const call = rt.call({ actorType: 'Flow', actorId: 'stopping', method: 'double', args: [1] });
+      await new Promise((r) => setTimeout(r, 10));
+      await rt.stop(5);
+      await assert.rejects(call, { code: 'LOOM_RUNTIME_STATE', message: /stopped before invocation .* finished/ });
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(unhandled, [], 'no unhandled rejection');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('makes a message durable before it runs when it has an idempotency key, or when eagerStart is off', async () => {
     for (const [options, key] of [[{}, 'k1'], [{ eagerStart: false }, undefined]] as const) {
       const store = new CountingStore();

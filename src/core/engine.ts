@@ -224,7 +224,11 @@ export class Engine {
     let result: Promise<InvocationRecord> | undefined;
     const eager = this.canStartEagerly(inv);
     if (eager) {
-      if (wait) result = this.results.wait(inv.id, enqueued);
+      if (wait) {
+        result = this.results.wait(inv.id, enqueued);
+        // Awaited only once the enqueue returns; a rejection before that (stop()) must not count as unhandled.
+        result.catch(() => {});
+      }
       this.startEagerly(inv);
     }
     let res;
@@ -237,10 +241,7 @@ export class Engine {
           (eager ? ' Its handler may have started here; its first durable write fails the same way, so it stops there.' : ''),
         { cause },
       );
-      if (result) {
-        result.catch(() => {});
-        this.results.reject(inv.id, err);
-      }
+      if (result) this.results.reject(inv.id, err);
       throw err;
     }
     if (!res.duplicate) this.admit([res.record]);
