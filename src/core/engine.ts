@@ -478,7 +478,7 @@ export class Engine {
     // The record leaves the mailbox here: it becomes the terminal record the waiters get.
     rec.status = 'completed';
     rec.resultJson = resultJson;
-    rec.started = true;
+    box.markStarted(rec);
     this.finish(box, rec);
     return { outcome: 'completed' };
   }
@@ -490,7 +490,7 @@ export class Engine {
     const turn: TurnWrite = { partition: rec.partition, epoch, invocationId: rec.id, journal: ctx.takeBuffered(), transition };
     if (ctx.outbox.length) turn.outbox = ctx.outbox;
     if (!(await this.commitTurn(box, rec, turn))) return { outcome: 'abandoned' as const };
-    rec.started = true;
+    box.markStarted(rec);
     if (s.notBefore !== undefined) rec.notBefore = s.notBefore;
     else delete rec.notBefore;
     if (s.waitingOn !== undefined) {
@@ -523,7 +523,7 @@ export class Engine {
     if (!(await this.commitTurn(box, rec, turn))) return { outcome: 'abandoned' as const };
     if (t.status === 'pending') {
       rec.attempt = t.attempt;
-      rec.started = true;
+      box.markStarted(rec);
       if (t.notBefore !== undefined) rec.notBefore = t.notBefore;
       if (t.error) rec.error = t.error;
       return { outcome: 'retry' as const, error: t.error };
@@ -591,7 +591,7 @@ export class Engine {
     for (const [key, box] of this.boxes) {
       if (box.partition !== partition) continue;
       if (box.timer) clearTimeout(box.timer);
-      box.queue.length = 0;
+      box.clear();
       box.loaded = false;
       if (!box.running) this.boxes.delete(key);
     }

@@ -15,6 +15,9 @@ export type Head =
  */
 export class Mailbox {
   readonly queue: InvocationRecord[] = [];
+  /** The records in `queue` by id, and the ids of those that started: offer, remove and head stay O(1) for a long queue. */
+  private readonly byId = new Map<string, InvocationRecord>();
+  private readonly startedIds = new Set<string>();
   running: InvocationRecord | undefined;
   /** Committed state as JSON; undefined until loaded. */
   stateJson: string | undefined;
@@ -34,33 +37,54 @@ export class Mailbox {
   /** Adds or refreshes an invocation; a record older than the one held (by wakeSeq) is ignored. */
   offer(rec: InvocationRecord): boolean {
     if (this.running?.id === rec.id) return false;
-    const i = this.queue.findIndex((r) => r.id === rec.id);
-    if (i >= 0) {
-      if (rec.wakeSeq <= this.queue[i]!.wakeSeq) return false;
-      this.queue[i] = rec;
-      return true;
+    const held = this.byId.get(rec.id);
+    if (held) {
+      // Polls hand the same pending records back again and again: the common answer is O(1).
+      if (rec.wakeSeq <= held.wakeSeq) return false;
+      this.queue[this.queue.indexOf(held)] = rec;
+    } else {
+      let at = this.queue.length;
+      while (at > 0 && this.queue[at - 1]!.seq > rec.seq) at--;
+      this.queue.splice(at, 0, rec);
     }
-    let at = this.queue.length;
-    while (at > 0 && this.queue[at - 1]!.seq > rec.seq) at--;
-    this.queue.splice(at, 0, rec);
+    this.byId.set(rec.id, rec);
+    if (rec.started) this.startedIds.add(rec.id);
+    else this.startedIds.delete(rec.id);
     return true;
   }
 
   remove(id: string): void {
-    const i = this.queue.findIndex((r) => r.id === id);
-    if (i >= 0) this.queue.splice(i, 1);
+    const held = this.byId.get(id);
+    if (!held) return;
+    this.byId.delete(id);
+    this.startedIds.delete(id);
+    // Usually the head: finished invocations leave in FIFO order.
+    this.queue.splice(this.queue[0] === held ? 0 : this.queue.indexOf(held), 1);
+  }
+
+  /** A queued invocation committed a turn: it now holds the actor until it ends. */
+  markStarted(rec: InvocationRecord): void {
+    rec.started = true;
+    if (this.byId.get(rec.id) === rec) this.startedIds.add(rec.id);
+  }
+
+  clear(): void {
+    this.queue.length = 0;
+    this.byId.clear();
+    this.startedIds.clear();
   }
 
   /** The invocation to run now, or what it is waiting for. */
   head(now: number): Head {
-    let earliest = Infinity;
-    for (const rec of this.queue) {
-      if (rec.started) {
+    if (this.startedIds.size > 0) {
+      for (const rec of this.queue) {
+        if (!rec.started) continue;
         if (rec.waitingOn) return { kind: 'wait-promise', invocation: rec, promiseId: rec.waitingOn };
         if ((rec.notBefore ?? 0) > now) return { kind: 'wait-until', at: rec.notBefore! };
         return { kind: 'run', invocation: rec };
       }
     }
+    let earliest = Infinity;
     for (const rec of this.queue) {
       const at = rec.notBefore ?? 0;
       if (at <= now) return { kind: 'run', invocation: rec };
