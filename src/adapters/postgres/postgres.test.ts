@@ -7,6 +7,7 @@ import pg from 'pg';
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
 import type { NewInvocation, TurnWrite } from '../../ports/store.js';
+import type { Lease } from '../../ports/lease.js';
 import { leaseContract, storeContract } from '../../testing/index.js';
 import { PostgresStore } from './store.js';
 import { migrations } from './migrations/index.js';
@@ -19,6 +20,30 @@ const reachable = (): Promise<string | undefined> => whyUnreachable(admin);
 
 const newSchema = () => `loom_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 const dropSchema = (schema: string) => admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).then(() => undefined);
+
+/** A store on a fresh schema holding a lease on partition 7, with every statement its pool sends recorded in `sent`. */
+async function withRecordedStatements(body: (t: { store: PostgresStore; schema: string; lease: Lease; sent: string[] }) => Promise<void>): Promise<void> {
+  const schema = newSchema();
+  const pool = new pg.Pool({ connectionString: url });
+  const store = new PostgresStore(pool, { schema, logger: silentLogger });
+  try {
+    await store.init();
+    const lease = await store.leases.acquire(7, 'w', 60_000);
+    assert.ok(lease);
+    const sent: string[] = [];
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const q = args[0] as string | { text: string };
+      sent.push(typeof q === 'string' ? q : q.text);
+      return query(...args);
+    };
+    await body({ store, schema, lease, sent });
+  } finally {
+    await store.close();
+    await pool.end();
+    await dropSchema(schema);
+  }
+}
 
 function factory(schema = newSchema()) {
   return { store: new PostgresStore(url, { schema, logger: silentLogger }), cleanup: () => dropSchema(schema) };
@@ -130,20 +155,7 @@ function postgresSpecifics(): void {
     });
 
     it('sends a whole commit batch, an enqueue batch and a resolution as one statement each', async () => {
-      const schema = newSchema();
-      const pool = new pg.Pool({ connectionString: url });
-      const store = new PostgresStore(pool, { schema, logger: silentLogger });
-      try {
-        await store.init();
-        const lease = await store.leases.acquire(7, 'w', 60_000);
-        assert.ok(lease);
-        const sent: string[] = [];
-        const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-        (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-          const q = args[0] as string | { text: string };
-          sent.push(typeof q === 'string' ? q : q.text);
-          return query(...args);
-        };
+      await withRecordedStatements(async ({ store, lease, sent }) => {
         const items = Array.from({ length: 50 }, (_, i) => inv({ actorId: `a${i}`, idempotencyKey: 'k' }));
         const enqueued = await store.enqueue([...items, items[0]!]);
         assert.deepEqual(enqueued.map((r) => r.duplicate), [...items.map(() => false), true]);
@@ -159,28 +171,11 @@ function postgresSpecifics(): void {
         assert.equal(sent.length, 3, sent.join('\n'));
         assert.equal((await store.loadJournal(items[1]!.id)).length, 1);
         assert.equal((await store.getPromise(`promise:${items[1]!.id}#p`))?.valueJson, '2');
-      } finally {
-        await store.close();
-        await pool.end();
-        await dropSchema(schema);
-      }
+      });
     });
 
     it('sends a write of enqueues and turns as one statement, one transaction', async () => {
-      const schema = newSchema();
-      const pool = new pg.Pool({ connectionString: url });
-      const store = new PostgresStore(pool, { schema, logger: silentLogger });
-      try {
-        await store.init();
-        const lease = await store.leases.acquire(7, 'w', 60_000);
-        assert.ok(lease);
-        const sent: string[] = [];
-        const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-        (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-          const q = args[0] as string | { text: string };
-          sent.push(typeof q === 'string' ? q : q.text);
-          return query(...args);
-        };
+      await withRecordedStatements(async ({ store, schema, lease, sent }) => {
         const items = Array.from({ length: 20 }, (_, i) => inv({ actorId: `a${i}` }));
         const out = await store.write(items, items.map((it) => ({
           partition: 7, epoch: lease.epoch, invocationId: it.id,
@@ -194,11 +189,7 @@ function postgresSpecifics(): void {
         const xids = await admin.query(`SELECT count(DISTINCT xmin::text) AS n FROM ${schema}.invocations`);
         assert.equal(Number(xids.rows[0]?.n), 1, 'every row written by one transaction');
         assert.equal((await admin.query(`SELECT count(*) AS n FROM ${schema}.invocations`)).rows[0]?.n, '40');
-      } finally {
-        await store.close();
-        await pool.end();
-        await dropSchema(schema);
-      }
+      });
     });
 
     it('writes correctly when the server\'s default isolation is not READ COMMITTED', async () => {
