@@ -478,7 +478,7 @@ export class Engine {
     // The record leaves the mailbox here: it becomes the terminal record the waiters get.
     rec.status = 'completed';
     rec.resultJson = resultJson;
-    box.markStarted(rec);
+    rec.started = true;
     this.finish(box, rec);
     return { outcome: 'completed' };
   }

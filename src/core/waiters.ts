@@ -33,6 +33,11 @@ export class ResultWaiters {
       };
       list.push({ resolve: (r) => settle(() => resolve(r)), reject: (e) => settle(() => reject(e)) });
       this.waiters.set(id, list);
+      const next = () => {
+        if (!this.waiters.has(id) || !this.active()) return;
+        timer = setTimeout(() => void check(), wait);
+        timer.unref();
+      };
       const check = async () => {
         try {
           const rec = await this.store.getInvocation(id);
@@ -41,18 +46,11 @@ export class ResultWaiters {
         } catch (err) {
           this.log.warn(`checking invocation ${id}: ${(err as Error).message}`);
         }
-        if (!this.waiters.has(id) || !this.active()) return;
         wait = Math.min(wait * 2, 1000);
-        timer = setTimeout(() => void check(), wait);
-        timer.unref();
+        next();
       };
-      const firstCheck = () => {
-        if (!this.waiters.has(id)) return;
-        timer = setTimeout(() => void check(), wait);
-        timer.unref();
-      };
-      if (accepted) accepted.then(firstCheck, () => {});
-      else firstCheck();
+      if (accepted) accepted.then(next, () => {});
+      else next();
     });
   }
 

@@ -45,8 +45,7 @@ export class MemoryStore implements Store {
   }
 
   async enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
-    const now = Date.now();
-    return items.map((item) => this.insert(item, now));
+    return (await this.write(items, [])).enqueued;
   }
 
   private insert(item: NewInvocation, now: number): EnqueueResult {
@@ -89,7 +88,7 @@ export class MemoryStore implements Store {
   }
 
   async commit(turns: TurnWrite[]): Promise<CommitResult[]> {
-    return turns.map((t) => this.commitOne(t));
+    return (await this.write([], turns)).committed;
   }
 
   async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
