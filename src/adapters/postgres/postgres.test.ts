@@ -12,7 +12,7 @@ import { leaseContract, storeContract } from '../../testing/index.js';
 import { PostgresStore } from './store.js';
 import { migrations } from './migrations/index.js';
 import { adminPool, postgresUrl, unreachable as whyUnreachable } from '../../../test/support/postgres.js';
-import { backendUnavailable } from '../../../test/support/backend.js';
+import { assertUnreachableError, backendUnavailable } from '../../../test/support/backend.js';
 
 const url = postgresUrl;
 const admin = adminPool();
@@ -116,13 +116,7 @@ function postgresSpecifics(): void {
     it('fails with a StoreError naming the address when PostgreSQL is unreachable', async () => {
       const port = await freePort();
       const store = new PostgresStore({ host: '127.0.0.1', port, user: 'postgres', database: 'test', connectionTimeoutMillis: 2_000 }, { logger: silentLogger });
-      await assert.rejects(store.init(), (err: unknown) => {
-        assert.ok(err instanceof StoreError, String(err));
-        assert.equal(err.code, 'LOOM_STORE');
-        assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
-        assert.match(err.message, /Is PostgreSQL running/);
-        return true;
-      });
+      await assertUnreachableError(store.init(), { where: new RegExp(`127\\.0\\.0\\.1:${port}`), advice: /Is PostgreSQL running/ });
       await store.close();
     });
 
