@@ -31,6 +31,7 @@ export interface Suspension {
 }
 
 const NEVER = new Promise<never>(() => {});
+const ignore = (): void => {};
 
 /**
  * The durable side of one attempt of one invocation: every primitive a handler
@@ -43,9 +44,8 @@ export class InvocationContext {
   readonly outbox: NewInvocation[] = [];
   readonly idempotencyWrites: { key: string; resultJson: string }[] = [];
   private closed = false;
-  private signalSuspension!: (s: Suspension) => void;
-  /** Resolves when the handler parks on a durable wait. */
-  readonly suspended: Promise<Suspension>;
+  /** Called when the handler parks on a durable wait (set by the runner before the handler starts). */
+  onSuspend: (s: Suspension) => void = ignore;
   cachedResult: unknown = undefined;
 
   constructor(
@@ -59,7 +59,6 @@ export class InvocationContext {
       actorId: invocation.actorId,
       invocationId: invocation.id,
     });
-    this.suspended = new Promise((resolve) => (this.signalSuspension = resolve));
   }
 
   /** Stops this attempt: later primitive calls from a timed-out or abandoned handler throw. */
@@ -114,7 +113,7 @@ export class InvocationContext {
 
   private suspend(s: Suspension): Promise<never> {
     this.close();
-    this.signalSuspension(s);
+    this.onSuspend(s);
     return NEVER;
   }
 
