@@ -21,18 +21,23 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
  * symbols, undefined at top level, bigints, cycles, class instances other than
  * Date, non-finite numbers. `what` names the value in the error.
  */
-export function toJson(value: unknown, what: string, root = 'value'): string {
+/** Names a value in an error message; a function is called only when there is an error to report. */
+export type Describe = string | (() => string);
+
+const described = (what: Describe): string => (typeof what === 'string' ? what : what());
+
+export function toJson(value: unknown, what: Describe, root = 'value'): string {
   // The common case allocates nothing; only a value that fails it is walked again to name the problem.
   const problem = isPlainJson(value, 0) ? undefined : findJsonProblem(value, root, new Set());
   if (problem) {
     throw new SerializationError(
-      `${what} cannot be stored: ${problem}. Messages, arguments, results and state must be plain JSON (objects, arrays, strings, finite numbers, booleans, null).`,
+      `${described(what)} cannot be stored: ${problem}. Messages, arguments, results and state must be plain JSON (objects, arrays, strings, finite numbers, booleans, null).`,
     );
   }
   try {
     return JSON.stringify(value);
   } catch (cause) {
-    throw new SerializationError(`${what} cannot be serialized to JSON: ${(cause as Error).message}`, { cause });
+    throw new SerializationError(`${described(what)} cannot be serialized to JSON: ${(cause as Error).message}`, { cause });
   }
 }
 
@@ -113,11 +118,13 @@ function findJsonProblem(value: unknown, path: string, seen: Set<object>): strin
 }
 
 /** Checks a message's JSON size against the limit. */
-export function checkSize(json: string, limit: number, what: string): void {
+export function checkSize(json: string, limit: number, what: Describe): void {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: short strings need no count.
+  if (json.length * 3 <= limit) return;
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > limit) {
     throw new PayloadTooLargeError(
-      `${what} is ${bytes} bytes of JSON, over the limit of ${limit} bytes. ` +
+      `${described(what)} is ${bytes} bytes of JSON, over the limit of ${limit} bytes. ` +
         `Store large data elsewhere and pass a reference, or raise maxPayloadBytes in the runtime options.`,
     );
   }

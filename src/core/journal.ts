@@ -27,7 +27,7 @@ export class JournalCursor {
     entries: readonly JournalEntry[],
     private readonly owner: JournalOwner,
   ) {
-    this.recorded = [...entries].sort((a, b) => a.seq - b.seq);
+    this.recorded = entries.length > 1 ? [...entries].sort((a, b) => a.seq - b.seq) : entries;
   }
 
   /** Next durable operation of the handler: replay the recorded entry, or execute anew. */

@@ -26,7 +26,7 @@ export function prepareInvocation(
   checkEnvelopeShape(env);
   const type = registry.get(env.actorType);
   registry.method(type, env.method);
-  const what = `the message to ${env.actorType}/${env.actorId}.${env.method}`;
+  const what = (): string => `the message to ${env.actorType}/${env.actorId}.${env.method}`;
   const argsJson = toJson(env.args, what, 'args');
   checkSize(argsJson, limits.maxPayloadBytes, what);
   let meta: InvocationMeta | undefined;
