@@ -45,6 +45,7 @@ export type {
   CommitOutcome,
   EnqueueResult,
   WriteResult,
+  ImmediateWrites,
   StateRecord,
   PromiseResolution,
 } from './ports/store.js';

@@ -59,7 +59,7 @@ describe('GroupCommitter', () => {
     // The same store seen through the port without its optional method.
     const store = new Proxy(memory, {
       get(target, prop) {
-        if (prop === 'write') return undefined;
+        if (prop === 'write' || prop === 'immediate') return undefined;
         const v = Reflect.get(target, prop, target) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },

@@ -15,9 +15,11 @@ import { ResultWaiters } from './waiters.js';
 import { NoticeRelay } from './notices.js';
 import { OutageReporter } from './outage.js';
 import type { Transport } from '../ports/transport.js';
-import { pendingRecord, promiseOwner, type CommitResult, type InvocationMeta, type InvocationRecord, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
+import { pendingRecord, promiseOwner, type CommitResult, type EnqueueResult, type InvocationMeta, type InvocationRecord, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
 
 const FULL_SCAN_INTERVAL_MS = 5000;
+/** Mailboxes used within this long of each other may be evicted in either order (re-ordering a Map on every message is not free). */
+const LRU_GRAIN_MS = 1000;
 
 /** The key of an actor's mailbox in `Engine.boxes`. */
 const boxKey = (actorType: string, actorId: string) => `${actorType}\u0000${actorId}`;
@@ -62,6 +64,17 @@ export interface AttemptEvent {
   attempt: number;
   durationMs: number;
   error?: ErrorInfo;
+}
+
+const ignore = (): void => {};
+const NO_OPTIONS: MessageOptions = Object.freeze({});
+const NO_EXTRA: PrepareExtra = Object.freeze({});
+
+/** What accepting a message gave: the stored record, and for an eager call its result. */
+interface Accepted {
+  record: InvocationRecord;
+  duplicate: boolean;
+  result: Promise<InvocationRecord> | undefined;
 }
 
 /** Options of one call or send. */
@@ -193,59 +206,89 @@ export class Engine {
   // ---- accepting messages -------------------------------------------------
 
   /** Validates a message and builds the invocation to enqueue. */
-  prepare(env: Envelope, extra: PrepareExtra = {}): NewInvocation {
-    return prepareInvocation(env, extra, this.opts.registry, this.opts);
+  prepare(env: Envelope, extra?: PrepareExtra): NewInvocation {
+    return prepareInvocation(env, extra ?? NO_EXTRA, this.opts.registry, this.opts);
   }
 
   /** Durably accepts a message; resolves with the stored record (an existing one for a duplicate key). */
-  async accept(env: Envelope, options: MessageOptions = {}): Promise<{ record: InvocationRecord; duplicate: boolean }> {
-    const { record, duplicate } = await this.acceptMessage(env, options, false);
+  async accept(env: Envelope, options: MessageOptions = NO_OPTIONS): Promise<{ record: InvocationRecord; duplicate: boolean }> {
+    const accepting = this.acceptMessage(env, options, false);
+    const { record, duplicate } = accepting instanceof Promise ? await accepting : accepting;
     return { record, duplicate };
   }
 
-  /** Accepts a message and waits for it to finish; resolves with the terminal record. */
-  async call(env: Envelope, options: MessageOptions = {}): Promise<InvocationRecord> {
-    const { record, duplicate, result } = await this.acceptMessage(env, options, true);
-    if (duplicate && record.status !== 'pending') return record;
+  /**
+   * Accepts a message and waits for it to finish; resolves with the terminal record.
+   * Not an async function: on a store in the process nothing in here waits.
+   */
+  call(env: Envelope, options: MessageOptions = NO_OPTIONS): Promise<InvocationRecord> {
+    let accepting: Accepted | Promise<Accepted>;
+    try {
+      accepting = this.acceptMessage(env, options, true);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return accepting instanceof Promise ? accepting.then((a) => this.resultOf(a)) : this.resultOf(accepting);
+  }
+
+  private resultOf({ record, duplicate, result }: Accepted): Promise<InvocationRecord> {
+    if (duplicate && record.status !== 'pending') return Promise.resolve(record);
     return result ?? this.awaitResult(record.id);
+  }
+
+  /** Accepted at once where the store is in the process, otherwise once the enqueue's round trip returns. */
+  private acceptMessage(env: Envelope, options: MessageOptions, wait: boolean): Accepted | Promise<Accepted> {
+    this.assertAccepting();
+    let extra: { notBefore?: number; meta?: InvocationMeta } | undefined;
+    if (options.delayMs || options.meta) {
+      extra = {};
+      if (options.delayMs) extra.notBefore = this.now() + options.delayMs;
+      if (options.meta) extra.meta = options.meta;
+    }
+    const inv = this.prepare(env, extra);
+    let res: EnqueueResult | undefined;
+    try {
+      res = this.committer.enqueueNow(inv);
+    } catch (cause) {
+      throw notAccepted(env, cause, false);
+    }
+    if (!res) return this.acceptLater(env, inv, wait);
+    // The handler starts on a later microtask, so a waiter registered now cannot miss its end.
+    const result = wait && !res.duplicate ? this.results.wait(inv.id) : undefined;
+    if (!res.duplicate) this.admit1(res.record);
+    return { record: res.record, duplicate: res.duplicate, result };
   }
 
   /**
    * With `wait`, a message started eagerly gets its result waiter before it is
    * dispatched: it may finish before its enqueue's round trip returns.
    */
-  private async acceptMessage(env: Envelope, options: MessageOptions, wait: boolean) {
-    this.assertAccepting();
-    const extra: { notBefore?: number; meta?: InvocationMeta } = {};
-    if (options.delayMs) extra.notBefore = this.now() + options.delayMs;
-    if (options.meta) extra.meta = options.meta;
-    const inv = this.prepare(env, extra);
+  private async acceptLater(env: Envelope, inv: NewInvocation, wait: boolean): Promise<Accepted> {
     const enqueued = this.committer.enqueue(inv);
     let result: Promise<InvocationRecord> | undefined;
+    let started: { rec: InvocationRecord; box: Mailbox | undefined } | undefined;
     const eager = this.canStartEagerly(inv);
     if (eager) {
       if (wait) {
-        result = this.results.wait(inv.id, enqueued);
+        // Its store checks wait until the enqueue is in the store.
+        result = this.results.wait(inv.id, false);
         // Awaited only once the enqueue returns; a rejection before that (stop()) must not count as unhandled.
-        result.catch(() => {});
+        result.catch(ignore);
       }
-      this.startEagerly(inv);
+      started = this.startEagerly(inv);
     }
-    let res;
+    let res: EnqueueResult;
     try {
       res = await enqueued;
     } catch (cause) {
-      const err = new StoreError(
-        `could not accept the message to ${env.actorType}/${env.actorId}.${env.method}: the store failed (${(cause as Error).message}). ` +
-          `Nothing was enqueued; retry the send once the store is reachable.` +
-          (eager ? ' Its handler may have started here; its first durable write fails the same way, so it stops there.' : ''),
-        { cause },
-      );
+      const err = notAccepted(env, cause, eager);
       if (result) this.results.reject(inv.id, err);
       throw err;
     }
-    if (!res.duplicate) this.admit([res.record]);
-    return { ...res, result };
+    if (result) this.results.arm(inv.id);
+    // An eager start that is running or done needs no second dispatch; one still queued takes the stored record's place in line.
+    if (!res.duplicate && !(started && this.tookOver(started.rec, started.box))) this.admit1(res.record);
+    return { record: res.record, duplicate: res.duplicate, result };
   }
 
   /**
@@ -262,10 +305,16 @@ export class Engine {
     return !box || box.idle;
   }
 
-  private startEagerly(inv: NewInvocation): void {
-    const now = this.now();
-    // Ordered after anything the store hands out for this actor later; replaced by the stored record if it arrives first.
-    this.dispatch(pendingRecord(inv, Number.MAX_SAFE_INTEGER, 0, now));
+  private startEagerly(inv: NewInvocation): { rec: InvocationRecord; box: Mailbox | undefined } {
+    // Ordered after anything the store hands out for this actor later, until the stored record replaces it.
+    const rec = pendingRecord(inv, Number.MAX_SAFE_INTEGER, 0, this.now());
+    // canStartEagerly checked the partition and the state; a fresh id cannot have finished.
+    return { rec, box: this.place(rec) };
+  }
+
+  /** Whether an eagerly dispatched record is running or finished here. */
+  private tookOver(rec: InvocationRecord, box: Mailbox | undefined): boolean {
+    return rec.status !== 'pending' || box?.running === rec || this.finished.has(rec.id);
   }
 
   /** Waits for an invocation to finish; resolves with the terminal record. */
@@ -305,10 +354,17 @@ export class Engine {
   // ---- mailboxes ------------------------------------------------------------
 
   /** New invocations: run the ones whose partition is ours, announce the others to their owners. */
-  private admit(records: InvocationRecord[]): void {
-    if (records.length === 0) return;
-    for (const rec of records) this.dispatch(rec);
-    this.relay?.announce(records.map((r) => ({ partition: r.partition, invocationId: r.id })));
+  private admit(enqueued: readonly EnqueueResult[]): void {
+    const fresh = enqueued.filter((e) => !e.duplicate).map((e) => e.record);
+    if (fresh.length === 0) return;
+    for (const rec of fresh) this.dispatch(rec);
+    this.relay?.announce(fresh.map((r) => ({ partition: r.partition, invocationId: r.id })));
+  }
+
+  /** `admit` of one new invocation. */
+  private admit1(rec: InvocationRecord): void {
+    this.dispatch(rec);
+    this.relay?.announce([{ partition: rec.partition, invocationId: rec.id }]);
   }
 
   /** A transport announced this invocation: load and run it. False when it is already finished. */
@@ -320,19 +376,29 @@ export class Engine {
     return true;
   }
 
-  private dispatch(rec: InvocationRecord): void {
-    if (rec.status !== 'pending' || this.finished.has(rec.id)) return;
-    if (!this.owner.held.has(rec.partition) || this.state !== 'running') return;
+  private dispatch(rec: InvocationRecord): Mailbox | undefined {
+    if (rec.status !== 'pending' || this.finished.has(rec.id)) return undefined;
+    if (!this.owner.held.has(rec.partition) || this.state !== 'running') return undefined;
+    return this.place(rec);
+  }
+
+  /** Puts a runnable record of an owned partition in its actor's mailbox. */
+  private place(rec: InvocationRecord): Mailbox {
     const key = boxKey(rec.actorType, rec.actorId);
     let box = this.boxes.get(key);
-    if (box) {
-      // Re-insert so that the map's order is least-recently-used first.
-      this.boxes.delete(key);
-    } else {
+    const now = Date.now();
+    if (!box) {
       box = new Mailbox(key, rec.actorType, rec.actorId, rec.partition);
+      box.orderedAt = now;
+      this.boxes.set(key, box);
+    } else if (now - box.orderedAt > LRU_GRAIN_MS) {
+      // Re-insert so that the map's order is least-recently-used first, to within LRU_GRAIN_MS.
+      box.orderedAt = now;
+      this.boxes.delete(key);
+      this.boxes.set(key, box);
     }
-    this.boxes.set(key, box);
     if (box.offer(rec)) this.pump(box);
+    return box;
   }
 
   private pump(box: Mailbox): void {
@@ -415,7 +481,7 @@ export class Engine {
       this.pump(box);
       if (this.boxes.size > this.opts.maxActivations) this.evictIdle();
       while (this.ready.length > 0 && this.running < this.opts.maxConcurrency) this.pump(this.ready.shift()!);
-      if (this.running === 0 && this.ready.length === 0) for (const r of this.idleResolvers.splice(0)) r();
+      if (this.running === 0 && this.ready.length === 0 && this.idleResolvers.length > 0) for (const r of this.idleResolvers.splice(0)) r();
       if (this.drainWaiters.has(rec.partition) && !this.runningIn(rec.partition)) {
         for (const r of this.drainWaiters.get(rec.partition)!) r();
         this.drainWaiters.delete(rec.partition);
@@ -448,9 +514,9 @@ export class Engine {
     let resultJson: string;
     let stateJson: string;
     try {
-      resultJson = result.value === undefined ? 'null' : toJson(result.value, `the result of ${rec.actorType}.${rec.method}`, 'result');
-      checkSize(resultJson, this.opts.maxPayloadBytes, `the result of ${rec.actorType}/${rec.actorId}.${rec.method}`);
-      stateJson = toJson(actor.state, `the state of ${rec.actorType}/${rec.actorId}`, 'this.state');
+      resultJson = result.value === undefined ? 'null' : toJson(result.value, () => `the result of ${rec.actorType}.${rec.method}`, 'result');
+      checkSize(resultJson, this.opts.maxPayloadBytes, () => `the result of ${rec.actorType}/${rec.actorId}.${rec.method}`);
+      stateJson = toJson(actor.state, () => `the state of ${rec.actorType}/${rec.actorId}`, 'this.state');
       ctx.cursor.assertConsumed();
     } catch (err) {
       return this.fail(box, rec, err, epoch, type, ctx);
@@ -469,8 +535,8 @@ export class Engine {
       turn.idempotency = ctx.idempotencyWrites.map((w) => ({ actorType: rec.actorType, actorId: rec.actorId, key: w.key, resultJson: w.resultJson, expiresAt }));
     }
     if (rec.replyTo) turn.resolve = [{ id: rec.replyTo, valueJson: resultJson }];
-    const committed = await this.commitTurn(box, rec, turn);
-    if (!committed) return { outcome: 'abandoned' };
+    const committing = this.commitTurn(box, rec, turn);
+    if (!(typeof committing === 'boolean' ? committing : await committing)) return { outcome: 'abandoned' };
     if (stateChanged) {
       box.stateJson = stateJson;
       box.version++;
@@ -532,11 +598,16 @@ export class Engine {
     return { outcome: t.status, error: t.error };
   }
 
-  /** Commits a turn; on rejection, reconciles and returns false. */
-  private async commitTurn(box: Mailbox, rec: InvocationRecord, turn: TurnWrite): Promise<boolean> {
-    const res: CommitResult = await this.committer.commit(turn);
+  /** Commits a turn; on rejection, reconciles and returns false. At once where the store is in the process. */
+  private commitTurn(box: Mailbox, rec: InvocationRecord, turn: TurnWrite): boolean | Promise<boolean> {
+    const now = this.committer.commitNow(turn);
+    if (now) return this.committed(box, rec, turn, now);
+    return this.committer.commit(turn).then((res) => this.committed(box, rec, turn, res));
+  }
+
+  private committed(box: Mailbox, rec: InvocationRecord, turn: TurnWrite, res: CommitResult): boolean | Promise<boolean> {
     if (res.outcome === 'ok') {
-      this.admit(res.enqueued.filter((e) => !e.duplicate).map((e) => e.record));
+      if (res.enqueued.length) this.admit(res.enqueued);
       for (const r of turn.resolve ?? []) {
         this.wakePromise(r.id);
         this.relay?.announceOwner(promiseOwner(r.id));
@@ -548,8 +619,7 @@ export class Engine {
       this.owner.lose(rec.partition);
       return false;
     }
-    await this.reconcile(box, rec);
-    return false;
+    return this.reconcile(box, rec).then(() => false);
   }
 
   /** After a conflict our view is stale: reload state and the invocation from the store (gone: drop it). */
@@ -682,7 +752,7 @@ export class Engine {
     now: () => this.now(),
     commit: async (turn) => {
       const res = await this.committer.commit(turn);
-      if (res.outcome === 'ok') this.admit(res.enqueued.filter((e) => !e.duplicate).map((e) => e.record));
+      if (res.outcome === 'ok' && res.enqueued.length) this.admit(res.enqueued);
       return res;
     },
     getPromise: (id) => this.opts.store.getPromise(id),
@@ -690,4 +760,13 @@ export class Engine {
     prepare: (env, extra) => this.prepare(env, extra),
     idempotencyTtlMs: (t) => this.opts.registry.get(t).idempotencyTtlMs,
   };
+}
+
+function notAccepted(env: Envelope, cause: unknown, eager: boolean): StoreError {
+  return new StoreError(
+    `could not accept the message to ${env.actorType}/${env.actorId}.${env.method}: the store failed (${(cause as Error).message}). ` +
+      `Nothing was enqueued; retry the send once the store is reachable.` +
+      (eager ? ' Its handler may have started here; its first durable write fails the same way, so it stops there.' : ''),
+    { cause },
+  );
 }

@@ -1,4 +1,11 @@
-import type { CommitResult, EnqueueResult, NewInvocation, Store, TurnWrite, WriteResult } from '../ports/store.js';
+import type { CommitResult, EnqueueResult, ImmediateWrites, NewInvocation, Store, TurnWrite, WriteResult } from '../ports/store.js';
+
+/**
+ * Immediate writes allowed per macrotask. Each one's result resolves on a
+ * microtask, so a steady flow of them would never let timers (lease renewal,
+ * handler timeouts) run; past this many, writes wait for the next batch.
+ */
+const IMMEDIATE_PER_TURN = 512;
 
 type Pending =
   | { kind: 'enqueue'; item: NewInvocation; resolve: (o: EnqueueResult) => void; reject: (e: unknown) => void }
@@ -14,6 +21,10 @@ type Pending =
  * A turn is never sent ahead of its invocation's enqueue: when that enqueue is
  * already in flight in another batch (stores with `batchConcurrency` > 1), the
  * turn waits for the next batch.
+ *
+ * A store in the process (`Store.immediate`) has no round trip to share: each
+ * item is applied as it comes, while nothing is queued or in flight ahead of it
+ * and the macrotask's budget lasts.
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
@@ -22,12 +33,16 @@ export class GroupCommitter {
   /** Ids of invocations whose enqueue is in a batch in flight. */
   private readonly enqueuesInFlight = new Set<string>();
   private readonly concurrency: number;
+  private readonly immediate: ImmediateWrites | undefined;
+  private immediateLeft = IMMEDIATE_PER_TURN;
+  private refillScheduled = false;
 
   constructor(
     private readonly store: Store,
     private readonly maxBatch = 512,
   ) {
     this.concurrency = Math.max(1, store.capabilities.batchConcurrency ?? 1);
+    this.immediate = store.immediate;
   }
 
   enqueue(item: NewInvocation): Promise<EnqueueResult> {
@@ -36,6 +51,33 @@ export class GroupCommitter {
 
   commit(item: TurnWrite): Promise<CommitResult> {
     return new Promise((resolve, reject) => this.push({ kind: 'turn', item, resolve, reject }));
+  }
+
+  /**
+   * Enqueues now when the store is in the process and nothing may be overtaken;
+   * undefined means "use `enqueue`". Throws where `enqueue` would reject.
+   */
+  enqueueNow(item: NewInvocation): EnqueueResult | undefined {
+    return this.immediate && this.mayWriteNow() ? this.immediate.enqueue(item) : undefined;
+  }
+
+  /** `commit`, now, on the same terms as `enqueueNow`. */
+  commitNow(item: TurnWrite): CommitResult | undefined {
+    return this.immediate && this.mayWriteNow() ? this.immediate.commit(item) : undefined;
+  }
+
+  /** Nothing queued or in flight may be overtaken, and the macrotask's budget lasts. */
+  private mayWriteNow(): boolean {
+    if (this.queue.length > 0 || this.inFlight > 0 || this.immediateLeft === 0) return false;
+    this.immediateLeft--;
+    if (!this.refillScheduled) {
+      this.refillScheduled = true;
+      setImmediate(() => {
+        this.refillScheduled = false;
+        this.immediateLeft = IMMEDIATE_PER_TURN;
+      });
+    }
+    return true;
   }
 
   private push(p: Pending): void {

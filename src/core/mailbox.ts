@@ -24,6 +24,8 @@ export class Mailbox {
   version = 0;
   loaded = false;
   lastUsed = 0;
+  /** When the engine last moved it to the recently-used end of its mailbox map. */
+  orderedAt = 0;
   timer: NodeJS.Timeout | undefined;
   timerAt = 0;
 

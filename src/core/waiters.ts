@@ -2,18 +2,33 @@ import { RuntimeStateError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { InvocationRecord, Store } from '../ports/store.js';
 
+const FIRST_CHECK_MS = 25;
+const MAX_CHECK_MS = 1000;
+
 interface Waiter {
+  readonly id: string;
   resolve: (rec: InvocationRecord) => void;
   reject: (err: unknown) => void;
+  settled: boolean;
+  /** When the store checks were allowed to begin (the invocation was in the store). */
+  armedAt: number;
+  timer: NodeJS.Timeout | undefined;
+  backoff: number;
 }
 
 /**
  * Callers waiting for invocations to finish. A local finish notifies them at
- * once; since another process may run the invocation, each waiter also checks
- * the store now and then (25 ms doubling to 1 s).
+ * once; since another process may run the invocation, a waiter still unsettled
+ * 25 ms after it was armed also checks the store now and then (doubling to 1 s).
+ * Until then waiters share one timer: most calls finish well within 25 ms, and
+ * a timer of their own would cost every call a timer object set and cleared.
  */
 export class ResultWaiters {
   private readonly waiters = new Map<string, Waiter[]>();
+  /** Armed waiters in arming order, not yet checking the store on their own timer. */
+  private young: Waiter[] = [];
+  private youngHead = 0;
+  private youngTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -21,54 +36,104 @@ export class ResultWaiters {
     private readonly active: () => boolean,
   ) {}
 
-  /** `accepted`, when given, holds the store checks back until the invocation is in the store. */
-  wait(id: string, accepted?: Promise<unknown>): Promise<InvocationRecord> {
+  /**
+   * Waits for invocation `id` to finish. With `armed` false the store checks are
+   * held back until `arm(id)`: the invocation is not in the store yet.
+   */
+  wait(id: string, armed = true): Promise<InvocationRecord> {
     return new Promise<InvocationRecord>((resolve, reject) => {
-      const list = this.waiters.get(id) ?? [];
-      let timer: NodeJS.Timeout | undefined;
-      let wait = 25;
-      const settle = (fn: () => void) => {
-        if (timer) clearTimeout(timer);
-        fn();
-      };
-      list.push({ resolve: (r) => settle(() => resolve(r)), reject: (e) => settle(() => reject(e)) });
-      this.waiters.set(id, list);
-      const next = () => {
-        if (!this.waiters.has(id) || !this.active()) return;
-        timer = setTimeout(() => void check(), wait);
-        timer.unref();
-      };
-      const check = async () => {
-        try {
-          const rec = await this.store.getInvocation(id);
-          if (rec && rec.status !== 'pending') return this.notify(rec);
-          if (!rec) return this.reject(id, new RuntimeStateError(`invocation ${id} is unknown to the store (swept after its TTL?)`));
-        } catch (err) {
-          this.log.warn(`checking invocation ${id}: ${(err as Error).message}`);
-        }
-        wait = Math.min(wait * 2, 1000);
-        next();
-      };
-      if (accepted) accepted.then(next, () => {});
-      else next();
+      const w: Waiter = { id, resolve, reject, settled: false, armedAt: 0, timer: undefined, backoff: FIRST_CHECK_MS };
+      const list = this.waiters.get(id);
+      if (list) list.push(w);
+      else this.waiters.set(id, [w]);
+      if (armed) this.armOne(w);
     });
+  }
+
+  /** The invocation is in the store now: its waiters may check there. */
+  arm(id: string): void {
+    for (const w of this.waiters.get(id) ?? []) if (w.armedAt === 0) this.armOne(w);
   }
 
   notify(rec: InvocationRecord): void {
     const list = this.waiters.get(rec.id);
     if (!list) return;
     this.waiters.delete(rec.id);
-    for (const w of list) w.resolve(rec);
+    for (const w of list) settle(w).resolve(rec);
   }
 
   reject(id: string, err: unknown): void {
     const list = this.waiters.get(id);
     if (!list) return;
     this.waiters.delete(id);
-    for (const w of list) w.reject(err);
+    for (const w of list) settle(w).reject(err);
   }
 
   rejectAll(reason: (id: string) => Error): void {
     for (const id of [...this.waiters.keys()]) this.reject(id, reason(id));
+    if (this.youngTimer) clearTimeout(this.youngTimer);
+    this.youngTimer = undefined;
+    this.young = [];
+    this.youngHead = 0;
+  }
+
+  private armOne(w: Waiter): void {
+    w.armedAt = Date.now();
+    this.young.push(w);
+    if (!this.youngTimer) this.scheduleYoung(FIRST_CHECK_MS);
+  }
+
+  private scheduleYoung(ms: number): void {
+    this.youngTimer = setTimeout(() => this.promoteYoung(), ms);
+    this.youngTimer.unref();
+  }
+
+  /** Waiters armed 25 ms ago and still unsettled start checking the store. */
+  private promoteYoung(): void {
+    this.youngTimer = undefined;
+    const due = Date.now() - FIRST_CHECK_MS;
+    while (this.youngHead < this.young.length) {
+      const w = this.young[this.youngHead]!;
+      if (!w.settled && w.armedAt > due) break;
+      this.youngHead++;
+      if (!w.settled) void this.check(w);
+    }
+    if (this.youngHead === this.young.length) {
+      this.young = [];
+      this.youngHead = 0;
+    } else {
+      if (this.youngHead > 1024) {
+        this.young = this.young.slice(this.youngHead);
+        this.youngHead = 0;
+      }
+      this.scheduleYoung(Math.max(1, this.young[this.youngHead]!.armedAt - due));
+    }
+  }
+
+  private async check(w: Waiter): Promise<void> {
+    if (w.settled || !this.active()) return;
+    try {
+      const rec = await this.store.getInvocation(w.id);
+      if (rec && rec.status !== 'pending') return this.notify(rec);
+      if (!rec) return this.reject(w.id, new RuntimeStateError(`invocation ${w.id} is unknown to the store (swept after its TTL?)`));
+    } catch (err) {
+      this.log.warn(`checking invocation ${w.id}: ${(err as Error).message}`);
+    }
+    if (w.settled || !this.active()) return;
+    w.backoff = Math.min(w.backoff * 2, MAX_CHECK_MS);
+    w.timer = setTimeout(() => void this.check(w), w.backoff);
+    w.timer.unref();
   }
 }
+
+/** Marks a waiter settled and returns its callbacks; the waiter, which may sit in the young queue a while longer, lets go of them. */
+function settle(w: Waiter): Pick<Waiter, 'resolve' | 'reject'> {
+  w.settled = true;
+  if (w.timer) clearTimeout(w.timer);
+  const { resolve, reject } = w;
+  w.resolve = ignore;
+  w.reject = ignore;
+  return { resolve, reject };
+}
+
+const ignore = (): void => {};

@@ -60,6 +60,15 @@ export interface Store {
   write?(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult>;
 
   /**
+   * Optional, for stores that live in the process and do no I/O: one enqueue or
+   * one turn applied synchronously, exactly as `enqueue` and `commit` apply it.
+   * The core then writes each item as it comes instead of gathering a batch for
+   * the next round trip, since there is no round trip to share. A wrapper that
+   * intercepts writes must hide it, or the writes go around the wrapper.
+   */
+  readonly immediate?: ImmediateWrites;
+
+  /**
    * Resolves (or rejects) a durable promise; the first resolution wins. Wakes the
    * invocation waiting on it, if any, in the same atomic operation.
    * Returns false when the promise was already resolved.
@@ -156,6 +165,12 @@ export interface InvocationRecord extends NewInvocation {
   updatedAt: number;
   /** Set once terminal: when the record (and its idempotency key) may be swept. */
   expiresAt?: number;
+}
+
+/** See `Store.immediate`. Each call may throw as the asynchronous methods reject. */
+export interface ImmediateWrites {
+  enqueue(item: NewInvocation): EnqueueResult;
+  commit(turn: TurnWrite): CommitResult;
 }
 
 /** What `Store.write` did: results in input order, as `enqueue` and `commit` return them. */

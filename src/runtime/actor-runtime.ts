@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Engine, type AttemptEvent } from '../core/engine.js';
+import { Engine, type AttemptEvent, type MessageOptions } from '../core/engine.js';
 import { ConfigError, InvalidMessageError, RuntimeStateError, toErrorInfo } from '../core/errors.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration } from '../core/envelope.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration, type Envelope } from '../core/envelope.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { ActorRegistry, type ActorClass } from '../core/registry.js';
 import { outcomeOf } from '../core/outcome.js';
@@ -101,6 +101,8 @@ export interface SendReceipt {
   duplicate: boolean;
 }
 
+const NO_OPTIONS: MessageOptions = Object.freeze({});
+
 /**
  * Runs actors durably. With no options it stores everything in an embedded
  * SQLite file (`./.loom/loom.db`) and needs no server.
@@ -194,7 +196,7 @@ export class ActorRuntime {
 
   /** Invokes a handler and resolves with its result (or rejects with its final error). */
   async call<T = unknown>(msg: CallMessage): Promise<T> {
-    const engine = await this.ready();
+    const engine = this.engine?.isRunning ? this.engine : await this.ready();
     return outcomeOf<T>(await engine.call(...this.envelope(msg)));
   }
 
@@ -297,23 +299,21 @@ export class ActorRuntime {
     return this.stop();
   }
 
-  private envelope(msg: CallMessage): Parameters<Engine['accept']> {
+  private envelope(msg: CallMessage): [Envelope, MessageOptions] {
     if (typeof msg !== 'object' || msg === null) throw new InvalidMessageError(`a message must be an object, got ${msg === null ? 'null' : typeof msg}`);
-    const env = {
-      actorType: msg.actorType,
-      actorId: msg.actorId,
-      method: msg.method,
-      args: msg.args ?? [],
-      ...(msg.idempotencyKey !== undefined ? { idempotencyKey: msg.idempotencyKey } : {}),
-      ...(msg.trace !== undefined ? { trace: msg.trace } : {}),
-      ...(msg.headers !== undefined ? { headers: msg.headers } : {}),
-    };
-    const meta: InvocationMeta = {};
-    if (msg.retryPolicy) meta.retryPolicy = msg.retryPolicy;
-    if (msg.timeout !== undefined) meta.timeoutMs = msg.timeout;
-    const options: { delayMs?: number; meta?: InvocationMeta } = {};
+    const env: Envelope = { actorType: msg.actorType, actorId: msg.actorId, method: msg.method, args: msg.args ?? [] };
+    if (msg.idempotencyKey !== undefined) env.idempotencyKey = msg.idempotencyKey;
+    if (msg.trace !== undefined) env.trace = msg.trace;
+    if (msg.headers !== undefined) env.headers = msg.headers;
+    if (!msg.retryPolicy && msg.timeout === undefined && msg.delay === undefined) return [env, NO_OPTIONS];
+    const options: MessageOptions = {};
     if (msg.delay !== undefined) options.delayMs = parseDuration(msg.delay, 'delay');
-    if (Object.keys(meta).length) options.meta = meta;
+    if (msg.retryPolicy || msg.timeout !== undefined) {
+      const meta: InvocationMeta = {};
+      if (msg.retryPolicy) meta.retryPolicy = msg.retryPolicy;
+      if (msg.timeout !== undefined) meta.timeoutMs = msg.timeout;
+      options.meta = meta;
+    }
     return [env, options];
   }
 

@@ -83,6 +83,8 @@ export function reportRejections(store: Store, report: (outcome: string, turn: T
         res.forEach((r, i) => {
           if (r.outcome !== 'ok') report(r.outcome, turns[i]!);
         });
+      // Writes applied at once would go around the reporting.
+      if (prop === 'immediate') return undefined;
       if (prop === 'commit') {
         return async (turns: TurnWrite[]) => {
           const res = await target.commit(turns);

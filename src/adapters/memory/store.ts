@@ -4,6 +4,7 @@ import {
   promiseOwner,
   type CommitResult,
   type EnqueueResult,
+  type ImmediateWrites,
   type InvocationRecord,
   type JournalEntry,
   type NewInvocation,
@@ -37,6 +38,19 @@ export class MemoryStore implements Store {
   private readonly actorIdempotency = new Map<string, { resultJson: string; expiresAt: number }>();
   private seq = 0;
   private wakeSeq = 0;
+  private readonly direct: ImmediateWrites = {
+    enqueue: (item) => this.insert(item, Date.now()),
+    commit: (turn) => this.commitOne(turn),
+  };
+
+  /**
+   * Writes applied at once (see `Store.immediate`), unless a subclass overrides a
+   * write method: it then sees every write, in batches, as with any other store.
+   */
+  get immediate(): ImmediateWrites | undefined {
+    const own = MemoryStore.prototype;
+    return this.write === own.write && this.enqueue === own.enqueue && this.commit === own.commit ? this.direct : undefined;
+  }
 
   async init(): Promise<void> {}
   async close(): Promise<void> {}
