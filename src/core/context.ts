@@ -38,7 +38,7 @@ const ignore = (): void => {};
  * calls goes through here, is checked against the journal, and is recorded.
  */
 export class InvocationContext {
-  readonly cursor: JournalCursor;
+  private journalCursor: JournalCursor | undefined;
   /** Entries recorded but not yet durable; flushed before any side effect and with the turn. */
   private buffered: JournalEntry[] = [];
   readonly outbox: NewInvocation[] = [];
@@ -50,15 +50,24 @@ export class InvocationContext {
 
   constructor(
     readonly invocation: InvocationRecord,
-    journal: readonly JournalEntry[],
+    private readonly journal: readonly JournalEntry[],
     readonly epoch: number,
     private readonly host: ContextHost,
-  ) {
-    this.cursor = new JournalCursor(journal, {
-      actorType: invocation.actorType,
-      actorId: invocation.actorId,
-      invocationId: invocation.id,
+  ) {}
+
+  /** The replay cursor, made on the first durable operation: most handlers make none. */
+  private get cursor(): JournalCursor {
+    this.journalCursor ??= new JournalCursor(this.journal, {
+      actorType: this.invocation.actorType,
+      actorId: this.invocation.actorId,
+      invocationId: this.invocation.id,
     });
+    return this.journalCursor;
+  }
+
+  /** Throws NonDeterminismError when the handler returned with recorded operations it did not replay. */
+  assertReplayed(): void {
+    if (this.journalCursor || this.journal.length > 0) this.cursor.assertConsumed();
   }
 
   /** Stops this attempt: later primitive calls from a timed-out or abandoned handler throw. */

@@ -15,7 +15,7 @@ import { ResultWaiters } from './waiters.js';
 import { NoticeRelay } from './notices.js';
 import { OutageReporter } from './outage.js';
 import type { Transport } from '../ports/transport.js';
-import { pendingRecord, promiseOwner, type CommitResult, type EnqueueResult, type InvocationMeta, type InvocationRecord, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
+import { pendingRecord, promiseOwner, type CommitResult, type EnqueueResult, type InvocationMeta, type InvocationRecord, type JournalEntry, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
 
 const FULL_SCAN_INTERVAL_MS = 5000;
 /** Mailboxes used within this long of each other may be evicted in either order (re-ordering a Map on every message is not free). */
@@ -69,6 +69,12 @@ export interface AttemptEvent {
 const ignore = (): void => {};
 const NO_OPTIONS: MessageOptions = Object.freeze({});
 const NO_EXTRA: PrepareExtra = Object.freeze({});
+
+/** How an attempt ended, for `run` and `onAttempt`. */
+type Attempted = { outcome: AttemptEvent['outcome']; error?: ErrorInfo };
+const ABANDONED: Attempted = Object.freeze({ outcome: 'abandoned' });
+const COMPLETED: Attempted = Object.freeze({ outcome: 'completed' });
+const NO_JOURNAL: readonly JournalEntry[] = Object.freeze([]);
 
 /** What accepting a message gave: the stored record, and for an eager call its result. */
 interface Accepted {
@@ -489,9 +495,9 @@ export class Engine {
     }
   }
 
-  private async attempt(box: Mailbox, rec: InvocationRecord): Promise<{ outcome: AttemptEvent['outcome']; error?: ErrorInfo }> {
+  private async attempt(box: Mailbox, rec: InvocationRecord): Promise<Attempted> {
     const epoch = this.owner.epoch(rec.partition);
-    if (epoch === undefined) return { outcome: 'abandoned' };
+    if (epoch === undefined) return ABANDONED;
     let type: RegisteredActor;
     try {
       type = this.opts.registry.get(rec.actorType);
@@ -505,19 +511,23 @@ export class Engine {
       box.version = st?.version ?? 0;
       box.loaded = true;
     }
-    const journal = rec.started ? await this.opts.store.loadJournal(rec.id) : [];
+    const journal = rec.started ? await this.opts.store.loadJournal(rec.id) : NO_JOURNAL;
     const ctx = new InvocationContext(rec, journal, epoch, this.host);
     const { result, actor } = await runHandler(type, rec, box.stateJson, ctx);
-
     if (result.kind === 'suspend') return this.suspend(box, rec, ctx, epoch, result.s);
     if (result.kind === 'error') return this.fail(box, rec, result.err, epoch, type, ctx);
+    return this.complete(box, rec, type, ctx, epoch, result.value, actor.state);
+  }
+
+  /** The handler returned: one turn with its result, its state if changed, and what it sent. */
+  private complete(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, ctx: InvocationContext, epoch: number, value: unknown, state: object): Attempted | Promise<Attempted> {
     let resultJson: string;
     let stateJson: string;
     try {
-      resultJson = result.value === undefined ? 'null' : toJson(result.value, () => `the result of ${rec.actorType}.${rec.method}`, 'result');
+      resultJson = value === undefined ? 'null' : toJson(value, () => `the result of ${rec.actorType}.${rec.method}`, 'result');
       checkSize(resultJson, this.opts.maxPayloadBytes, () => `the result of ${rec.actorType}/${rec.actorId}.${rec.method}`);
-      stateJson = toJson(actor.state, () => `the state of ${rec.actorType}/${rec.actorId}`, 'this.state');
-      ctx.cursor.assertConsumed();
+      stateJson = toJson(state, () => `the state of ${rec.actorType}/${rec.actorId}`, 'this.state');
+      ctx.assertReplayed();
     } catch (err) {
       return this.fail(box, rec, err, epoch, type, ctx);
     }
@@ -535,10 +545,17 @@ export class Engine {
       turn.idempotency = ctx.idempotencyWrites.map((w) => ({ actorType: rec.actorType, actorId: rec.actorId, key: w.key, resultJson: w.resultJson, expiresAt }));
     }
     if (rec.replyTo) turn.resolve = [{ id: rec.replyTo, valueJson: resultJson }];
+    const newState = stateChanged ? stateJson : undefined;
     const committing = this.commitTurn(box, rec, turn);
-    if (!(typeof committing === 'boolean' ? committing : await committing)) return { outcome: 'abandoned' };
-    if (stateChanged) {
-      box.stateJson = stateJson;
+    return typeof committing === 'boolean'
+      ? this.completed(box, rec, committing, resultJson, newState)
+      : committing.then((ok) => this.completed(box, rec, ok, resultJson, newState));
+  }
+
+  private completed(box: Mailbox, rec: InvocationRecord, committed: boolean, resultJson: string, newState: string | undefined): Attempted {
+    if (!committed) return ABANDONED;
+    if (newState !== undefined) {
+      box.stateJson = newState;
       box.version++;
     }
     // The record leaves the mailbox here: it becomes the terminal record the waiters get.
@@ -546,7 +563,7 @@ export class Engine {
     rec.resultJson = resultJson;
     rec.started = true;
     this.finish(box, rec);
-    return { outcome: 'completed' };
+    return COMPLETED;
   }
 
   private async suspend(box: Mailbox, rec: InvocationRecord, ctx: InvocationContext, epoch: number, s: Suspension) {

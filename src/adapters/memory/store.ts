@@ -34,6 +34,8 @@ export class MemoryStore implements Store {
   private readonly journals = new Map<string, Map<number, JournalEntry>>();
   private readonly states = new Map<string, StateRecord>();
   private readonly promises = new Map<string, PromiseResolution>();
+  /** Resolved promise ids by the invocation they belong to: an invocation's end drops its own, not a scan of all. */
+  private readonly promisesByOwner = new Map<string, string[]>();
   private readonly waiting = new Map<string, string>();
   private readonly actorIdempotency = new Map<string, { resultJson: string; expiresAt: number }>();
   private seq = 0;
@@ -115,8 +117,9 @@ export class MemoryStore implements Store {
     if (!this.leases.holds(turn.partition, turn.epoch)) return { outcome: 'fenced' };
     const inv = this.invocations.get(turn.invocationId);
     if (!inv || inv.status !== 'pending') return { outcome: 'conflict' };
+    const stateKey = turn.state && actorKey(turn.state.actorType, turn.state.actorId);
     if (turn.state) {
-      const cur = this.states.get(actorKey(turn.state.actorType, turn.state.actorId));
+      const cur = this.states.get(stateKey!);
       if ((cur?.version ?? 0) !== turn.state.expectedVersion) return { outcome: 'conflict' };
     }
     const now = Date.now();
@@ -159,20 +162,24 @@ export class MemoryStore implements Store {
       }
     }
     if (turn.state) {
-      const k = actorKey(turn.state.actorType, turn.state.actorId);
-      this.states.set(k, { actorType: turn.state.actorType, actorId: turn.state.actorId, stateJson: turn.state.stateJson, version: turn.state.expectedVersion + 1 });
+      this.states.set(stateKey!, { actorType: turn.state.actorType, actorId: turn.state.actorId, stateJson: turn.state.stateJson, version: turn.state.expectedVersion + 1 });
     }
-    for (const r of turn.idempotency ?? []) {
-      this.actorIdempotency.set(`${actorKey(r.actorType, r.actorId)}\u0000${r.key}`, { resultJson: r.resultJson, expiresAt: r.expiresAt });
+    if (turn.idempotency) {
+      for (const r of turn.idempotency) {
+        this.actorIdempotency.set(`${actorKey(r.actorType, r.actorId)}\u0000${r.key}`, { resultJson: r.resultJson, expiresAt: r.expiresAt });
+      }
     }
-    const enqueued = (turn.outbox ?? []).map((m) => this.insert(m, now));
-    for (const r of turn.resolve ?? []) this.resolveOne(r);
+    const enqueued = turn.outbox?.length ? turn.outbox.map((m) => this.insert(m, now)) : [];
+    if (turn.resolve) for (const r of turn.resolve) this.resolveOne(r);
     return { outcome: 'ok', enqueued };
   }
 
   private dropJournalAndPromises(invocationId: string): void {
     this.journals.delete(invocationId);
-    for (const id of this.promises.keys()) if (promiseOwner(id) === invocationId) this.promises.delete(id);
+    const owned = this.promisesByOwner.get(invocationId);
+    if (!owned) return;
+    this.promisesByOwner.delete(invocationId);
+    for (const id of owned) this.promises.delete(id);
   }
 
   async resolvePromise(resolution: PromiseResolution): Promise<boolean> {
@@ -185,6 +192,11 @@ export class MemoryStore implements Store {
     const ownerRec = owner === undefined ? undefined : this.invocations.get(owner);
     if (ownerRec && (ownerRec.status === 'completed' || ownerRec.status === 'failed')) return false;
     this.promises.set(resolution.id, copy(resolution));
+    if (owner !== undefined) {
+      const owned = this.promisesByOwner.get(owner);
+      if (owned) owned.push(resolution.id);
+      else this.promisesByOwner.set(owner, [resolution.id]);
+    }
     const waiter = this.invocations.get(this.waiting.get(resolution.id) ?? '');
     if (waiter && waiter.status === 'pending' && waiter.waitingOn === resolution.id) {
       delete waiter.waitingOn;
