@@ -226,6 +226,29 @@ describe('step journaling', () => {
     await rt.stop();
   });
 
+  it("sends an eager call's enqueue with its first step once the actor's state is read", async () => {
+    class SlowReads extends CountingStore {
+      override async loadState(actorType: string, actorId: string) {
+        await new Promise((r) => setTimeout(r, 20));
+        return super.loadState(actorType, actorId);
+      }
+    }
+    const store = new SlowReads();
+    journalStore = store;
+    const rt = await memoryRuntime({ store });
+    rt.register(ThreeSteps);
+    await rt.start();
+    store.writes.length = 0;
+    assert.equal(await rt.call({ actorType: 'ThreeSteps', actorId: 'cold', method: 'run', args: [1] }), 4);
+    // Without the hold: the enqueue alone while the state is read, then a, b and the completion.
+    assert.deepEqual(store.writes, ['1e+1t', '0e+1t', '0e+1t']);
+    // A send does not wait for the read: it resolves once its enqueue is stored.
+    store.writes.length = 0;
+    await rt.send({ actorType: 'ThreeSteps', actorId: 'cold-2', method: 'run', args: [1] });
+    assert.deepEqual(store.writes, ['1e+0t']);
+    await rt.stop();
+  });
+
   it('rejects an eagerly started call whose enqueue fails, and stores nothing of its attempt', async () => {
     const store = new FailingEnqueues();
     const rt = await memoryRuntime({ store, pollIntervalMs: 20 });

@@ -54,6 +54,30 @@ describe('GroupCommitter', () => {
     assert.ok(store.log.indexOf('start e:b') < store.log.indexOf('end e:a'), 'an unrelated enqueue does not wait');
   });
 
+  it('holds an enqueue until its gate settles, with the turns of its invocation, and lets other writes pass', async () => {
+    const store = new SlowStore(1, 1);
+    const lease = await store.leases.acquire(0, 'w', 60_000);
+    const c = new GroupCommitter(store);
+    const a = item('a', 0);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const enq = c.enqueue(a, gate);
+    const turn = c.commit({ partition: 0, epoch: lease!.epoch, invocationId: a.id, journal: [] });
+    await c.enqueue(item('b', 0));
+    assert.deepEqual(store.log, ['start e:b', 'end e:b'], 'b went ahead; neither a nor its turn did');
+    open();
+    const [e, t] = await Promise.all([enq, turn]);
+    assert.equal(e.duplicate, false);
+    assert.equal(t.outcome, 'ok', 'the turn went with or after its enqueue');
+    assert.equal(store.log[2], `start e:a,t:${a.id.slice(0, 4)}`, store.log.join('\n'));
+  });
+
+  it('releases a held enqueue when its gate rejects', async () => {
+    const c = new GroupCommitter(new MemoryStore());
+    const enq = c.enqueue(item('a', 0), Promise.reject(new Error('state read failed')));
+    assert.equal((await enq).duplicate, false);
+  });
+
   it('makes two calls, enqueues then turns, for a store without write()', async () => {
     const memory = new MemoryStore();
     // The same store seen through the port without its optional method.

@@ -270,10 +270,14 @@ export class Engine {
    * dispatched: it may finish before its enqueue's round trip returns.
    */
   private async acceptLater(env: Envelope, inv: NewInvocation, wait: boolean): Promise<Accepted> {
-    const enqueued = this.committer.enqueue(inv);
+    const eager = this.canStartEagerly(inv);
+    // An eager call whose actor state must be read first holds its enqueue until the read is back,
+    // so that the enqueue and the first turn share a round trip. Sends do not wait: they resolve on the enqueue.
+    let openGate: ((loading: Promise<unknown> | undefined) => void) | undefined;
+    const gate = eager && wait ? new Promise<unknown>((r) => (openGate = r)) : undefined;
+    const enqueued = this.committer.enqueue(inv, gate);
     let result: Promise<InvocationRecord> | undefined;
     let started: { rec: InvocationRecord; box: Mailbox | undefined } | undefined;
-    const eager = this.canStartEagerly(inv);
     if (eager) {
       if (wait) {
         // Its store checks wait until the enqueue is in the store.
@@ -282,6 +286,7 @@ export class Engine {
         result.catch(ignore);
       }
       started = this.startEagerly(inv);
+      openGate?.(started.box?.loading);
     }
     let res: EnqueueResult;
     try {
@@ -506,7 +511,14 @@ export class Engine {
       return this.fail(box, rec, err, epoch, this.opts.registry.has(rec.actorType) ? this.opts.registry.get(rec.actorType) : undefined);
     }
     if (!box.loaded) {
-      const st = await this.opts.store.loadState(rec.actorType, rec.actorId);
+      const loading = this.opts.store.loadState(rec.actorType, rec.actorId);
+      box.loading = loading;
+      let st;
+      try {
+        st = await loading;
+      } finally {
+        box.loading = undefined;
+      }
       box.stateJson = st?.stateJson;
       box.version = st?.version ?? 0;
       box.loaded = true;

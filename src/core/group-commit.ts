@@ -32,6 +32,8 @@ export class GroupCommitter {
   private scheduled = false;
   /** Ids of invocations whose enqueue is in a batch in flight. */
   private readonly enqueuesInFlight = new Set<string>();
+  /** Ids of invocations whose enqueue is held back (`enqueue`'s `holdUntil`). */
+  private readonly held = new Set<string>();
   private readonly concurrency: number;
   private readonly immediate: ImmediateWrites | undefined;
   private immediateLeft = IMMEDIATE_PER_TURN;
@@ -45,8 +47,22 @@ export class GroupCommitter {
     this.immediate = store.immediate;
   }
 
-  enqueue(item: NewInvocation): Promise<EnqueueResult> {
-    return new Promise((resolve, reject) => this.push({ kind: 'enqueue', item, resolve, reject }));
+  /**
+   * With `holdUntil`, the enqueue joins a batch only once that promise settles
+   * (either way), and the invocation's turns wait for it: an eagerly started
+   * call whose actor state is being read sends its enqueue with its first turn.
+   */
+  enqueue(item: NewInvocation, holdUntil?: Promise<unknown>): Promise<EnqueueResult> {
+    return new Promise((resolve, reject) => {
+      const p: Pending = { kind: 'enqueue', item, resolve, reject };
+      if (!holdUntil) return this.push(p);
+      this.held.add(item.id);
+      const release = () => {
+        this.held.delete(item.id);
+        this.push(p);
+      };
+      holdUntil.then(release, release);
+    });
   }
 
   commit(item: TurnWrite): Promise<CommitResult> {
@@ -68,7 +84,7 @@ export class GroupCommitter {
 
   /** Nothing queued or in flight may be overtaken, and the macrotask's budget lasts. */
   private mayWriteNow(): boolean {
-    if (this.queue.length > 0 || this.inFlight > 0 || this.immediateLeft === 0) return false;
+    if (this.queue.length > 0 || this.inFlight > 0 || this.held.size > 0 || this.immediateLeft === 0) return false;
     this.immediateLeft--;
     if (!this.refillScheduled) {
       this.refillScheduled = true;
@@ -97,7 +113,7 @@ export class GroupCommitter {
 
   /** Takes the next batch off the queue, leaving turns whose enqueue is still in flight. */
   private take(): Pending[] {
-    if (this.enqueuesInFlight.size === 0 && this.queue.length <= this.maxBatch) {
+    if (this.enqueuesInFlight.size === 0 && this.held.size === 0 && this.queue.length <= this.maxBatch) {
       const all = this.queue;
       this.queue = [];
       return all;
@@ -105,7 +121,7 @@ export class GroupCommitter {
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     for (const p of this.queue) {
-      const held = p.kind === 'turn' && this.enqueuesInFlight.has(p.item.invocationId);
+      const held = p.kind === 'turn' && (this.enqueuesInFlight.has(p.item.invocationId) || this.held.has(p.item.invocationId));
       (held || batch.length >= this.maxBatch ? rest : batch).push(p);
     }
     this.queue = rest;

@@ -23,6 +23,8 @@ export class Mailbox {
   stateJson: string | undefined;
   version = 0;
   loaded = false;
+  /** The state read in progress, while `loaded` is false. */
+  loading: Promise<unknown> | undefined;
   lastUsed = 0;
   /** When the engine last moved it to the recently-used end of its mailbox map. */
   orderedAt = 0;
