@@ -780,7 +780,7 @@ export class Engine {
   private readonly host: ContextHost = {
     now: () => this.now(),
     commit: async (turn) => {
-      const res = await this.committer.commit(turn);
+      const res = this.committer.commitNow(turn) ?? (await this.committer.commit(turn));
       if (res.outcome === 'ok' && res.enqueued.length) this.admit(res.enqueued);
       return res;
     },
