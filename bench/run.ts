@@ -34,15 +34,25 @@ function positiveInt(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
+/**
+ * Enough calls for the JIT to settle: with 200, the first measured calls of W3 still hit
+ * compilation and PostgreSQL's per-connection statement preparation, and that is its p99.
+ * A memory-backend call takes microseconds, so 1,000 of them are over before V8 has
+ * optimized the hot path (memory W2 measured 38,000/s after 1,000 and 94,000/s after
+ * 50,000); it gets 50,000, at most 25 times the measured count.
+ */
+function defaultWarmup(backendName: string, workloadName: string, n: number): number {
+  if (workloadName === 'MEM') return Math.min(200, n);
+  return backendName === 'memory' ? Math.min(50_000, 25 * n) : 1000;
+}
+
 async function runOne(backendName: string, workloadName: string): Promise<void> {
   const workload = WORKLOADS[workloadName];
   if (!workload) throw new Error(`unknown workload "${workloadName}"; known: ${Object.keys(WORKLOADS).join(', ')}`);
   const backend = findBackend(backendName);
   const n = positiveInt('n', values.n) ?? workload.n(backend.name);
   const concurrency = positiveInt('concurrency', values.concurrency) ?? 50;
-  // Enough calls for the JIT to settle: with 200, the first measured calls of W3 still hit
-  // compilation and PostgreSQL's per-connection statement preparation, and that is its p99.
-  const warmup = positiveInt('warmup', values.warmup) ?? (workloadName === 'MEM' ? Math.min(200, n) : 1000);
+  const warmup = positiveInt('warmup', values.warmup) ?? defaultWarmup(backend.name, workloadName, n);
   log(`${backend.name} ${workloadName} n=${n}`);
   const fields = await workload.run({ backend, n, concurrency, warmup });
   const line = { system: 'loom', backend: backend.name, workload: workloadName, n, concurrency, ...fields };
