@@ -261,7 +261,7 @@ export class Engine {
     if (!res) return this.acceptLater(env, inv, wait);
     // The handler starts on a later microtask, so a waiter registered now cannot miss its end.
     const result = wait && !res.duplicate ? this.results.wait(inv.id) : undefined;
-    if (!res.duplicate) this.admit1(res.record);
+    if (!res.duplicate) this.admitNew(res.record);
     return { record: res.record, duplicate: res.duplicate, result };
   }
 
@@ -375,6 +375,12 @@ export class Engine {
   /** `admit` of one new invocation. */
   private admit1(rec: InvocationRecord): void {
     this.dispatch(rec);
+    this.relay?.announce([{ partition: rec.partition, invocationId: rec.id }]);
+  }
+
+  /** `admit1` of an invocation just inserted by this engine: it cannot have finished yet. */
+  private admitNew(rec: InvocationRecord): void {
+    if (this.owner.held.has(rec.partition) && this.state === 'running') this.place(rec);
     this.relay?.announce([{ partition: rec.partition, invocationId: rec.id }]);
   }
 

@@ -59,14 +59,22 @@ export class ResultWaiters {
     const list = this.waiters.get(rec.id);
     if (!list) return;
     this.waiters.delete(rec.id);
-    for (const w of list) settle(w).resolve(rec);
+    for (const w of list) {
+      const { resolve } = w;
+      settle(w);
+      resolve(rec);
+    }
   }
 
   reject(id: string, err: unknown): void {
     const list = this.waiters.get(id);
     if (!list) return;
     this.waiters.delete(id);
-    for (const w of list) settle(w).reject(err);
+    for (const w of list) {
+      const { reject } = w;
+      settle(w);
+      reject(err);
+    }
   }
 
   rejectAll(reason: (id: string) => Error): void {
@@ -126,14 +134,12 @@ export class ResultWaiters {
   }
 }
 
-/** Marks a waiter settled and returns its callbacks; the waiter, which may sit in the young queue a while longer, lets go of them. */
-function settle(w: Waiter): Pick<Waiter, 'resolve' | 'reject'> {
+/** Marks a waiter settled; it may sit in the young queue a while longer, so it lets go of its callbacks. */
+function settle(w: Waiter): void {
   w.settled = true;
   if (w.timer) clearTimeout(w.timer);
-  const { resolve, reject } = w;
   w.resolve = ignore;
   w.reject = ignore;
-  return { resolve, reject };
 }
 
 const ignore = (): void => {};
