@@ -26,7 +26,17 @@ if (!isBackend(backend) || !ns || !/^[a-z_][a-z0-9_]{0,62}$/.test(ns)) {
   process.exit(64);
 }
 
-const out = (line: string): void => void writeSync(1, `${line}\n`);
+/** Written synchronously, so that a line is out before a SIGKILL; a full pipe (EAGAIN) is waited out, not fatal. */
+function out(line: string): void {
+  const buf = Buffer.from(`${line}\n`);
+  for (let at = 0; at < buf.length; ) {
+    try {
+      at += writeSync(1, buf, at);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+  }
+}
 env.out = out;
 const pid = process.pid;
 const logger: Logger = {
