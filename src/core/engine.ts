@@ -1,6 +1,7 @@
 import { InvocationContext, withTimeout, type ContextHost, type Suspension } from './context.js';
 import { checkSize, toJson, type Envelope } from './envelope.js';
-import { FencedError, RuntimeStateError, StoreError, TimeoutError, type ErrorInfo } from './errors.js';
+import { Acceptor, type MessageOptions } from './accept.js';
+import { FencedError, RuntimeStateError, TimeoutError, type ErrorInfo } from './errors.js';
 import { GroupCommitter } from './group-commit.js';
 import type { Logger } from './logger.js';
 import { Mailbox } from './mailbox.js';
@@ -15,7 +16,7 @@ import { ResultWaiters } from './waiters.js';
 import { NoticeRelay } from './notices.js';
 import { OutageReporter } from './outage.js';
 import type { Transport } from '../ports/transport.js';
-import { pendingRecord, promiseOwner, type CommitResult, type EnqueueResult, type InvocationMeta, type InvocationRecord, type JournalEntry, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
+import { pendingRecord, promiseOwner, type CommitResult, type EnqueueResult, type InvocationRecord, type JournalEntry, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
 
 const FULL_SCAN_INTERVAL_MS = 5000;
 /** Mailboxes used within this long of each other may be evicted in either order (re-ordering a Map on every message is not free). */
@@ -66,8 +67,6 @@ export interface AttemptEvent {
   error?: ErrorInfo;
 }
 
-const ignore = (): void => {};
-const NO_OPTIONS: MessageOptions = Object.freeze({});
 const NO_EXTRA: PrepareExtra = Object.freeze({});
 
 /** How an attempt ended, for `run` and `onAttempt`. */
@@ -75,21 +74,6 @@ type Attempted = { outcome: AttemptEvent['outcome']; error?: ErrorInfo };
 const ABANDONED: Attempted = Object.freeze({ outcome: 'abandoned' });
 const COMPLETED: Attempted = Object.freeze({ outcome: 'completed' });
 const NO_JOURNAL: readonly JournalEntry[] = Object.freeze([]);
-
-/** What accepting a message gave: the stored record, and for an eager call its result. */
-interface Accepted {
-  record: InvocationRecord;
-  duplicate: boolean;
-  result: Promise<InvocationRecord> | undefined;
-}
-
-/** Options of one call or send. */
-export interface MessageOptions {
-  /** Delay before the invocation may run, ms. */
-  delayMs?: number;
-  meta?: InvocationMeta;
-}
-
 
 /**
  * The generic part of an actor system: mailboxes, activations, execution,
@@ -101,6 +85,7 @@ export class Engine {
   private readonly owner: PartitionOwner;
   private readonly boxes = new Map<string, Mailbox>();
   private readonly results: ResultWaiters;
+  private readonly acceptor: Acceptor;
   private readonly promiseWaiters = new Map<string, string>();
   /** Ids finished here recently: late duplicates from a poll are ignored, late waiters read the store. */
   private readonly finished = new RecentIds();
@@ -122,6 +107,18 @@ export class Engine {
     this.committer = new GroupCommitter(opts.store);
     this.outage = new OutageReporter(opts.log, 'the store');
     this.results = new ResultWaiters(opts.store, opts.log, () => this.state !== 'stopped');
+    this.acceptor = new Acceptor({
+      committer: this.committer,
+      results: this.results,
+      assertAccepting: () => this.assertAccepting(),
+      now: () => this.now(),
+      prepare: (env, extra) => this.prepare(env, extra),
+      canStartEagerly: (inv) => this.canStartEagerly(inv),
+      startEagerly: (inv) => this.startEagerly(inv),
+      tookOver: (rec, box) => this.tookOver(rec, box),
+      admit: (rec, fresh) => (fresh ? this.admitNew(rec) : this.admit1(rec)),
+      awaitResult: (id) => this.awaitResult(id),
+    });
     this.owner = new PartitionOwner({
       leases: opts.store.leases,
       owner: opts.owner,
@@ -217,89 +214,13 @@ export class Engine {
   }
 
   /** Durably accepts a message; resolves with the stored record (an existing one for a duplicate key). */
-  async accept(env: Envelope, options: MessageOptions = NO_OPTIONS): Promise<{ record: InvocationRecord; duplicate: boolean }> {
-    const accepting = this.acceptMessage(env, options, false);
-    const { record, duplicate } = accepting instanceof Promise ? await accepting : accepting;
-    return { record, duplicate };
+  accept(env: Envelope, options?: MessageOptions): Promise<{ record: InvocationRecord; duplicate: boolean }> {
+    return this.acceptor.accept(env, options);
   }
 
-  /**
-   * Accepts a message and waits for it to finish; resolves with the terminal record.
-   * Not an async function: on a store in the process nothing in here waits.
-   */
-  call(env: Envelope, options: MessageOptions = NO_OPTIONS): Promise<InvocationRecord> {
-    let accepting: Accepted | Promise<Accepted>;
-    try {
-      accepting = this.acceptMessage(env, options, true);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return accepting instanceof Promise ? accepting.then((a) => this.resultOf(a)) : this.resultOf(accepting);
-  }
-
-  private resultOf({ record, duplicate, result }: Accepted): Promise<InvocationRecord> {
-    if (duplicate && record.status !== 'pending') return Promise.resolve(record);
-    return result ?? this.awaitResult(record.id);
-  }
-
-  /** Accepted at once where the store is in the process, otherwise once the enqueue's round trip returns. */
-  private acceptMessage(env: Envelope, options: MessageOptions, wait: boolean): Accepted | Promise<Accepted> {
-    this.assertAccepting();
-    let extra: { notBefore?: number; meta?: InvocationMeta } | undefined;
-    if (options.delayMs || options.meta) {
-      extra = {};
-      if (options.delayMs) extra.notBefore = this.now() + options.delayMs;
-      if (options.meta) extra.meta = options.meta;
-    }
-    const inv = this.prepare(env, extra);
-    let res: EnqueueResult | undefined;
-    try {
-      res = this.committer.enqueueNow(inv);
-    } catch (cause) {
-      throw notAccepted(env, cause, false);
-    }
-    if (!res) return this.acceptLater(env, inv, wait);
-    // The handler starts on a later microtask, so a waiter registered now cannot miss its end.
-    const result = wait && !res.duplicate ? this.results.wait(inv.id) : undefined;
-    if (!res.duplicate) this.admitNew(res.record);
-    return { record: res.record, duplicate: res.duplicate, result };
-  }
-
-  /**
-   * With `wait`, a message started eagerly gets its result waiter before it is
-   * dispatched: it may finish before its enqueue's round trip returns.
-   */
-  private async acceptLater(env: Envelope, inv: NewInvocation, wait: boolean): Promise<Accepted> {
-    const eager = this.canStartEagerly(inv);
-    // An eager call whose actor state must be read first holds its enqueue until the read is back,
-    // so that the enqueue and the first turn share a round trip. Sends do not wait: they resolve on the enqueue.
-    let openGate: ((loading: Promise<unknown> | undefined) => void) | undefined;
-    const gate = eager && wait ? new Promise<unknown>((r) => (openGate = r)) : undefined;
-    const enqueued = this.committer.enqueue(inv, gate);
-    let result: Promise<InvocationRecord> | undefined;
-    let started: { rec: InvocationRecord; box: Mailbox | undefined } | undefined;
-    if (eager) {
-      if (wait) {
-        // Its store checks wait until the enqueue is in the store.
-        result = this.results.wait(inv.id, false);
-        // Awaited only once the enqueue returns; a rejection before that (stop()) must not count as unhandled.
-        result.catch(ignore);
-      }
-      started = this.startEagerly(inv);
-      openGate?.(started.box?.loading);
-    }
-    let res: EnqueueResult;
-    try {
-      res = await enqueued;
-    } catch (cause) {
-      const err = notAccepted(env, cause, eager);
-      if (result) this.results.reject(inv.id, err);
-      throw err;
-    }
-    if (result) this.results.arm(inv.id);
-    // An eager start that is running or done needs no second dispatch; one still queued takes the stored record's place in line.
-    if (!res.duplicate && !(started && this.tookOver(started.rec, started.box))) this.admit1(res.record);
-    return { record: res.record, duplicate: res.duplicate, result };
+  /** Accepts a message and waits for it to finish; resolves with the terminal record. */
+  call(env: Envelope, options?: MessageOptions): Promise<InvocationRecord> {
+    return this.acceptor.call(env, options);
   }
 
   /**
@@ -795,13 +716,4 @@ export class Engine {
     prepare: (env, extra) => this.prepare(env, extra),
     idempotencyTtlMs: (t) => this.opts.registry.get(t).idempotencyTtlMs,
   };
-}
-
-function notAccepted(env: Envelope, cause: unknown, eager: boolean): StoreError {
-  return new StoreError(
-    `could not accept the message to ${env.actorType}/${env.actorId}.${env.method}: the store failed (${(cause as Error).message}). ` +
-      `Nothing was enqueued; retry the send once the store is reachable.` +
-      (eager ? ' Its handler may have started here; its first durable write fails the same way, so it stops there.' : ''),
-    { cause },
-  );
 }

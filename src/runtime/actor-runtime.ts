@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Engine, type AttemptEvent, type MessageOptions } from '../core/engine.js';
+import { Engine, type AttemptEvent } from '../core/engine.js';
+import type { MessageOptions } from '../core/accept.js';
 import { ConfigError, InvalidMessageError, RuntimeStateError, toErrorInfo } from '../core/errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration, type Envelope } from '../core/envelope.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
