@@ -196,8 +196,19 @@ export class ActorRuntime {
   }
 
   /** Invokes a handler and resolves with its result (or rejects with its final error). */
-  async call<T = unknown>(msg: CallMessage): Promise<T> {
-    const engine = this.engine?.isRunning ? this.engine : await this.ready();
+  call<T = unknown>(msg: CallMessage): Promise<T> {
+    // A running runtime needs no async frame of its own here: one per call adds up on the memory store.
+    const engine = this.engine;
+    if (!engine?.isRunning) return this.callWhenReady<T>(msg);
+    try {
+      return engine.call(...this.envelope(msg)).then(outcomeOf<T>);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private async callWhenReady<T>(msg: CallMessage): Promise<T> {
+    const engine = await this.ready();
     return outcomeOf<T>(await engine.call(...this.envelope(msg)));
   }
 
