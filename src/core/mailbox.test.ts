@@ -67,4 +67,23 @@ describe('Mailbox', () => {
     }
     assert.equal(box.queue.length, 0);
   });
+  it('keeps its answers when the queue grows past its index threshold and drains below it again', () => {
+    const box = new Mailbox('k', 'T', 'a', 0);
+    const order = [5, 3, 19, 1, 12, 8, 20, 2, 15, 7, 11, 4, 18, 6, 14, 9, 17, 10, 13, 16];
+    for (const i of order) box.offer(rec(`r${i}`, i));
+    assert.deepEqual(ids(box), Array.from({ length: 20 }, (_, i) => `r${i + 1}`));
+    assert.equal(box.offer(rec('r7', 7)), false, 'a repeat is found through the index');
+    const started = box.queue.find((r) => r.id === 'r9')!;
+    box.markStarted(started);
+    const head = box.head(0);
+    assert.ok(head.kind === 'run' && head.invocation.id === 'r9', 'a started invocation holds the actor');
+    for (const id of ['r9', 'r1', 'r20', 'r10']) box.remove(id);
+    assert.equal(box.queue.length, 16);
+    for (let i = 2; i <= 19; i++) if (![9, 10].includes(i)) box.remove(`r${i}`);
+    assert.equal(box.idle, true);
+    assert.equal(box.offer(rec('r9', 9)), true, 'a removed id can come back');
+    assert.equal(box.offer(rec('r9', 9)), false);
+    box.remove('r9');
+    assert.equal(box.idle, true);
+  });
 });

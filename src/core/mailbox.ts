@@ -1,5 +1,8 @@
 import type { InvocationRecord } from '../ports/store.js';
 
+/** Queues longer than this get an index by id. */
+const INDEX_FROM = 16;
+
 /** What a mailbox says about its next invocation. */
 export type Head =
   | { kind: 'run'; invocation: InvocationRecord }
@@ -15,8 +18,11 @@ export type Head =
  */
 export class Mailbox {
   readonly queue: InvocationRecord[] = [];
-  /** The records in `queue` by id, and the ids of those that started: offer, remove and head stay O(1) for a long queue. */
-  private readonly byId = new Map<string, InvocationRecord>();
+  /**
+   * The records in `queue` by id once it is longer than INDEX_FROM, and the ids of those that started:
+   * offer, remove and head stay O(1) for a long queue, and a short one (the usual case) pays no index.
+   */
+  private byId: Map<string, InvocationRecord> | undefined;
   private readonly startedIds = new Set<string>();
   running: InvocationRecord | undefined;
   /** Committed state as JSON; undefined until loaded. */
@@ -41,7 +47,7 @@ export class Mailbox {
   /** Adds or refreshes an invocation; a record older than the one held (by wakeSeq) is ignored. */
   offer(rec: InvocationRecord): boolean {
     if (this.running?.id === rec.id) return false;
-    const held = this.byId.get(rec.id);
+    const held = this.find(rec.id);
     if (held) {
       // Polls hand the same pending records back again and again: the common answer is O(1).
       if (rec.wakeSeq <= held.wakeSeq) return false;
@@ -49,32 +55,42 @@ export class Mailbox {
     } else {
       let at = this.queue.length;
       while (at > 0 && this.queue[at - 1]!.seq > rec.seq) at--;
-      this.queue.splice(at, 0, rec);
+      if (at === this.queue.length) this.queue.push(rec);
+      else this.queue.splice(at, 0, rec);
     }
-    this.byId.set(rec.id, rec);
+    if (this.byId) this.byId.set(rec.id, rec);
+    else if (this.queue.length > INDEX_FROM) this.byId = new Map(this.queue.map((r) => [r.id, r]));
     if (rec.started) this.startedIds.add(rec.id);
-    else this.startedIds.delete(rec.id);
+    else if (this.startedIds.size > 0) this.startedIds.delete(rec.id);
     return true;
   }
 
   remove(id: string): void {
-    const held = this.byId.get(id);
+    const held = this.find(id);
     if (!held) return;
-    this.byId.delete(id);
-    this.startedIds.delete(id);
+    this.byId?.delete(id);
+    if (this.startedIds.size > 0) this.startedIds.delete(id);
     // Usually the head: finished invocations leave in FIFO order.
-    this.queue.splice(this.queue[0] === held ? 0 : this.queue.indexOf(held), 1);
+    if (this.queue[0] === held) this.queue.shift();
+    else this.queue.splice(this.queue.indexOf(held), 1);
+    if (this.queue.length === 0) this.byId = undefined;
   }
 
   /** A queued invocation committed a turn: it now holds the actor until it ends. */
   markStarted(rec: InvocationRecord): void {
     rec.started = true;
-    if (this.byId.get(rec.id) === rec) this.startedIds.add(rec.id);
+    if (this.find(rec.id) === rec) this.startedIds.add(rec.id);
+  }
+
+  private find(id: string): InvocationRecord | undefined {
+    if (this.byId) return this.byId.get(id);
+    for (const r of this.queue) if (r.id === id) return r;
+    return undefined;
   }
 
   clear(): void {
     this.queue.length = 0;
-    this.byId.clear();
+    this.byId = undefined;
     this.startedIds.clear();
   }
 
