@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 
 /** Deadlines of one duration: they are added in time order, so the lane is a FIFO. */
 interface Lane {
-  items: Deadline[];
+  /** Slots before `head` are emptied as it passes them, so a finished entry dies young instead of waiting for a compaction. */
+  items: (Deadline | undefined)[];
   head: number;
   live: number;
 }
@@ -19,10 +20,18 @@ export class Deadline {
   ) {}
 }
 
+/** Options of a `Deadlines`. */
+export interface DeadlinesOptions {
+  /** Whether a live deadline holds the process open, as a plain `setTimeout` does. Default true. */
+  keepAlive?: boolean;
+  clock?: () => number;
+}
+
 /**
- * Timeouts for many short-lived attempts on one timer. A `setTimeout` per
- * handler attempt costs a timer object, an async resource and a promise race
- * on every message; here an attempt costs one small object. Deadlines of the
+ * Many short-lived timeouts on one timer (handler timeouts, result waiters'
+ * first store check). A `setTimeout` per handler attempt costs a timer object,
+ * an async resource and a promise race on every message; here an attempt costs
+ * one small object. Deadlines of the
  * same duration arrive in time order, so each duration is a FIFO lane whose
  * head is its earliest deadline, and the single timer is armed for the
  * earliest head. Cancelled entries leave a lane from its head, or in a
@@ -35,7 +44,13 @@ export class Deadlines {
   /** Live deadlines over all lanes: at zero the timer goes, so that it keeps no idle process alive. */
   private live = 0;
 
-  constructor(private readonly clock: () => number = () => performance.now()) {}
+  private readonly keepAlive: boolean;
+  private readonly clock: () => number;
+
+  constructor(options: DeadlinesOptions = {}) {
+    this.keepAlive = options.keepAlive ?? true;
+    this.clock = options.clock ?? (() => performance.now());
+  }
 
   /** Calls `fire` after `ms` unless the returned deadline is cancelled first. */
   add(ms: number, fire: () => void): Deadline {
@@ -76,13 +91,13 @@ export class Deadlines {
 
   /** Drops cancelled entries from the head, and compacts a lane that is mostly cancelled. */
   private trim(lane: Lane): void {
-    while (lane.head < lane.items.length && lane.items[lane.head]!.cancelled) lane.head++;
+    while (lane.head < lane.items.length && lane.items[lane.head]!.cancelled) lane.items[lane.head++] = undefined;
     const held = lane.items.length - lane.head;
     if (lane.head > 1024 && lane.head * 2 > lane.items.length) {
       lane.items = lane.items.slice(lane.head);
       lane.head = 0;
     } else if (held > 64 && lane.live * 4 < held) {
-      lane.items = lane.items.slice(lane.head).filter((d) => !d.cancelled);
+      lane.items = lane.items.slice(lane.head).filter((d) => !d!.cancelled);
       lane.head = 0;
     }
     if (lane.head === lane.items.length) {
@@ -94,8 +109,8 @@ export class Deadlines {
   private arm(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    // Held like the per-attempt timer it replaces: a running attempt keeps the process alive.
     this.timer = setTimeout(() => this.expire(), Math.max(0, at - this.clock()));
+    if (!this.keepAlive) this.timer.unref();
   }
 
   private expire(): void {
@@ -108,7 +123,7 @@ export class Deadlines {
       while (lane.head < lane.items.length) {
         const d = lane.items[lane.head]!;
         if (!d.cancelled && d.at > now) break;
-        lane.head++;
+        lane.items[lane.head++] = undefined;
         if (!d.cancelled) {
           d.cancelled = true;
           lane.live--;

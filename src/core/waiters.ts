@@ -1,3 +1,4 @@
+import { Deadlines, type Deadline } from './deadlines.js';
 import { RuntimeStateError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { InvocationRecord, Store } from '../ports/store.js';
@@ -7,11 +8,14 @@ const MAX_CHECK_MS = 1000;
 
 interface Waiter {
   readonly id: string;
-  resolve: (rec: InvocationRecord) => void;
-  reject: (err: unknown) => void;
+  readonly resolve: (rec: InvocationRecord) => void;
+  readonly reject: (err: unknown) => void;
   settled: boolean;
-  /** When the store checks were allowed to begin (the invocation was in the store). */
-  armedAt: number;
+  /** Its store checks may begin: the invocation is in the store. */
+  armed: boolean;
+  /** The first store check, on the shared timer. */
+  first: Deadline | undefined;
+  /** The later ones, on a timer of its own. */
   timer: NodeJS.Timeout | undefined;
   backoff: number;
 }
@@ -20,15 +24,13 @@ interface Waiter {
  * Callers waiting for invocations to finish. A local finish notifies them at
  * once; since another process may run the invocation, a waiter still unsettled
  * 25 ms after it was armed also checks the store now and then (doubling to 1 s).
- * Until then waiters share one timer: most calls finish well within 25 ms, and
- * a timer of their own would cost every call a timer object set and cleared.
+ * The first checks share one timer (`Deadlines`): most calls finish well within
+ * 25 ms, and a timer of their own would cost every call a timer set and cleared.
  */
 export class ResultWaiters {
   private readonly waiters = new Map<string, Waiter[]>();
-  /** Armed waiters in arming order, not yet checking the store on their own timer. */
-  private young: Waiter[] = [];
-  private youngHead = 0;
-  private youngTimer: NodeJS.Timeout | undefined;
+  /** First store checks; like the later timers, they never hold the process open (a runtime's poll timer does). */
+  private readonly firstChecks = new Deadlines({ keepAlive: false });
 
   constructor(
     private readonly store: Store,
@@ -42,7 +44,7 @@ export class ResultWaiters {
    */
   wait(id: string, armed = true): Promise<InvocationRecord> {
     return new Promise<InvocationRecord>((resolve, reject) => {
-      const w: Waiter = { id, resolve, reject, settled: false, armedAt: 0, timer: undefined, backoff: FIRST_CHECK_MS };
+      const w: Waiter = { id, resolve, reject, settled: false, armed: false, first: undefined, timer: undefined, backoff: FIRST_CHECK_MS };
       const list = this.waiters.get(id);
       if (list) list.push(w);
       else this.waiters.set(id, [w]);
@@ -52,7 +54,7 @@ export class ResultWaiters {
 
   /** The invocation is in the store now: its waiters may check there. */
   arm(id: string): void {
-    for (const w of this.waiters.get(id) ?? []) if (w.armedAt === 0) this.armOne(w);
+    for (const w of this.waiters.get(id) ?? []) if (!w.armed) this.armOne(w);
   }
 
   notify(rec: InvocationRecord): void {
@@ -60,9 +62,8 @@ export class ResultWaiters {
     if (!list) return;
     this.waiters.delete(rec.id);
     for (const w of list) {
-      const { resolve } = w;
-      settle(w);
-      resolve(rec);
+      this.settle(w);
+      w.resolve(rec);
     }
   }
 
@@ -71,51 +72,25 @@ export class ResultWaiters {
     if (!list) return;
     this.waiters.delete(id);
     for (const w of list) {
-      const { reject } = w;
-      settle(w);
-      reject(err);
+      this.settle(w);
+      w.reject(err);
     }
   }
 
   rejectAll(reason: (id: string) => Error): void {
     for (const id of [...this.waiters.keys()]) this.reject(id, reason(id));
-    if (this.youngTimer) clearTimeout(this.youngTimer);
-    this.youngTimer = undefined;
-    this.young = [];
-    this.youngHead = 0;
+  }
+
+  /** A cancelled first check drops its callback, so nothing keeps a settled waiter (and its caller) alive. */
+  private settle(w: Waiter): void {
+    w.settled = true;
+    if (w.first) this.firstChecks.cancel(w.first);
+    if (w.timer) clearTimeout(w.timer);
   }
 
   private armOne(w: Waiter): void {
-    w.armedAt = Date.now();
-    this.young.push(w);
-    if (!this.youngTimer) this.scheduleYoung(FIRST_CHECK_MS);
-  }
-
-  private scheduleYoung(ms: number): void {
-    this.youngTimer = setTimeout(() => this.promoteYoung(), ms);
-    this.youngTimer.unref();
-  }
-
-  /** Waiters armed 25 ms ago and still unsettled start checking the store. */
-  private promoteYoung(): void {
-    this.youngTimer = undefined;
-    const due = Date.now() - FIRST_CHECK_MS;
-    while (this.youngHead < this.young.length) {
-      const w = this.young[this.youngHead]!;
-      if (!w.settled && w.armedAt > due) break;
-      this.youngHead++;
-      if (!w.settled) void this.check(w);
-    }
-    if (this.youngHead === this.young.length) {
-      this.young = [];
-      this.youngHead = 0;
-    } else {
-      if (this.youngHead > 1024) {
-        this.young = this.young.slice(this.youngHead);
-        this.youngHead = 0;
-      }
-      this.scheduleYoung(Math.max(1, this.young[this.youngHead]!.armedAt - due));
-    }
+    w.armed = true;
+    w.first = this.firstChecks.add(FIRST_CHECK_MS, () => void this.check(w));
   }
 
   private async check(w: Waiter): Promise<void> {
@@ -133,13 +108,3 @@ export class ResultWaiters {
     w.timer.unref();
   }
 }
-
-/** Marks a waiter settled; it may sit in the young queue a while longer, so it lets go of its callbacks. */
-function settle(w: Waiter): void {
-  w.settled = true;
-  if (w.timer) clearTimeout(w.timer);
-  w.resolve = ignore;
-  w.reject = ignore;
-}
-
-const ignore = (): void => {};
