@@ -20,8 +20,9 @@ class Tally extends Actor<{ n: number }> {
 describe('immediate writes', () => {
   it('stop for the rest of a macrotask after a budget, so that timers and I/O get their turn', async () => {
     const c = new GroupCommitter(new MemoryStore());
+    // Bounded, so that a committer without a budget fails here instead of looping forever.
     let now = 0;
-    while (c.enqueueNow(item(`a${now}`))) now++;
+    while (now < 10_000 && c.enqueueNow(item(`a${now}`))) now++;
     assert.ok(now >= 100 && now < 10_000, `${now} immediate writes in one macrotask`);
     await new Promise((r) => setImmediate(r));
     assert.ok(c.enqueueNow(item('after')), 'the budget is back on the next macrotask');
@@ -46,7 +47,8 @@ describe('immediate writes', () => {
     });
     const c = new GroupCommitter(store);
     let filled = 0;
-    while (c.enqueueNow(item(`fill${filled}`))) filled++;
+    while (filled < 10_000 && c.enqueueNow(item(`fill${filled}`))) filled++;
+    assert.ok(filled < 10_000, 'the budget ran out');
     const queued = c.enqueue(item('queued'));
     await new Promise((r) => setImmediate(r));
     assert.equal(c.enqueueNow(item('next')), undefined, 'the queued batch is still in flight');
