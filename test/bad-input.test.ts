@@ -95,6 +95,23 @@ describe('bad input', () => {
     await rt.stop();
   });
 
+  it('logs an onAttempt observer that throws, and keeps serving', async () => {
+    const warnings: string[] = [];
+    const logger = { debug: () => {}, info: () => {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) };
+    const rt = await memoryRuntime({
+      logger,
+      onAttempt: () => {
+        throw new Error('observer broke');
+      },
+    });
+    rt.register(Echo);
+    assert.equal(await rt.call({ actorType: 'Echo', actorId: '1', method: 'echo', args: [1] }), 1);
+    assert.equal(await rt.call({ actorType: 'Echo', actorId: '1', method: 'echo', args: [2] }), 2);
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0]!, /onAttempt observer threw on invocation .*: observer broke/);
+    await rt.stop();
+  });
+
   it('rejects bad configuration with the offending option named', async () => {
     const { ActorRuntime } = await import('../src/index.js');
     assert.throws(() => new ActorRuntime({ partitions: 0 }), { code: 'LOOM_CONFIG', message: /partitions/ });

@@ -357,7 +357,7 @@ export class Engine {
           if (!this.ready.includes(box)) this.ready.push(box);
           return;
         }
-        void this.run(box, head.invocation);
+        this.run(box, head.invocation);
     }
   }
 
@@ -385,58 +385,38 @@ export class Engine {
 
   // ---- running one attempt ------------------------------------------------
 
-  private async run(box: Mailbox, rec: InvocationRecord): Promise<void> {
+  /**
+   * Runs one attempt. A chain of callbacks, not async functions: on a store in the
+   * process a call goes from its handler's return through its commit to `ran`
+   * without waiting, and allocates no promise of its own.
+   */
+  private run(box: Mailbox, rec: InvocationRecord): void {
     box.running = rec;
     this.running++;
-    const started = Date.now();
-    let report: AttemptEvent['outcome'] = 'abandoned';
-    let error: ErrorInfo | undefined;
-    try {
-      ({ outcome: report, error } = await this.attempt(box, rec));
-    } catch (err) {
-      // The store failed; nothing was committed. Try again shortly.
-      this.outage.failed(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId}`, err);
-      rec.notBefore = this.now() + 1000;
-    } finally {
-      box.running = undefined;
-      box.lastUsed = Date.now();
-      this.running--;
-      if (this.opts.onAttempt) {
-        const event: AttemptEvent = {
-          invocationId: rec.id,
-          actorType: rec.actorType,
-          actorId: rec.actorId,
-          method: rec.method,
-          outcome: report,
-          attempt: rec.attempt,
-          durationMs: Date.now() - started,
-        };
-        if (rec.idempotencyKey) event.idempotencyKey = rec.idempotencyKey;
-        if (error) event.error = error;
-        this.opts.onAttempt(event);
-      }
-      if (report !== 'abandoned') this.relay?.settled(rec.id);
-      this.pump(box);
-      if (this.boxes.size > this.opts.maxActivations) this.evictIdle();
-      while (this.ready.length > 0 && this.running < this.opts.maxConcurrency) this.pump(this.ready.shift()!);
-      if (this.running === 0 && this.ready.length === 0 && this.idleResolvers.length > 0) for (const r of this.idleResolvers.splice(0)) r();
-      if (this.drainWaiters.has(rec.partition) && !this.runningIn(rec.partition)) {
-        for (const r of this.drainWaiters.get(rec.partition)!) r();
-        this.drainWaiters.delete(rec.partition);
-      }
-    }
-  }
-
-  private async attempt(box: Mailbox, rec: InvocationRecord): Promise<Attempted> {
+    const started = this.opts.onAttempt ? Date.now() : 0;
     const epoch = this.owner.epoch(rec.partition);
-    if (epoch === undefined) return ABANDONED;
+    if (epoch === undefined) {
+      // The partition is no longer ours: its owner runs the invocation.
+      box.remove(rec.id);
+      return this.ran(box, rec, started, ABANDONED);
+    }
+    const registry = this.opts.registry;
     let type: RegisteredActor;
     try {
-      type = this.opts.registry.get(rec.actorType);
-      this.opts.registry.method(type, rec.method);
+      type = registry.get(rec.actorType);
+      registry.method(type, rec.method);
     } catch (err) {
-      return this.fail(box, rec, err, epoch, this.opts.registry.has(rec.actorType) ? this.opts.registry.get(rec.actorType) : undefined);
+      return this.settle(box, rec, started, () => this.fail(box, rec, err, epoch, registry.has(rec.actorType) ? registry.get(rec.actorType) : undefined));
     }
+    if (box.loaded && !rec.started) return this.invoke(box, rec, type, epoch, NO_JOURNAL, started);
+    this.load(box, rec).then(
+      (journal) => this.invoke(box, rec, type, epoch, journal, started),
+      (err: unknown) => this.ran(box, rec, started, undefined, err),
+    );
+  }
+
+  /** Reads what an attempt needs from the store: the actor's state if not loaded, the journal if it started before. */
+  private async load(box: Mailbox, rec: InvocationRecord): Promise<readonly JournalEntry[]> {
     if (!box.loaded) {
       const loading = this.opts.store.loadState(rec.actorType, rec.actorId);
       box.loading = loading;
@@ -450,12 +430,79 @@ export class Engine {
       box.version = st?.version ?? 0;
       box.loaded = true;
     }
-    const journal = rec.started ? await this.opts.store.loadJournal(rec.id) : NO_JOURNAL;
+    return rec.started ? this.opts.store.loadJournal(rec.id) : NO_JOURNAL;
+  }
+
+  private invoke(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, epoch: number, journal: readonly JournalEntry[], started: number): void {
     const ctx = new InvocationContext(rec, journal, epoch, this.host);
-    const { result, actor } = await runHandler(type, rec, box.stateJson, ctx);
-    if (result.kind === 'suspend') return this.suspend(box, rec, ctx, epoch, result.s);
-    if (result.kind === 'error') return this.fail(box, rec, result.err, epoch, type, ctx);
-    return this.complete(box, rec, type, ctx, epoch, result.value, actor.state);
+    runHandler(type, rec, box.stateJson, ctx, (result, actor) =>
+      this.settle(box, rec, started, () => {
+        if (result.kind === 'value') return this.complete(box, rec, type, ctx, epoch, result.value, actor.state);
+        if (result.kind === 'suspend') return this.suspend(box, rec, ctx, epoch, result.s);
+        return this.fail(box, rec, result.err, epoch, type, ctx);
+      }),
+    );
+  }
+
+  /** Ends the attempt with what `next` gives, at once or once its promise settles; a throw is a store failure. */
+  private settle(box: Mailbox, rec: InvocationRecord, started: number, next: () => Attempted | Promise<Attempted>): void {
+    let out: Attempted | Promise<Attempted>;
+    try {
+      out = next();
+    } catch (err) {
+      return this.ran(box, rec, started, undefined, err);
+    }
+    if (out instanceof Promise) {
+      out.then(
+        (a) => this.ran(box, rec, started, a),
+        (err: unknown) => this.ran(box, rec, started, undefined, err),
+      );
+    } else {
+      this.ran(box, rec, started, out);
+    }
+  }
+
+  /** After an attempt: report it, free the actor, and start what waits. `attempted` undefined: the store failed. */
+  private ran(box: Mailbox, rec: InvocationRecord, started: number, attempted: Attempted | undefined, err?: unknown): void {
+    if (!attempted) {
+      // The store failed; nothing was committed. Try again shortly.
+      this.outage.failed(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId}`, err);
+      rec.notBefore = this.now() + 1000;
+      attempted = ABANDONED;
+    }
+    box.running = undefined;
+    box.lastUsed = Date.now();
+    this.running--;
+    if (this.opts.onAttempt) this.report(rec, started, attempted);
+    if (attempted.outcome !== 'abandoned') this.relay?.settled(rec.id);
+    this.pump(box);
+    if (this.boxes.size > this.opts.maxActivations) this.evictIdle();
+    while (this.ready.length > 0 && this.running < this.opts.maxConcurrency) this.pump(this.ready.shift()!);
+    if (this.running === 0 && this.ready.length === 0 && this.idleResolvers.length > 0) for (const r of this.idleResolvers.splice(0)) r();
+    if (this.drainWaiters.has(rec.partition) && !this.runningIn(rec.partition)) {
+      for (const r of this.drainWaiters.get(rec.partition)!) r();
+      this.drainWaiters.delete(rec.partition);
+    }
+  }
+
+  /** Tells `onAttempt`; an observer that throws is logged, and the engine goes on. */
+  private report(rec: InvocationRecord, started: number, { outcome, error }: Attempted): void {
+    const event: AttemptEvent = {
+      invocationId: rec.id,
+      actorType: rec.actorType,
+      actorId: rec.actorId,
+      method: rec.method,
+      outcome,
+      attempt: rec.attempt,
+      durationMs: Date.now() - started,
+    };
+    if (rec.idempotencyKey) event.idempotencyKey = rec.idempotencyKey;
+    if (error) event.error = error;
+    try {
+      this.opts.onAttempt!(event);
+    } catch (e) {
+      this.opts.log.warn(`the onAttempt observer threw on invocation ${rec.id}: ${(e as Error).message}`);
+    }
   }
 
   /** The handler returned: one turn with its result, its state if changed, and what it sent. */

@@ -8,6 +8,9 @@ import type { InvocationRecord } from '../ports/store.js';
 /** How one run of a handler ended. */
 export type HandlerResult = { kind: 'value'; value: unknown } | { kind: 'suspend'; s: Suspension } | { kind: 'error'; err: unknown };
 
+/** Receives the end of a handler run, once, never inside the caller's or the handler's stack. */
+export type HandlerDone = (result: HandlerResult, actor: Actor<object>) => void;
+
 /** One timer for every running handler's timeout. */
 const deadlines = new Deadlines();
 
@@ -17,60 +20,54 @@ const deadlines = new Deadlines();
  * (its own, or a timeout), whichever comes first. The context is closed
  * afterwards, so a handler that goes on running past its timeout cannot write
  * anything durable.
+ *
+ * A callback rather than a promise: a call on a store in the process then goes
+ * from the handler's return to its commit without another microtask.
  */
-export function runHandler(
-  type: RegisteredActor,
-  rec: InvocationRecord,
-  stateJson: string | undefined,
-  ctx: InvocationContext,
-): Promise<{ result: HandlerResult; actor: Actor<object> }> {
-  return new Promise((resolve) => {
-    let actor = undefined as unknown as Actor<object>;
-    let deadline: Deadline | undefined;
-    let done = false;
-    const end = (result: HandlerResult): void => {
-      if (done) return;
-      done = true;
-      if (deadline) deadlines.cancel(deadline);
-      ctx.close();
-      resolve({ result, actor });
-    };
+export function runHandler(type: RegisteredActor, rec: InvocationRecord, stateJson: string | undefined, ctx: InvocationContext, done: HandlerDone): void {
+  let actor = undefined as unknown as Actor<object>;
+  let deadline: Deadline | undefined;
+  let ended = false;
+  const end = (result: HandlerResult): void => {
+    if (ended) return;
+    ended = true;
+    if (deadline) deadlines.cancel(deadline);
+    ctx.close();
+    done(result, actor);
+  };
+  // A suspension is reported from inside the handler's own call (sleep, awaiting a promise): the end waits a microtask.
+  ctx.onSuspend = (s) => {
+    if (!ended) queueMicrotask(() => end({ kind: 'suspend', s }));
+  };
+  const timeoutMs = rec.meta?.timeoutMs ?? type.timeoutMs;
+  if (timeoutMs) {
+    deadline = deadlines.add(timeoutMs, () =>
+      end({ kind: 'error', err: new TimeoutError(`${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ran longer than its timeout of ${timeoutMs} ms`) }),
+    );
+  }
+  // The handler starts on a fresh microtask, never inside the caller's stack.
+  queueMicrotask(() => {
+    if (ended) return;
+    let out: unknown;
     try {
       actor = new (type.cls as unknown as new () => Actor<object>)();
       actor.state = JSON.parse(stateJson ?? type.initialStateJson) as object;
       actor.actorId = rec.actorId;
       actor.actorType = rec.actorType;
       bindContext(actor, ctx);
+      const args = JSON.parse(rec.argsJson) as unknown[];
+      out = (actor as unknown as Record<string, (...a: unknown[]) => unknown>)[rec.method]!(...args);
     } catch (err) {
       end({ kind: 'error', err });
       return;
     }
-    ctx.onSuspend = (s) => end({ kind: 'suspend', s });
-    const timeoutMs = rec.meta?.timeoutMs ?? type.timeoutMs;
-    if (timeoutMs) {
-      deadline = deadlines.add(timeoutMs, () =>
-        end({ kind: 'error', err: new TimeoutError(`${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ran longer than its timeout of ${timeoutMs} ms`) }),
+    if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
+      (out as PromiseLike<unknown>).then(
+        (value) => end({ kind: 'value', value }),
+        (err: unknown) => end({ kind: 'error', err }),
       );
+    } else {
+      end({ kind: 'value', value: out });
     }
-    // The handler starts on a fresh microtask, never inside the caller's stack.
-    queueMicrotask(() => {
-      if (done) return;
-      let out: unknown;
-      try {
-        const args = JSON.parse(rec.argsJson) as unknown[];
-        out = (actor as unknown as Record<string, (...a: unknown[]) => unknown>)[rec.method]!(...args);
-      } catch (err) {
-        end({ kind: 'error', err });
-        return;
-      }
-      if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
-        (out as PromiseLike<unknown>).then(
-          (value) => end({ kind: 'value', value }),
-          (err: unknown) => end({ kind: 'error', err }),
-        );
-      } else {
-        end({ kind: 'value', value: out });
-      }
-    });
   });
 }
