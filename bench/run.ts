@@ -1,6 +1,7 @@
 // Loom benchmark runner. One (backend, workload) pair runs in this process and prints
 // one JSON line on stdout; without --backend or --workload, each pair runs in a fresh child.
-//   node --import tsx bench/run.ts [--backend memory|sqlite] [--workload W1|W2|W3|MEM] [--n N] [--concurrency C] [--warmup W]
+//   npm run bench -- [--backend memory|sqlite|redis|postgres] [--workload W1|W2|W3|MEM] [--n N] [--concurrency C] [--warmup W]
+//   (compiles bench/ and src/ into dist-bench/ with tsc and runs them under plain node: see bench/README.md)
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { BACKENDS, backend as findBackend } from './backends.js';

@@ -1,6 +1,6 @@
 // Smoke test of the benchmark runner: each run prints one well-formed JSON line.
 // It checks shapes and correctness only, never timing.
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ async function bench(...args: string[]): Promise<Record<string, unknown>> {
     LOOM_BENCH_REDIS_URL: process.env.LOOM_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     LOOM_BENCH_POSTGRES_URL: process.env.LOOM_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   };
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { timeout: 120_000, env });
+  const { stdout } = await run(process.execPath, ['dist-bench/bench/run.js', ...args], { timeout: 120_000, env });
   const lines = stdout.trim().split('\n');
   assert.equal(lines.length, 1, `expected exactly one line on stdout, got:\n${stdout}`);
   return JSON.parse(lines[0]!) as Record<string, unknown>;
@@ -34,6 +34,11 @@ function assertLine(line: Record<string, unknown>, backend: string, workload: st
 }
 
 describe('bench/run.ts', () => {
+  // `npm run bench` runs the bench compiled, under plain node: build it the same way.
+  before(async () => {
+    await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.bench.json'], { timeout: 120_000 });
+  });
+
   for (const backend of ['memory', 'sqlite', 'redis', 'postgres']) {
     it(`${backend} W1`, async () => {
       const line = await bench('--backend', backend, '--workload', 'W1', '--n', '50');
