@@ -32,6 +32,19 @@ describe('ResultWaiters', () => {
     assert.deepEqual((await both).map((r) => r.resultJson), ['1', '1']);
   });
 
+  it('holds nothing for a waiter once it settled, before its first check was due', async () => {
+    const { store } = await storeWith('h');
+    const w = new ResultWaiters(store, silentLogger, () => true);
+    const rec = { ...(await store.getInvocation('h'))!, status: 'completed' as const, resultJson: '1' };
+    const calls = [];
+    for (let i = 0; i < 100; i++) {
+      calls.push(w.wait('h'));
+      w.notify(rec);
+    }
+    await Promise.all(calls);
+    assert.equal(w.held, 0);
+  });
+
   it('finds an invocation finished by another process in the store', async () => {
     const { store, complete } = await storeWith('b');
     const w = new ResultWaiters(store, silentLogger, () => true);
