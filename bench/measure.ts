@@ -56,6 +56,7 @@ export class VerificationError extends Error {
   override name = 'VerificationError';
 }
 
-export function check(ok: boolean, message: string): void {
-  if (!ok) throw new VerificationError(message);
+/** `message` may be a function: a per-call check then builds no string unless it fails. */
+export function check(ok: boolean, message: string | (() => string)): void {
+  if (!ok) throw new VerificationError(typeof message === 'string' ? message : message());
 }

@@ -7,8 +7,9 @@ const KEYS = 100;
 export async function w2(cfg: RunConfig): Promise<Fields> {
   return withRuntime(cfg.backend, {}, async (runtime) => {
     const add = async (prefix: string, i: number): Promise<void> => {
-      const got = await runtime.call<number>({ actorType: 'Counter', actorId: `${prefix}-${i % KEYS}`, method: 'add', args: [1] });
-      check(Number.isInteger(got) && got >= 1, `Counter ${prefix}-${i % KEYS}.add(1) returned ${String(got)}`);
+      const actorId = `${prefix}-${i % KEYS}`;
+      const got = await runtime.call<number>({ actorType: 'Counter', actorId, method: 'add', args: [1] });
+      check(Number.isInteger(got) && got >= 1, () => `Counter ${actorId}.add(1) returned ${String(got)}`);
     };
     await drive(cfg.warmup, cfg.concurrency, (i) => add('warm', i));
     log(`warmup ${cfg.warmup} done; measuring ${cfg.n} increments to ${KEYS} actors, ${cfg.concurrency} in flight`);

@@ -15,7 +15,7 @@ function settledMemory(): NodeJS.MemoryUsage {
 
 const touch = async (runtime: ActorRuntime, id: string): Promise<void> => {
   const got = await runtime.call<number>({ actorType: 'Tiny', actorId: id, method: 'touch' });
-  check(got === 1, `Tiny ${id}.touch() returned ${String(got)}`);
+  check(got === 1, () => `Tiny ${id}.touch() returned ${String(got)}`);
 };
 
 /** Phase 1: activate n actors and keep them all; heap and RSS delta per actor. */

@@ -5,7 +5,7 @@ import { log, withRuntime, type RunConfig, type Fields } from '../harness.js';
 
 async function callSteps(runtime: ActorRuntime, prefix: string, i: number): Promise<void> {
   const got = await runtime.call<number>({ actorType: 'Steps', actorId: `${prefix}-${i}`, method: 'run', args: [i] });
-  check(got === i + 3, `Steps ${prefix}-${i}.run(${i}) returned ${String(got)}, expected ${i + 3}`);
+  check(got === i + 3, () => `Steps ${prefix}-${i}.run(${i}) returned ${String(got)}, expected ${i + 3}`);
 }
 
 export async function steps(cfg: RunConfig, concurrency: number): Promise<Fields> {

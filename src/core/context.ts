@@ -31,6 +31,8 @@ export interface Suspension {
 }
 
 const NEVER = new Promise<never>(() => {});
+/** The empty list every context starts with; frozen, so a missed copy-on-write fails loudly. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
 const ignore = (): void => {};
 
 /**
@@ -40,9 +42,11 @@ const ignore = (): void => {};
 export class InvocationContext {
   private journalCursor: JournalCursor | undefined;
   /** Entries recorded but not yet durable; flushed before any side effect and with the turn. */
-  private buffered: JournalEntry[] = [];
-  readonly outbox: NewInvocation[] = [];
-  readonly idempotencyWrites: { key: string; resultJson: string }[] = [];
+  // The three lists start as one shared empty array (most handlers add nothing) and get their own on first use.
+  private buffered: JournalEntry[] = NONE;
+  /** Messages sent by this attempt, enqueued with its next write. */
+  outbox: NewInvocation[] = NONE;
+  idempotencyWrites: { key: string; resultJson: string }[] = NONE;
   private closed = false;
   /** Called when the handler parks on a durable wait (set by the runner before the handler starts). */
   onSuspend: (s: Suspension) => void = ignore;
@@ -70,6 +74,16 @@ export class InvocationContext {
     if (this.journalCursor || this.journal.length > 0) this.cursor.assertConsumed();
   }
 
+  private record(entry: JournalEntry): void {
+    if (this.buffered === NONE) this.buffered = [entry];
+    else this.buffered.push(entry);
+  }
+
+  private queueMessage(msg: NewInvocation): void {
+    if (this.outbox === NONE) this.outbox = [msg];
+    else this.outbox.push(msg);
+  }
+
   /** Stops this attempt: later primitive calls from a timed-out or abandoned handler throw. */
   close(): void {
     this.closed = true;
@@ -78,7 +92,7 @@ export class InvocationContext {
   /** Entries to commit with the turn; clears the buffer. */
   takeBuffered(): JournalEntry[] {
     const out = this.buffered;
-    this.buffered = [];
+    this.buffered = NONE;
     return out;
   }
 
@@ -99,7 +113,8 @@ export class InvocationContext {
   private async flush(): Promise<void> {
     if (this.buffered.length === 0) return;
     const journal = this.takeBuffered();
-    const outbox = this.outbox.splice(0);
+    const outbox = this.outbox;
+    this.outbox = NONE;
     await this.write(outbox.length ? { journal, outbox } : { journal });
   }
 
@@ -153,7 +168,7 @@ export class InvocationContext {
         // Durable before anything else with an effect runs: the next step, call, sleep or
         // suspension flushes it, and the turn that ends or retries the attempt carries it.
         this.guard();
-        this.buffered.push(entry);
+        this.record(entry);
         return value;
       } catch (err) {
         if (err instanceof FencedError || err instanceof RuntimeStateError) throw err;
@@ -185,13 +200,13 @@ export class InvocationContext {
       if (d.entry.status === 'done') return;
       const wakeAt = JSON.parse(d.entry.valueJson ?? '0') as number;
       if (this.host.now() >= wakeAt) {
-        this.buffered.push({ ...d.entry, status: 'done' });
+        this.record({ ...d.entry, status: 'done' });
         return;
       }
       return this.suspend({ notBefore: wakeAt });
     }
     const wakeAt = at ?? this.host.now() + ms;
-    this.buffered.push({ seq: d.position, kind: 'sleep', name: 'sleep', status: 'pending', valueJson: JSON.stringify(wakeAt) });
+    this.record({ seq: d.position, kind: 'sleep', name: 'sleep', status: 'pending', valueJson: JSON.stringify(wakeAt) });
     return this.suspend({ notBefore: wakeAt });
   }
 
@@ -206,9 +221,9 @@ export class InvocationContext {
       return this.awaitResolution<T>(d.entry, promiseId, false);
     }
     const msg = this.host.prepare({ actorType, actorId, method, args }, { id: childId, replyTo: promiseId });
-    this.outbox.push(msg);
+    this.queueMessage(msg);
     const entry: JournalEntry = { seq: d.position, kind: 'call', name: `${actorType}/${actorId}.${method}`, status: 'pending' };
-    this.buffered.push(entry);
+    this.record(entry);
     return this.suspend({ waitingOn: promiseId });
   }
 
@@ -219,8 +234,8 @@ export class InvocationContext {
     if (d.kind === 'replay') return;
     const extra: { id: string; notBefore?: number } = { id: `${this.invocation.id}:s${d.position}` };
     if (delayMs) extra.notBefore = this.host.now() + delayMs;
-    this.outbox.push(this.host.prepare({ actorType, actorId, method, args }, extra));
-    this.buffered.push({ seq: d.position, kind: 'send', name: `${actorType}/${actorId}.${method}`, status: 'done' });
+    this.queueMessage(this.host.prepare({ actorType, actorId, method, args }, extra));
+    this.record({ seq: d.position, kind: 'send', name: `${actorType}/${actorId}.${method}`, status: 'done' });
   }
 
   /** The id under which the outside world resolves `promise(name)`. */
@@ -241,13 +256,13 @@ export class InvocationContext {
     const resolution = await this.host.getPromise(promiseId);
     this.guard();
     if (!resolution) {
-      if (isNew) this.buffered.push(entry);
+      if (isNew) this.record(entry);
       return this.suspend({ waitingOn: promiseId });
     }
     const done: JournalEntry = { seq: entry.seq, kind: entry.kind, name: entry.name, status: 'done' };
     if (resolution.valueJson !== undefined) done.valueJson = resolution.valueJson;
     if (resolution.error) done.error = resolution.error;
-    this.buffered.push(done);
+    this.record(done);
     return settle<T>(done);
   }
 
@@ -271,7 +286,7 @@ export class InvocationContext {
     const d = this.cursor.next(kind, kind);
     if (d.kind === 'replay') return JSON.parse(d.entry.valueJson ?? 'null') as T;
     const value = make(d.position);
-    this.buffered.push({ seq: d.position, kind, name: kind, status: 'done', valueJson: JSON.stringify(value) });
+    this.record({ seq: d.position, kind, name: kind, status: 'done', valueJson: JSON.stringify(value) });
     return value;
   }
 
@@ -290,7 +305,7 @@ export class InvocationContext {
       this.guard();
       const entry: JournalEntry = { seq: d.position, kind: 'idempotency', name: key, status: 'done' };
       if (found) entry.valueJson = JSON.stringify(found);
-      this.buffered.push(entry);
+      this.record(entry);
     }
     this.cachedResult = found?.result;
     return found !== undefined;
@@ -300,6 +315,7 @@ export class InvocationContext {
   storeIdempotency(key: string, result: unknown): void {
     this.guard();
     const resultJson = toJson(result === undefined ? null : result, `the idempotency result for key "${key}"`);
+    if (this.idempotencyWrites === NONE) this.idempotencyWrites = [];
     this.idempotencyWrites.push({ key, resultJson });
   }
 }

@@ -152,6 +152,8 @@ export class Engine {
     return Date.now() + this.clockOffset;
   }
 
+  private readonly clock = (): number => this.now();
+
   get isRunning(): boolean {
     return this.state === 'running';
   }
@@ -341,8 +343,7 @@ export class Engine {
 
   private pump(box: Mailbox): void {
     if (box.running || this.state !== 'running') return;
-    const now = this.now();
-    const head = box.head(now);
+    const head = box.head(this.clock);
     switch (head.kind) {
       case 'empty':
         return;
@@ -406,7 +407,7 @@ export class Engine {
       type = registry.get(rec.actorType);
       registry.method(type, rec.method);
     } catch (err) {
-      return this.settle(box, rec, started, () => this.fail(box, rec, err, epoch, registry.has(rec.actorType) ? registry.get(rec.actorType) : undefined));
+      return this.settle(box, rec, started, this.fail(box, rec, err, epoch, registry.has(rec.actorType) ? registry.get(rec.actorType) : undefined));
     }
     if (box.loaded && !rec.started) return this.invoke(box, rec, type, epoch, NO_JOURNAL, started);
     this.load(box, rec).then(
@@ -435,23 +436,21 @@ export class Engine {
 
   private invoke(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, epoch: number, journal: readonly JournalEntry[], started: number): void {
     const ctx = new InvocationContext(rec, journal, epoch, this.host);
-    runHandler(type, rec, box.stateJson, ctx, (result, actor) =>
-      this.settle(box, rec, started, () => {
-        if (result.kind === 'value') return this.complete(box, rec, type, ctx, epoch, result.value, actor.state);
-        if (result.kind === 'suspend') return this.suspend(box, rec, ctx, epoch, result.s);
-        return this.fail(box, rec, result.err, epoch, type, ctx);
-      }),
-    );
+    runHandler(type, rec, box.stateJson, ctx, (result, actor) => {
+      let out: Attempted | Promise<Attempted>;
+      try {
+        if (result.kind === 'value') out = this.complete(box, rec, type, ctx, epoch, result.value, actor.state);
+        else if (result.kind === 'suspend') out = this.suspend(box, rec, ctx, epoch, result.s);
+        else out = this.fail(box, rec, result.err, epoch, type, ctx);
+      } catch (err) {
+        return this.ran(box, rec, started, undefined, err);
+      }
+      this.settle(box, rec, started, out);
+    });
   }
 
-  /** Ends the attempt with what `next` gives, at once or once its promise settles; a throw is a store failure. */
-  private settle(box: Mailbox, rec: InvocationRecord, started: number, next: () => Attempted | Promise<Attempted>): void {
-    let out: Attempted | Promise<Attempted>;
-    try {
-      out = next();
-    } catch (err) {
-      return this.ran(box, rec, started, undefined, err);
-    }
+  /** Ends the attempt with `out`, at once or once it settles; a rejection is a store failure. */
+  private settle(box: Mailbox, rec: InvocationRecord, started: number, out: Attempted | Promise<Attempted>): void {
     if (out instanceof Promise) {
       out.then(
         (a) => this.ran(box, rec, started, a),

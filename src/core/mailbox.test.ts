@@ -14,7 +14,7 @@ describe('Mailbox', () => {
     const box = new Mailbox('k', 'T', 'a', 0);
     for (const r of [rec('c', 3), rec('a', 1), rec('b', 2)]) box.offer(r);
     assert.deepEqual(ids(box), ['a', 'b', 'c']);
-    const head = box.head(0);
+    const head = box.head(() => 0);
     assert.ok(head.kind === 'run' && head.invocation.id === 'a');
   });
 
@@ -27,7 +27,7 @@ describe('Mailbox', () => {
     const newer = rec('a', 1, 6, { notBefore: 100 });
     assert.equal(box.offer(newer), true);
     assert.equal(box.queue[0], newer);
-    assert.deepEqual(box.head(50), { kind: 'wait-until', at: 100 });
+    assert.deepEqual(box.head(() => 50), { kind: 'wait-until', at: 100 });
   });
 
   it('lets a started invocation hold the actor ahead of older unstarted ones', () => {
@@ -37,10 +37,10 @@ describe('Mailbox', () => {
     box.offer(waiting);
     box.markStarted(waiting);
     waiting.waitingOn = 'promise:b#x';
-    assert.deepEqual(box.head(0), { kind: 'wait-promise', invocation: waiting, promiseId: 'promise:b#x' });
+    assert.deepEqual(box.head(() => 0), { kind: 'wait-promise', invocation: waiting, promiseId: 'promise:b#x' });
     box.remove('b');
     assert.deepEqual(ids(box), ['a']);
-    assert.equal(box.head(0).kind, 'run', 'once it left, the next one runs');
+    assert.equal(box.head(() => 0).kind, 'run', 'once it left, the next one runs');
   });
 
   it('removes by id, ignores unknown ids, and clears', () => {
@@ -61,7 +61,7 @@ describe('Mailbox', () => {
     for (let i = 1; i <= n; i++) box.offer(rec(`r${i}`, i));
     for (let i = 1; i <= n; i++) box.offer(rec(`r${i}`, i)); // a poll handing everything back
     for (let i = 1; i <= n; i++) {
-      const head = box.head(0);
+      const head = box.head(() => 0);
       assert.ok(head.kind === 'run' && head.invocation.id === `r${i}`);
       box.remove(`r${i}`);
     }
@@ -75,7 +75,7 @@ describe('Mailbox', () => {
     assert.equal(box.offer(rec('r7', 7)), false, 'a repeat is found through the index');
     const started = box.queue.find((r) => r.id === 'r9')!;
     box.markStarted(started);
-    const head = box.head(0);
+    const head = box.head(() => 0);
     assert.ok(head.kind === 'run' && head.invocation.id === 'r9', 'a started invocation holds the actor');
     for (const id of ['r9', 'r1', 'r20', 'r10']) box.remove(id);
     assert.equal(box.queue.length, 16);

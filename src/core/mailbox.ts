@@ -94,20 +94,21 @@ export class Mailbox {
     this.startedIds.clear();
   }
 
-  /** The invocation to run now, or what it is waiting for. */
-  head(now: number): Head {
+  /** The invocation to run now, or what it is waiting for. `clock` is read only when a record has a time to wait for. */
+  head(clock: () => number): Head {
+    let now = -1;
     if (this.startedIds.size > 0) {
       for (const rec of this.queue) {
         if (!rec.started) continue;
         if (rec.waitingOn) return { kind: 'wait-promise', invocation: rec, promiseId: rec.waitingOn };
-        if ((rec.notBefore ?? 0) > now) return { kind: 'wait-until', at: rec.notBefore! };
+        if (rec.notBefore !== undefined && rec.notBefore > (now < 0 ? (now = clock()) : now)) return { kind: 'wait-until', at: rec.notBefore };
         return { kind: 'run', invocation: rec };
       }
     }
     let earliest = Infinity;
     for (const rec of this.queue) {
-      const at = rec.notBefore ?? 0;
-      if (at <= now) return { kind: 'run', invocation: rec };
+      const at = rec.notBefore;
+      if (at === undefined || at <= (now < 0 ? (now = clock()) : now)) return { kind: 'run', invocation: rec };
       earliest = Math.min(earliest, at);
     }
     return earliest === Infinity ? { kind: 'empty' } : { kind: 'wait-until', at: earliest };

@@ -259,6 +259,10 @@ export function pendingRecord(item: NewInvocation, seq: number, wakeSeq: number,
     wakeSeq,
     createdAt: now,
     updatedAt: now,
+    // Declared from the start, though undefined until the invocation ends: a record that gains
+    // properties later changes shape, and that cost the memory store a quarter of its throughput.
+    resultJson: undefined,
+    expiresAt: undefined,
   };
   if (item.idempotencyKey !== undefined) rec.idempotencyKey = item.idempotencyKey;
   if (item.notBefore !== undefined) rec.notBefore = item.notBefore;

@@ -19,6 +19,8 @@ import {
 // (meta, error) are never mutated in place by the core, so they can be shared.
 const copy = <T extends object>(v: T): T => ({ ...v });
 const actorKey = (type: string, id: string) => `${type}\u0000${id}`;
+/** A turn's `enqueued` when it sent nothing: one shared, frozen list. */
+const NOTHING_ENQUEUED: EnqueueResult[] = Object.freeze([]) as unknown as EnqueueResult[];
 
 /**
  * The in-memory store: the reference implementation of the Store port, for
@@ -169,7 +171,7 @@ export class MemoryStore implements Store {
         this.actorIdempotency.set(`${actorKey(r.actorType, r.actorId)}\u0000${r.key}`, { resultJson: r.resultJson, expiresAt: r.expiresAt });
       }
     }
-    const enqueued = turn.outbox?.length ? turn.outbox.map((m) => this.insert(m, now)) : [];
+    const enqueued = turn.outbox?.length ? turn.outbox.map((m) => this.insert(m, now)) : NOTHING_ENQUEUED;
     if (turn.resolve) for (const r of turn.resolve) this.resolveOne(r);
     return { outcome: 'ok', enqueued };
   }
