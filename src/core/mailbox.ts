@@ -101,7 +101,7 @@ export class Mailbox {
       for (const rec of this.queue) {
         if (!rec.started) continue;
         if (rec.waitingOn) return { kind: 'wait-promise', invocation: rec, promiseId: rec.waitingOn };
-        if (rec.notBefore !== undefined && rec.notBefore > (now < 0 ? (now = clock()) : now)) return { kind: 'wait-until', at: rec.notBefore };
+        if (rec.notBefore !== undefined && rec.notBefore > clock()) return { kind: 'wait-until', at: rec.notBefore };
         return { kind: 'run', invocation: rec };
       }
     }
