@@ -23,7 +23,8 @@ export class Mailbox {
    * offer, remove and head stay O(1) for a long queue, and a short one (the usual case) pays no index.
    */
   private byId: Map<string, InvocationRecord> | undefined;
-  private readonly startedIds = new Set<string>();
+  /** Made on first use: most actors never have a started invocation queued, and an idle activation should cost little. */
+  private startedIds: Set<string> | undefined;
   running: InvocationRecord | undefined;
   /** Committed state as JSON; undefined until loaded. */
   stateJson: string | undefined;
@@ -60,8 +61,8 @@ export class Mailbox {
     }
     if (this.byId) this.byId.set(rec.id, rec);
     else if (this.queue.length > INDEX_FROM) this.byId = new Map(this.queue.map((r) => [r.id, r]));
-    if (rec.started) this.startedIds.add(rec.id);
-    else if (this.startedIds.size > 0) this.startedIds.delete(rec.id);
+    if (rec.started) (this.startedIds ??= new Set()).add(rec.id);
+    else this.startedIds?.delete(rec.id);
     return true;
   }
 
@@ -69,7 +70,7 @@ export class Mailbox {
     const held = this.find(id);
     if (!held) return;
     this.byId?.delete(id);
-    if (this.startedIds.size > 0) this.startedIds.delete(id);
+    this.startedIds?.delete(id);
     // Usually the head: finished invocations leave in FIFO order.
     if (this.queue[0] === held) this.queue.shift();
     else this.queue.splice(this.queue.indexOf(held), 1);
@@ -79,7 +80,7 @@ export class Mailbox {
   /** A queued invocation committed a turn: it now holds the actor until it ends. */
   markStarted(rec: InvocationRecord): void {
     rec.started = true;
-    if (this.find(rec.id) === rec) this.startedIds.add(rec.id);
+    if (this.find(rec.id) === rec) (this.startedIds ??= new Set()).add(rec.id);
   }
 
   private find(id: string): InvocationRecord | undefined {
@@ -91,13 +92,13 @@ export class Mailbox {
   clear(): void {
     this.queue.length = 0;
     this.byId = undefined;
-    this.startedIds.clear();
+    this.startedIds = undefined;
   }
 
   /** The invocation to run now, or what it is waiting for. `clock` is read only when a record has a time to wait for. */
   head(clock: () => number): Head {
     let now = -1;
-    if (this.startedIds.size > 0) {
+    if (this.startedIds !== undefined && this.startedIds.size > 0) {
       for (const rec of this.queue) {
         if (!rec.started) continue;
         if (rec.waitingOn) return { kind: 'wait-promise', invocation: rec, promiseId: rec.waitingOn };
