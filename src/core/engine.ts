@@ -1,29 +1,24 @@
-import { InvocationContext, withTimeout, type ContextHost, type Suspension } from './context.js';
-import { checkSize, toJson, type Envelope } from './envelope.js';
+import { withTimeout } from './context.js';
+import type { Envelope } from './envelope.js';
 import { Acceptor, type MessageOptions } from './accept.js';
-import { FencedError, RuntimeStateError, TimeoutError, type ErrorInfo } from './errors.js';
+import { ABANDONED, Attempts, type AttemptEvent, type Attempted } from './attempt.js';
+import { RuntimeStateError, TimeoutError, type ErrorInfo } from './errors.js';
 import { GroupCommitter } from './group-commit.js';
 import type { Logger } from './logger.js';
-import { Mailbox } from './mailbox.js';
+import { Activations } from './activations.js';
+import type { Mailbox } from './mailbox.js';
 import { PartitionOwner } from './partition-owner.js';
 import { prepareInvocation, type PrepareExtra } from './prepare.js';
 import { RecentIds } from './recent-ids.js';
-import type { ActorRegistry, RegisteredActor } from './registry.js';
-import { resolveRetryPolicy } from './retry.js';
-import { decideFailure } from './turn.js';
-import { runHandler } from './invoke.js';
+import type { ActorRegistry } from './registry.js';
 import { ResultWaiters } from './waiters.js';
 import { NoticeRelay } from './notices.js';
 import { OutageReporter } from './outage.js';
+import { StorePoller } from './poller.js';
 import type { Transport } from '../ports/transport.js';
-import { pendingRecord, promiseOwner, type CommitResult, type EnqueueResult, type InvocationRecord, type JournalEntry, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
+import { pendingRecord, promiseOwner, type EnqueueResult, type InvocationRecord, type NewInvocation, type Store } from '../ports/store.js';
 
-const FULL_SCAN_INTERVAL_MS = 5000;
-/** Mailboxes used within this long of each other may be evicted in either order (re-ordering a Map on every message is not free). */
-const LRU_GRAIN_MS = 1000;
-
-/** The key of an actor's mailbox in `Engine.boxes`. */
-const boxKey = (actorType: string, actorId: string) => `${actorType}\u0000${actorId}`;
+export type { AttemptEvent } from './attempt.js';
 
 /** Resolved engine settings (the runtime fills in defaults). */
 export interface EngineOptions {
@@ -54,26 +49,7 @@ export interface EngineOptions {
   onAttempt?: (event: AttemptEvent) => void;
 }
 
-/** One finished attempt of an invocation, as reported to `onAttempt`. */
-export interface AttemptEvent {
-  invocationId: string;
-  actorType: string;
-  actorId: string;
-  method: string;
-  idempotencyKey?: string;
-  outcome: 'completed' | 'failed' | 'dead' | 'retry' | 'suspended' | 'abandoned';
-  attempt: number;
-  durationMs: number;
-  error?: ErrorInfo;
-}
-
 const NO_EXTRA: PrepareExtra = Object.freeze({});
-
-/** How an attempt ended, for `run` and `onAttempt`. */
-type Attempted = { outcome: AttemptEvent['outcome']; error?: ErrorInfo };
-const ABANDONED: Attempted = Object.freeze({ outcome: 'abandoned' });
-const COMPLETED: Attempted = Object.freeze({ outcome: 'completed' });
-const NO_JOURNAL: readonly JournalEntry[] = Object.freeze([]);
 
 /**
  * The generic part of an actor system: mailboxes, activations, execution,
@@ -83,20 +59,19 @@ const NO_JOURNAL: readonly JournalEntry[] = Object.freeze([]);
 export class Engine {
   private readonly committer: GroupCommitter;
   private readonly owner: PartitionOwner;
-  private readonly boxes = new Map<string, Mailbox>();
+  private readonly boxes: Activations;
   private readonly results: ResultWaiters;
   private readonly acceptor: Acceptor;
+  private readonly attempts: Attempts;
+  private readonly poller: StorePoller;
   private readonly promiseWaiters = new Map<string, string>();
   /** Ids finished here recently: late duplicates from a poll are ignored, late waiters read the store. */
   private readonly finished = new RecentIds();
   private readonly ready: Mailbox[] = [];
   private running = 0;
-  private lastWakeSeq = 0;
-  private lastFullScan = Date.now();
   private clockOffset = 0;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private timers: NodeJS.Timeout[] = [];
-  private polling = false;
   private idleResolvers: (() => void)[] = [];
   /** Partition -> resolvers waiting until none of its handlers runs here (handoff). */
   private readonly drainWaiters = new Map<number, (() => void)[]>();
@@ -105,6 +80,7 @@ export class Engine {
 
   constructor(private readonly opts: EngineOptions) {
     this.committer = new GroupCommitter(opts.store);
+    this.boxes = new Activations(opts);
     this.outage = new OutageReporter(opts.log, 'the store');
     this.results = new ResultWaiters(opts.store, opts.log, () => this.state !== 'stopped');
     this.acceptor = new Acceptor({
@@ -119,6 +95,34 @@ export class Engine {
       admit: (rec, fresh) => (fresh ? this.admitNew(rec) : this.admit1(rec)),
       awaitResult: (id) => this.awaitResult(id),
     });
+    this.poller = new StorePoller({
+      store: opts.store,
+      outage: this.outage,
+      dispatch: (rec) => void this.dispatch(rec),
+      holds: (p) => this.owner.held.has(p) && this.state === 'running',
+    });
+    this.attempts = new Attempts({
+      store: opts.store,
+      registry: opts.registry,
+      committer: this.committer,
+      log: opts.log,
+      maxPayloadBytes: opts.maxPayloadBytes,
+      deadLetterTtlMs: opts.deadLetterTtlMs,
+      now: () => this.now(),
+      epoch: (p) => this.owner.epoch(p),
+      lose: (p) => this.owner.lose(p),
+      admit: (enqueued) => this.admit(enqueued),
+      resolved: (id) => {
+        this.wakePromise(id);
+        this.relay?.announceOwner(promiseOwner(id));
+      },
+      ended: (rec) => {
+        this.finished.add(rec.id);
+        this.results.notify(rec);
+      },
+      prepare: (env, extra) => this.prepare(env, extra),
+      ran: (box, rec, started, attempted, err) => this.ran(box, rec, started, attempted, err),
+    });
     this.owner = new PartitionOwner({
       leases: opts.store.leases,
       owner: opts.owner,
@@ -127,11 +131,11 @@ export class Engine {
       log: opts.log,
       wanted: opts.wantedPartitions,
       onGained: (p) => {
-        void this.recover(p);
+        void this.poller.recover(p);
         this.relay?.partitionsChanged(this.ownedPartitions);
       },
       onLost: (p) => {
-        this.dropPartition(p);
+        this.boxes.dropPartition(p);
         this.relay?.partitionsChanged(this.ownedPartitions);
       },
       drained: (p) => this.partitionDrained(p),
@@ -176,11 +180,11 @@ export class Engine {
       this.timers.push(t);
     };
     // A started runtime is a worker: it keeps the process alive until stop().
-    every(this.opts.pollIntervalMs, () => this.poll(), true);
+    every(this.opts.pollIntervalMs, () => (this.state === 'running' ? this.poller.poll(this.ownedPartitions) : undefined), true);
     every(this.opts.sweepIntervalMs, async () => {
       await this.opts.store.sweep(this.now());
     });
-    every(Math.max(1000, Math.floor(this.opts.idleTimeoutMs / 2)), () => this.evictIdle());
+    every(Math.max(1000, Math.floor(this.opts.idleTimeoutMs / 2)), () => this.boxes.evictIdle());
     every(30_000, () => this.syncClock());
   }
 
@@ -198,7 +202,6 @@ export class Engine {
         this.opts.log.warn(`stopping with ${this.running} invocation(s) still running; they resume on the next owner`);
       });
     }
-    for (const box of this.boxes.values()) if (box.timer) clearTimeout(box.timer);
     this.boxes.clear();
     for (const list of this.drainWaiters.values()) for (const r of list) r();
     this.drainWaiters.clear();
@@ -235,7 +238,7 @@ export class Engine {
   private canStartEagerly(inv: NewInvocation): boolean {
     if (!this.opts.eagerStart || inv.idempotencyKey !== undefined || inv.notBefore !== undefined) return false;
     if (this.state !== 'running' || !this.owner.held.has(inv.partition)) return false;
-    const box = this.boxes.get(boxKey(inv.actorType, inv.actorId));
+    const box = this.boxes.get(inv.actorType, inv.actorId);
     return !box || box.idle;
   }
 
@@ -324,19 +327,7 @@ export class Engine {
 
   /** Puts a runnable record of an owned partition in its actor's mailbox. */
   private place(rec: InvocationRecord): Mailbox {
-    const key = boxKey(rec.actorType, rec.actorId);
-    let box = this.boxes.get(key);
-    const now = Date.now();
-    if (!box) {
-      box = new Mailbox(key, rec.actorType, rec.actorId, rec.partition);
-      box.orderedAt = now;
-      this.boxes.set(key, box);
-    } else if (now - box.orderedAt > LRU_GRAIN_MS) {
-      // Re-insert so that the map's order is least-recently-used first, to within LRU_GRAIN_MS.
-      box.orderedAt = now;
-      this.boxes.delete(key);
-      this.boxes.set(key, box);
-    }
+    const box = this.boxes.open(rec);
     if (box.offer(rec)) this.pump(box);
     return box;
   }
@@ -377,88 +368,20 @@ export class Engine {
     const key = this.promiseWaiters.get(promiseId);
     if (!key) return;
     this.promiseWaiters.delete(promiseId);
-    const box = this.boxes.get(key);
+    const box = this.boxes.byKey(key);
     const rec = box?.queue.find((r) => r.waitingOn === promiseId);
     if (!box || !rec) return;
     delete rec.waitingOn;
     this.pump(box);
   }
 
-  // ---- running one attempt ------------------------------------------------
+  // ---- running attempts ----------------------------------------------------
 
-  /**
-   * Runs one attempt. A chain of callbacks, not async functions: on a store in the
-   * process a call goes from its handler's return through its commit to `ran`
-   * without waiting, and allocates no promise of its own.
-   */
+  /** Starts an attempt of `rec` (see `Attempts`); `ran` ends it. */
   private run(box: Mailbox, rec: InvocationRecord): void {
     box.running = rec;
     this.running++;
-    const started = this.opts.onAttempt ? Date.now() : 0;
-    const epoch = this.owner.epoch(rec.partition);
-    if (epoch === undefined) {
-      // The partition is no longer ours: its owner runs the invocation.
-      box.remove(rec.id);
-      return this.ran(box, rec, started, ABANDONED);
-    }
-    const registry = this.opts.registry;
-    let type: RegisteredActor;
-    try {
-      type = registry.get(rec.actorType);
-      registry.method(type, rec.method);
-    } catch (err) {
-      return this.settle(box, rec, started, this.fail(box, rec, err, epoch, registry.has(rec.actorType) ? registry.get(rec.actorType) : undefined));
-    }
-    if (box.loaded && !rec.started) return this.invoke(box, rec, type, epoch, NO_JOURNAL, started);
-    this.load(box, rec).then(
-      (journal) => this.invoke(box, rec, type, epoch, journal, started),
-      (err: unknown) => this.ran(box, rec, started, undefined, err),
-    );
-  }
-
-  /** Reads what an attempt needs from the store: the actor's state if not loaded, the journal if it started before. */
-  private async load(box: Mailbox, rec: InvocationRecord): Promise<readonly JournalEntry[]> {
-    if (!box.loaded) {
-      const loading = this.opts.store.loadState(rec.actorType, rec.actorId);
-      box.loading = loading;
-      let st;
-      try {
-        st = await loading;
-      } finally {
-        box.loading = undefined;
-      }
-      box.stateJson = st?.stateJson;
-      box.version = st?.version ?? 0;
-      box.loaded = true;
-    }
-    return rec.started ? this.opts.store.loadJournal(rec.id) : NO_JOURNAL;
-  }
-
-  private invoke(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, epoch: number, journal: readonly JournalEntry[], started: number): void {
-    const ctx = new InvocationContext(rec, journal, epoch, this.host);
-    runHandler(type, rec, box.stateJson, ctx, (result, actor) => {
-      let out: Attempted | Promise<Attempted>;
-      try {
-        if (result.kind === 'value') out = this.complete(box, rec, type, ctx, epoch, result.value, actor.state);
-        else if (result.kind === 'suspend') out = this.suspend(box, rec, ctx, epoch, result.s);
-        else out = this.fail(box, rec, result.err, epoch, type, ctx);
-      } catch (err) {
-        return this.ran(box, rec, started, undefined, err);
-      }
-      this.settle(box, rec, started, out);
-    });
-  }
-
-  /** Ends the attempt with `out`, at once or once it settles; a rejection is a store failure. */
-  private settle(box: Mailbox, rec: InvocationRecord, started: number, out: Attempted | Promise<Attempted>): void {
-    if (out instanceof Promise) {
-      out.then(
-        (a) => this.ran(box, rec, started, a),
-        (err: unknown) => this.ran(box, rec, started, undefined, err),
-      );
-    } else {
-      this.ran(box, rec, started, out);
-    }
+    this.attempts.start(box, rec, this.opts.onAttempt ? Date.now() : 0);
   }
 
   /** After an attempt: report it, free the actor, and start what waits. `attempted` undefined: the store failed. */
@@ -475,10 +398,10 @@ export class Engine {
     if (this.opts.onAttempt) this.report(rec, started, attempted);
     if (attempted.outcome !== 'abandoned') this.relay?.settled(rec.id);
     this.pump(box);
-    if (this.boxes.size > this.opts.maxActivations) this.evictIdle();
+    if (this.boxes.size > this.opts.maxActivations) this.boxes.evictIdle();
     while (this.ready.length > 0 && this.running < this.opts.maxConcurrency) this.pump(this.ready.shift()!);
     if (this.running === 0 && this.ready.length === 0 && this.idleResolvers.length > 0) for (const r of this.idleResolvers.splice(0)) r();
-    if (this.drainWaiters.has(rec.partition) && !this.runningIn(rec.partition)) {
+    if (this.drainWaiters.has(rec.partition) && !this.boxes.runningIn(rec.partition)) {
       for (const r of this.drainWaiters.get(rec.partition)!) r();
       this.drainWaiters.delete(rec.partition);
     }
@@ -504,225 +427,16 @@ export class Engine {
     }
   }
 
-  /** The handler returned: one turn with its result, its state if changed, and what it sent. */
-  private complete(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, ctx: InvocationContext, epoch: number, value: unknown, state: object): Attempted | Promise<Attempted> {
-    let resultJson: string;
-    let stateJson: string;
-    try {
-      resultJson = value === undefined ? 'null' : toJson(value, () => `the result of ${rec.actorType}.${rec.method}`, 'result');
-      checkSize(resultJson, this.opts.maxPayloadBytes, () => `the result of ${rec.actorType}/${rec.actorId}.${rec.method}`);
-      stateJson = toJson(state, () => `the state of ${rec.actorType}/${rec.actorId}`, 'this.state');
-      ctx.assertReplayed();
-    } catch (err) {
-      return this.fail(box, rec, err, epoch, type, ctx);
-    }
-    const turn: TurnWrite = {
-      partition: rec.partition,
-      epoch,
-      invocationId: rec.id,
-      transition: { status: 'completed', resultJson, expiresAt: this.now() + rec.ttlMs },
-    };
-    const stateChanged = stateJson !== (box.stateJson ?? type.initialStateJson) || box.version === 0;
-    if (stateChanged) turn.state = { actorType: rec.actorType, actorId: rec.actorId, stateJson, expectedVersion: box.version };
-    if (ctx.outbox.length) turn.outbox = ctx.outbox;
-    if (ctx.idempotencyWrites.length) {
-      const expiresAt = this.now() + type.idempotencyTtlMs;
-      turn.idempotency = ctx.idempotencyWrites.map((w) => ({ actorType: rec.actorType, actorId: rec.actorId, key: w.key, resultJson: w.resultJson, expiresAt }));
-    }
-    if (rec.replyTo) turn.resolve = [{ id: rec.replyTo, valueJson: resultJson }];
-    const newState = stateChanged ? stateJson : undefined;
-    const committing = this.commitTurn(box, rec, turn);
-    return typeof committing === 'boolean'
-      ? this.completed(box, rec, committing, resultJson, newState)
-      : committing.then((ok) => this.completed(box, rec, ok, resultJson, newState));
-  }
-
-  private completed(box: Mailbox, rec: InvocationRecord, committed: boolean, resultJson: string, newState: string | undefined): Attempted {
-    if (!committed) return ABANDONED;
-    if (newState !== undefined) {
-      box.stateJson = newState;
-      box.version++;
-    }
-    // The record leaves the mailbox here: it becomes the terminal record the waiters get.
-    rec.status = 'completed';
-    rec.resultJson = resultJson;
-    rec.started = true;
-    this.finish(box, rec);
-    return COMPLETED;
-  }
-
-  private async suspend(box: Mailbox, rec: InvocationRecord, ctx: InvocationContext, epoch: number, s: Suspension) {
-    const transition: TurnWrite['transition'] = { status: 'pending', attempt: rec.attempt };
-    if (s.notBefore !== undefined) transition.notBefore = s.notBefore;
-    if (s.waitingOn !== undefined) transition.waitingOn = s.waitingOn;
-    const turn: TurnWrite = { partition: rec.partition, epoch, invocationId: rec.id, journal: ctx.takeBuffered(), transition };
-    if (ctx.outbox.length) turn.outbox = ctx.outbox;
-    if (!(await this.commitTurn(box, rec, turn))) return { outcome: 'abandoned' as const };
-    box.markStarted(rec);
-    if (s.notBefore !== undefined) rec.notBefore = s.notBefore;
-    else delete rec.notBefore;
-    if (s.waitingOn !== undefined) {
-      rec.waitingOn = s.waitingOn;
-      // The promise may have been resolved while this turn was committing.
-      if (await this.opts.store.getPromise(s.waitingOn)) delete rec.waitingOn;
-    }
-    return { outcome: 'suspended' as const };
-  }
-
-  private async fail(box: Mailbox, rec: InvocationRecord, err: unknown, epoch: number, type: RegisteredActor | undefined, ctx?: InvocationContext) {
-    const policy = type ? resolveRetryPolicy(type.retryPolicy, rec.meta?.retryPolicy) : resolveRetryPolicy();
-    const decision = decideFailure(err, rec, policy, this.now(), rec.ttlMs, this.opts.deadLetterTtlMs);
-    if (decision.kind === 'abandon') {
-      // A conflict says nothing about the partition: only this invocation's view is stale.
-      if (err instanceof FencedError && err.outcome === 'conflict') await this.reconcile(box, rec);
-      else this.owner.lose(rec.partition);
-      return { outcome: 'abandoned' as const };
-    }
-    const turn: TurnWrite = { partition: rec.partition, epoch, invocationId: rec.id, transition: decision.transition };
-    const t = decision.transition;
-    if (t.status === 'pending' && ctx) {
-      // Step results the attempt finished but had not flushed yet survive into the retry,
-      // with the outbox messages of any send journaled beside them.
-      const journal = ctx.takeBuffered();
-      if (journal.length) turn.journal = journal;
-      if (ctx.outbox.length) turn.outbox = ctx.outbox;
-    }
-    if (decision.kind === 'final' && rec.replyTo) turn.resolve = [{ id: rec.replyTo, error: decision.transition.error }];
-    if (!(await this.commitTurn(box, rec, turn))) return { outcome: 'abandoned' as const };
-    if (t.status === 'pending') {
-      rec.attempt = t.attempt;
-      box.markStarted(rec);
-      if (t.notBefore !== undefined) rec.notBefore = t.notBefore;
-      if (t.error) rec.error = t.error;
-      return { outcome: 'retry' as const, error: t.error };
-    }
-    this.finish(box, { ...rec, status: t.status, error: t.error, attempt: t.attempt, started: true });
-    return { outcome: t.status, error: t.error };
-  }
-
-  /** Commits a turn; on rejection, reconciles and returns false. At once where the store is in the process. */
-  private commitTurn(box: Mailbox, rec: InvocationRecord, turn: TurnWrite): boolean | Promise<boolean> {
-    const now = this.committer.commitNow(turn);
-    if (now) return this.committed(box, rec, turn, now);
-    return this.committer.commit(turn).then((res) => this.committed(box, rec, turn, res));
-  }
-
-  private committed(box: Mailbox, rec: InvocationRecord, turn: TurnWrite, res: CommitResult): boolean | Promise<boolean> {
-    if (res.outcome === 'ok') {
-      if (res.enqueued.length) this.admit(res.enqueued);
-      for (const r of turn.resolve ?? []) {
-        this.wakePromise(r.id);
-        this.relay?.announceOwner(promiseOwner(r.id));
-      }
-      return true;
-    }
-    if (res.outcome === 'fenced') {
-      this.opts.log.warn(`partition ${rec.partition} was taken by another worker; dropping its work here`);
-      this.owner.lose(rec.partition);
-      return false;
-    }
-    return this.reconcile(box, rec).then(() => false);
-  }
-
-  /** After a conflict our view is stale: reload state and the invocation from the store (gone: drop it). */
-  private async reconcile(box: Mailbox, rec: InvocationRecord): Promise<void> {
-    box.loaded = false;
-    const fresh = await this.opts.store.getInvocation(rec.id);
-    box.remove(rec.id);
-    if (fresh && fresh.status !== 'pending') this.finish(box, fresh);
-    else if (fresh) box.offer(fresh);
-  }
-
-  private finish(box: Mailbox, rec: InvocationRecord): void {
-    box.remove(rec.id);
-    this.finished.add(rec.id);
-    this.results.notify(rec);
-  }
-
-  // ---- partitions, polling, housekeeping ----------------------------------
-
-  /** Loads a newly owned partition's unfinished work; retried until it succeeds or the partition is lost. */
-  private async recover(partition: number): Promise<void> {
-    for (let wait = 100; this.owner.held.has(partition) && this.state === 'running'; wait = Math.min(wait * 2, 5000)) {
-      try {
-        let after = 0;
-        for (;;) {
-          const page = await this.opts.store.pollPending([partition], after, 1000);
-          for (const rec of page) this.dispatch(rec);
-          if (page.length < 1000) return;
-          after = page[page.length - 1]!.wakeSeq;
-        }
-      } catch (err) {
-        this.outage.failed(`recovery of partition ${partition}`, err);
-        await new Promise((r) => setTimeout(r, wait));
-      }
-    }
-  }
-
-  private dropPartition(partition: number): void {
-    for (const [key, box] of this.boxes) {
-      if (box.partition !== partition) continue;
-      if (box.timer) clearTimeout(box.timer);
-      box.clear();
-      box.loaded = false;
-      if (!box.running) this.boxes.delete(key);
-    }
-  }
-
-  /** True while a handler of `partition` runs here. */
-  private runningIn(partition: number): boolean {
-    for (const box of this.boxes.values()) if (box.partition === partition && box.running) return true;
-    return false;
-  }
+  // ---- partitions and housekeeping -----------------------------------------
 
   /** Resolves once no handler of `partition` runs here (its mailboxes were dropped first). */
   private partitionDrained(partition: number): Promise<void> {
-    if (!this.runningIn(partition)) return Promise.resolve();
+    if (!this.boxes.runningIn(partition)) return Promise.resolve();
     return new Promise<void>((r) => {
       const list = this.drainWaiters.get(partition) ?? [];
       list.push(r);
       this.drainWaiters.set(partition, list);
     });
-  }
-
-  private async poll(): Promise<void> {
-    if (this.polling || this.state !== 'running') return;
-    const owned = this.ownedPartitions;
-    if (owned.length === 0) return;
-    this.polling = true;
-    try {
-      // Wake sequence numbers are taken before commit, so on a store with concurrent
-      // writers (PostgreSQL) a lower one can become visible after a higher one was
-      // read. A periodic rescan from zero catches those; dispatch ignores repeats.
-      const full = Date.now() - this.lastFullScan > FULL_SCAN_INTERVAL_MS;
-      let after = full ? 0 : this.lastWakeSeq;
-      for (;;) {
-        const page = await this.opts.store.pollPending(owned, after, 1000);
-        for (const rec of page) {
-          this.lastWakeSeq = Math.max(this.lastWakeSeq, rec.wakeSeq);
-          this.dispatch(rec);
-        }
-        if (page.length < 1000) break;
-        after = page[page.length - 1]!.wakeSeq;
-      }
-      if (full) this.lastFullScan = Date.now();
-      this.outage.ok();
-    } finally {
-      this.polling = false;
-    }
-  }
-
-  private evictIdle(): void {
-    const cutoff = Date.now() - this.opts.idleTimeoutMs;
-    const excess = this.boxes.size - this.opts.maxActivations;
-    let evicted = 0;
-    for (const [key, box] of this.boxes) {
-      if (!box.idle || box.timer) continue;
-      if (box.lastUsed < cutoff || evicted < excess) {
-        this.boxes.delete(key);
-        evicted++;
-      }
-    }
   }
 
   private async syncClock(): Promise<void> {
@@ -749,17 +463,4 @@ export class Engine {
   get activeActors(): number {
     return this.boxes.size;
   }
-
-  private readonly host: ContextHost = {
-    now: () => this.now(),
-    commit: async (turn) => {
-      const res = this.committer.commitNow(turn) ?? (await this.committer.commit(turn));
-      if (res.outcome === 'ok' && res.enqueued.length) this.admit(res.enqueued);
-      return res;
-    },
-    getPromise: (id) => this.opts.store.getPromise(id),
-    getActorIdempotency: (t, id, key) => this.opts.store.getActorIdempotency(t, id, key, this.now()),
-    prepare: (env, extra) => this.prepare(env, extra),
-    idempotencyTtlMs: (t) => this.opts.registry.get(t).idempotencyTtlMs,
-  };
 }

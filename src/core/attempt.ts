@@ -1,0 +1,284 @@
+import { InvocationContext, type ContextHost, type Suspension } from './context.js';
+import { checkSize, toJson, type Envelope } from './envelope.js';
+import { FencedError, type ErrorInfo } from './errors.js';
+import type { GroupCommitter } from './group-commit.js';
+import type { Logger } from './logger.js';
+import type { Mailbox } from './mailbox.js';
+import type { PrepareExtra } from './prepare.js';
+import type { ActorRegistry, RegisteredActor } from './registry.js';
+import { resolveRetryPolicy } from './retry.js';
+import { decideFailure } from './turn.js';
+import { runHandler } from './invoke.js';
+import type { CommitResult, EnqueueResult, InvocationRecord, JournalEntry, NewInvocation, Store, TurnWrite } from '../ports/store.js';
+
+/** One finished attempt of an invocation, as reported to `onAttempt`. */
+export interface AttemptEvent {
+  invocationId: string;
+  actorType: string;
+  actorId: string;
+  method: string;
+  idempotencyKey?: string;
+  outcome: 'completed' | 'failed' | 'dead' | 'retry' | 'suspended' | 'abandoned';
+  attempt: number;
+  durationMs: number;
+  error?: ErrorInfo;
+}
+
+/** How an attempt ended, for the engine and `onAttempt`. */
+export type Attempted = { outcome: AttemptEvent['outcome']; error?: ErrorInfo };
+export const ABANDONED: Attempted = Object.freeze({ outcome: 'abandoned' });
+const COMPLETED: Attempted = Object.freeze({ outcome: 'completed' });
+const NO_JOURNAL: readonly JournalEntry[] = Object.freeze([]);
+
+/** What running attempts needs from the engine. */
+export interface AttemptHost {
+  readonly store: Store;
+  readonly registry: ActorRegistry;
+  readonly committer: GroupCommitter;
+  readonly log: Logger;
+  readonly maxPayloadBytes: number;
+  readonly deadLetterTtlMs: number;
+  now(): number;
+  /** The lease epoch held for `partition`; undefined once it is lost. */
+  epoch(partition: number): number | undefined;
+  /** Another worker holds `partition` now: drop its work here. */
+  lose(partition: number): void;
+  /** Invocations a commit enqueued (an attempt's sends): run the local ones, announce the others. */
+  admit(enqueued: readonly EnqueueResult[]): void;
+  /** A commit here resolved durable promise `id`: wake its waiter. */
+  resolved(id: string): void;
+  /** The invocation has its terminal record: answer its waiters. */
+  ended(rec: InvocationRecord): void;
+  /** Validates and builds an outbox message, as `runtime.send` does. */
+  prepare(env: Envelope, extra: PrepareExtra): NewInvocation;
+  /** The attempt is over; `attempted` undefined means the store failed with `err`. */
+  ran(box: Mailbox, rec: InvocationRecord, started: number, attempted: Attempted | undefined, err?: unknown): void;
+}
+
+/**
+ * One attempt of an invocation, from its state and journal reads through the
+ * handler to the one turn that records how it ended (completed, suspended,
+ * retried, failed or dead), and the reconciliation when the store rejects it.
+ *
+ * The steps are a chain of callbacks, not async functions: on a store in the
+ * process a call goes from its handler's return through its commit to `ran`
+ * without waiting, and allocates no promise of its own.
+ */
+export class Attempts {
+  /** The durable primitives' way to the store, shared by every context. */
+  private readonly context: ContextHost;
+
+  constructor(private readonly host: AttemptHost) {
+    this.context = {
+      now: () => host.now(),
+      commit: async (turn) => {
+        const res = host.committer.commitNow(turn) ?? (await host.committer.commit(turn));
+        if (res.outcome === 'ok' && res.enqueued.length) host.admit(res.enqueued);
+        return res;
+      },
+      getPromise: (id) => host.store.getPromise(id),
+      getActorIdempotency: (t, id, key) => host.store.getActorIdempotency(t, id, key, host.now()),
+      prepare: (env, extra) => host.prepare(env, extra),
+      idempotencyTtlMs: (t) => host.registry.get(t).idempotencyTtlMs,
+    };
+  }
+
+  /** Runs one attempt of `rec`, which the engine has just made its box's running invocation. `started`: for `onAttempt`. */
+  start(box: Mailbox, rec: InvocationRecord, started: number): void {
+    const epoch = this.host.epoch(rec.partition);
+    if (epoch === undefined) {
+      // The partition is no longer ours: its owner runs the invocation.
+      box.remove(rec.id);
+      return this.host.ran(box, rec, started, ABANDONED);
+    }
+    const registry = this.host.registry;
+    let type: RegisteredActor;
+    try {
+      type = registry.get(rec.actorType);
+      registry.method(type, rec.method);
+    } catch (err) {
+      return this.settle(box, rec, started, this.fail(box, rec, err, epoch, registry.has(rec.actorType) ? registry.get(rec.actorType) : undefined));
+    }
+    if (box.loaded && !rec.started) return this.invoke(box, rec, type, epoch, NO_JOURNAL, started);
+    this.load(box, rec).then(
+      (journal) => this.invoke(box, rec, type, epoch, journal, started),
+      (err: unknown) => this.host.ran(box, rec, started, undefined, err),
+    );
+  }
+
+  /** Reads what an attempt needs from the store: the actor's state if not loaded, the journal if it started before. */
+  private async load(box: Mailbox, rec: InvocationRecord): Promise<readonly JournalEntry[]> {
+    if (!box.loaded) {
+      const loading = this.host.store.loadState(rec.actorType, rec.actorId);
+      box.loading = loading;
+      let st;
+      try {
+        st = await loading;
+      } finally {
+        box.loading = undefined;
+      }
+      box.stateJson = st?.stateJson;
+      box.version = st?.version ?? 0;
+      box.loaded = true;
+    }
+    return rec.started ? this.host.store.loadJournal(rec.id) : NO_JOURNAL;
+  }
+
+  private invoke(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, epoch: number, journal: readonly JournalEntry[], started: number): void {
+    const ctx = new InvocationContext(rec, journal, epoch, this.context);
+    runHandler(type, rec, box.stateJson, ctx, (result, actor) => {
+      let out: Attempted | Promise<Attempted>;
+      try {
+        if (result.kind === 'value') out = this.complete(box, rec, type, ctx, epoch, result.value, actor.state);
+        else if (result.kind === 'suspend') out = this.suspend(box, rec, ctx, epoch, result.s);
+        else out = this.fail(box, rec, result.err, epoch, type, ctx);
+      } catch (err) {
+        return this.host.ran(box, rec, started, undefined, err);
+      }
+      this.settle(box, rec, started, out);
+    });
+  }
+
+  /** Ends the attempt with `out`, at once or once it settles; a rejection is a store failure. */
+  private settle(box: Mailbox, rec: InvocationRecord, started: number, out: Attempted | Promise<Attempted>): void {
+    if (out instanceof Promise) {
+      out.then(
+        (a) => this.host.ran(box, rec, started, a),
+        (err: unknown) => this.host.ran(box, rec, started, undefined, err),
+      );
+    } else {
+      this.host.ran(box, rec, started, out);
+    }
+  }
+
+  /** The handler returned: one turn with its result, its state if changed, and what it sent. */
+  private complete(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, ctx: InvocationContext, epoch: number, value: unknown, state: object): Attempted | Promise<Attempted> {
+    let resultJson: string;
+    let stateJson: string;
+    try {
+      resultJson = value === undefined ? 'null' : toJson(value, () => `the result of ${rec.actorType}.${rec.method}`, 'result');
+      checkSize(resultJson, this.host.maxPayloadBytes, () => `the result of ${rec.actorType}/${rec.actorId}.${rec.method}`);
+      stateJson = toJson(state, () => `the state of ${rec.actorType}/${rec.actorId}`, 'this.state');
+      ctx.assertReplayed();
+    } catch (err) {
+      return this.fail(box, rec, err, epoch, type, ctx);
+    }
+    const turn: TurnWrite = {
+      partition: rec.partition,
+      epoch,
+      invocationId: rec.id,
+      transition: { status: 'completed', resultJson, expiresAt: this.host.now() + rec.ttlMs },
+    };
+    const stateChanged = stateJson !== (box.stateJson ?? type.initialStateJson) || box.version === 0;
+    if (stateChanged) turn.state = { actorType: rec.actorType, actorId: rec.actorId, stateJson, expectedVersion: box.version };
+    if (ctx.outbox.length) turn.outbox = ctx.outbox;
+    if (ctx.idempotencyWrites.length) {
+      const expiresAt = this.host.now() + type.idempotencyTtlMs;
+      turn.idempotency = ctx.idempotencyWrites.map((w) => ({ actorType: rec.actorType, actorId: rec.actorId, key: w.key, resultJson: w.resultJson, expiresAt }));
+    }
+    if (rec.replyTo) turn.resolve = [{ id: rec.replyTo, valueJson: resultJson }];
+    const newState = stateChanged ? stateJson : undefined;
+    const committing = this.commitTurn(box, rec, turn);
+    return typeof committing === 'boolean'
+      ? this.completed(box, rec, committing, resultJson, newState)
+      : committing.then((ok) => this.completed(box, rec, ok, resultJson, newState));
+  }
+
+  private completed(box: Mailbox, rec: InvocationRecord, committed: boolean, resultJson: string, newState: string | undefined): Attempted {
+    if (!committed) return ABANDONED;
+    if (newState !== undefined) {
+      box.stateJson = newState;
+      box.version++;
+    }
+    // The record leaves the mailbox here: it becomes the terminal record the waiters get.
+    rec.status = 'completed';
+    rec.resultJson = resultJson;
+    rec.started = true;
+    this.finish(box, rec);
+    return COMPLETED;
+  }
+
+  private async suspend(box: Mailbox, rec: InvocationRecord, ctx: InvocationContext, epoch: number, s: Suspension) {
+    const transition: TurnWrite['transition'] = { status: 'pending', attempt: rec.attempt };
+    if (s.notBefore !== undefined) transition.notBefore = s.notBefore;
+    if (s.waitingOn !== undefined) transition.waitingOn = s.waitingOn;
+    const turn: TurnWrite = { partition: rec.partition, epoch, invocationId: rec.id, journal: ctx.takeBuffered(), transition };
+    if (ctx.outbox.length) turn.outbox = ctx.outbox;
+    if (!(await this.commitTurn(box, rec, turn))) return { outcome: 'abandoned' as const };
+    box.markStarted(rec);
+    if (s.notBefore !== undefined) rec.notBefore = s.notBefore;
+    else delete rec.notBefore;
+    if (s.waitingOn !== undefined) {
+      rec.waitingOn = s.waitingOn;
+      // The promise may have been resolved while this turn was committing.
+      if (await this.host.store.getPromise(s.waitingOn)) delete rec.waitingOn;
+    }
+    return { outcome: 'suspended' as const };
+  }
+
+  private async fail(box: Mailbox, rec: InvocationRecord, err: unknown, epoch: number, type: RegisteredActor | undefined, ctx?: InvocationContext) {
+    const policy = type ? resolveRetryPolicy(type.retryPolicy, rec.meta?.retryPolicy) : resolveRetryPolicy();
+    const decision = decideFailure(err, rec, policy, this.host.now(), rec.ttlMs, this.host.deadLetterTtlMs);
+    if (decision.kind === 'abandon') {
+      // A conflict says nothing about the partition: only this invocation's view is stale.
+      if (err instanceof FencedError && err.outcome === 'conflict') await this.reconcile(box, rec);
+      else this.host.lose(rec.partition);
+      return { outcome: 'abandoned' as const };
+    }
+    const turn: TurnWrite = { partition: rec.partition, epoch, invocationId: rec.id, transition: decision.transition };
+    const t = decision.transition;
+    if (t.status === 'pending' && ctx) {
+      // Step results the attempt finished but had not flushed yet survive into the retry,
+      // with the outbox messages of any send journaled beside them.
+      const journal = ctx.takeBuffered();
+      if (journal.length) turn.journal = journal;
+      if (ctx.outbox.length) turn.outbox = ctx.outbox;
+    }
+    if (decision.kind === 'final' && rec.replyTo) turn.resolve = [{ id: rec.replyTo, error: decision.transition.error }];
+    if (!(await this.commitTurn(box, rec, turn))) return { outcome: 'abandoned' as const };
+    if (t.status === 'pending') {
+      rec.attempt = t.attempt;
+      box.markStarted(rec);
+      if (t.notBefore !== undefined) rec.notBefore = t.notBefore;
+      if (t.error) rec.error = t.error;
+      return { outcome: 'retry' as const, error: t.error };
+    }
+    this.finish(box, { ...rec, status: t.status, error: t.error, attempt: t.attempt, started: true });
+    return { outcome: t.status, error: t.error };
+  }
+
+  /** Commits a turn; on rejection, reconciles and returns false. At once where the store is in the process. */
+  private commitTurn(box: Mailbox, rec: InvocationRecord, turn: TurnWrite): boolean | Promise<boolean> {
+    const now = this.host.committer.commitNow(turn);
+    if (now) return this.committed(box, rec, turn, now);
+    return this.host.committer.commit(turn).then((res) => this.committed(box, rec, turn, res));
+  }
+
+  private committed(box: Mailbox, rec: InvocationRecord, turn: TurnWrite, res: CommitResult): boolean | Promise<boolean> {
+    if (res.outcome === 'ok') {
+      if (res.enqueued.length) this.host.admit(res.enqueued);
+      if (turn.resolve) for (const r of turn.resolve) this.host.resolved(r.id);
+      return true;
+    }
+    if (res.outcome === 'fenced') {
+      this.host.log.warn(`partition ${rec.partition} was taken by another worker; dropping its work here`);
+      this.host.lose(rec.partition);
+      return false;
+    }
+    return this.reconcile(box, rec).then(() => false);
+  }
+
+  /** After a conflict our view is stale: reload state and the invocation from the store (gone: drop it). */
+  private async reconcile(box: Mailbox, rec: InvocationRecord): Promise<void> {
+    box.loaded = false;
+    const fresh = await this.host.store.getInvocation(rec.id);
+    box.remove(rec.id);
+    if (fresh && fresh.status !== 'pending') this.finish(box, fresh);
+    else if (fresh) box.offer(fresh);
+  }
+
+  private finish(box: Mailbox, rec: InvocationRecord): void {
+    box.remove(rec.id);
+    this.host.ended(rec);
+  }
+}
