@@ -31,7 +31,7 @@ export class Activations {
     return this.boxes.get(key);
   }
 
-  /** The mailbox of `rec`'s actor, made if needed, and counted as used now. */
+  /** The mailbox of `rec`'s actor, made if needed (a new one counts as used now), and moved towards the recently used end. */
   open(rec: InvocationRecord): Mailbox {
     const key = boxKey(rec.actorType, rec.actorId);
     let box = this.boxes.get(key);
@@ -39,6 +39,7 @@ export class Activations {
     if (!box) {
       box = new Mailbox(key, rec.actorType, rec.actorId, rec.partition);
       box.orderedAt = now;
+      box.lastUsed = now;
       this.boxes.set(key, box);
     } else if (now - box.orderedAt > LRU_GRAIN_MS) {
       // Re-insert so that the map's order is least-recently-used first, to within LRU_GRAIN_MS.
