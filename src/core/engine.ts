@@ -52,9 +52,11 @@ export interface EngineOptions {
 const NO_EXTRA: PrepareExtra = Object.freeze({});
 
 /**
- * The generic part of an actor system: mailboxes, activations, execution,
- * retries, timers and partition ownership. It talks to storage only through the
- * Store port and batches every durable write through the group committer.
+ * The generic part of an actor system: it decides which mailbox runs next, and
+ * wires the parts that accept messages (Acceptor), run attempts (Attempts), find
+ * work in the store (StorePoller), hold activations (Activations) and own
+ * partitions (PartitionOwner). It talks to storage only through the Store port
+ * and batches every durable write through the group committer.
  */
 export class Engine {
   private readonly committer: GroupCommitter;
