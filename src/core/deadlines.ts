@@ -20,21 +20,13 @@ export class Deadline {
   ) {}
 }
 
-/** Options of a `Deadlines`. */
-export interface DeadlinesOptions {
-  /** Whether a live deadline holds the process open, as a plain `setTimeout` does. Default true. */
-  keepAlive?: boolean;
-  clock?: () => number;
-}
-
 /**
- * Many short-lived timeouts on one timer (handler timeouts, result waiters'
- * first store check). A `setTimeout` per handler attempt costs a timer object,
- * an async resource and a promise race on every message; here an attempt costs
- * one small object. Deadlines of the
- * same duration arrive in time order, so each duration is a FIFO lane whose
- * head is its earliest deadline, and the single timer is armed for the
- * earliest head. Cancelled entries leave a lane from its head, or in a
+ * Many short-lived timeouts on one timer: every running handler's. A
+ * `setTimeout` per attempt costs a timer object, an async resource and a
+ * promise race on every message; here an attempt costs one small object.
+ * Deadlines of the same duration arrive in time order, so each duration is a
+ * FIFO lane whose head is its earliest deadline, and the single timer is armed
+ * for the earliest head. Cancelled entries leave a lane from its head, or in a
  * compaction once they outnumber the live ones.
  */
 export class Deadlines {
@@ -44,19 +36,11 @@ export class Deadlines {
   /** Live deadlines over all lanes: at zero the timer goes, so that it keeps no idle process alive. */
   private live = 0;
 
-  private readonly keepAlive: boolean;
-  private readonly clock: () => number;
-
-  constructor(options: DeadlinesOptions = {}) {
-    this.keepAlive = options.keepAlive ?? true;
-    this.clock = options.clock ?? (() => performance.now());
-  }
-
   /** Calls `fire` after `ms` unless the returned deadline is cancelled first. */
   add(ms: number, fire: () => void): Deadline {
     let lane = this.lanes.get(ms);
     if (!lane) this.lanes.set(ms, (lane = { items: [], head: 0, live: 0 }));
-    const d = new Deadline(this.clock() + ms, fire, lane);
+    const d = new Deadline(performance.now() + ms, fire, lane);
     lane.items.push(d);
     lane.live++;
     this.live++;
@@ -109,14 +93,13 @@ export class Deadlines {
   private arm(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => this.expire(), Math.max(0, at - this.clock()));
-    if (!this.keepAlive) this.timer.unref();
+    this.timer = setTimeout(() => this.expire(), Math.max(0, at - performance.now()));
   }
 
   private expire(): void {
     this.timer = undefined;
     this.timerAt = Infinity;
-    const now = this.clock();
+    const now = performance.now();
     const due: Deadline[] = [];
     let next = Infinity;
     for (const [ms, lane] of this.lanes) {
