@@ -36,7 +36,7 @@ describe('StorePoller', () => {
     assert.deepEqual(seen.map((r) => r.id), ['inv-1', 'inv-2', 'inv-3']);
   });
 
-  it('stops retrying a failing recovery once the partition is no longer held', async () => {
+  it('stops retrying a failing recovery once the partition is no longer held', { timeout: 5000 }, async () => {
     const store = new MemoryStore();
     const held = new Set([0]);
     let calls = 0;
