@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { runWorker } from '../worker.js';
+import { cliError, intOption } from '../program.js';
+
+/** `loom worker <module>`: runs a worker until SIGTERM/SIGINT. */
+export function workerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker from a module that default-exports an ActorRuntime (or a function returning one)')
+    .argument('<module>', 'the worker module, e.g. ./worker.js')
+    .option('--grace <ms>', 'on SIGTERM, how long running handlers may take to finish', intOption('--grace'), 10_000)
+    .option('--quiet', 'do not print partition changes')
+    .addHelpText('after', '\nExample:\n  loom worker ./dist/worker.js --grace 15000')
+    .action(async (module: string, opts: { grace: number; quiet?: boolean }) => {
+      if (!module) throw cliError('loom worker needs a module path');
+      await runWorker({ module, graceMs: opts.grace, quiet: opts.quiet === true }, (l) => console.log(l));
+      return new Promise<never>(() => {}); // keeps running until a signal
+    });
+}
