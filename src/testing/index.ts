@@ -21,3 +21,10 @@ export type { LeaseFactory } from './lease-contract.js';
 export { transportContract } from './transport-contract.js';
 /** The factory `transportContract` calls; the name isolates one test's queues. */
 export type { TransportFactory } from './transport-contract.js';
+/**
+ * The real engine under a virtual clock and a seeded scheduler: sleeps and backoffs in virtual time, steps
+ * stubbed or failed by name, a crash before and after every durable write, non-determinism reported.
+ */
+export { createSimulation, Simulation, SimulationFailure } from './simulation/index.js';
+/** Options, scenarios and reports of the simulation. */
+export type { SimulationOptions, Scenario, Invariants, ExplorationReport, TraceLine, Violation } from './simulation/index.js';

@@ -1,0 +1,3 @@
+export { createSimulation, Simulation, type SimulationOptions, type Scenario, type Invariants, type ExplorationReport, type TraceLine } from './simulation.js';
+export { SimulationFailure } from './failure.js';
+export type { Violation } from './determinism.js';
