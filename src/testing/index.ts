@@ -28,3 +28,7 @@ export type { TransportFactory } from './transport-contract.js';
 export { createSimulation, Simulation, SimulationFailure } from './simulation/index.js';
 /** Options, scenarios and reports of the simulation. */
 export type { SimulationOptions, Scenario, Invariants, ExplorationReport, TraceLine, Violation } from './simulation/index.js';
+/** Replays recorded journals against the current code, with no side effect, and reports the first divergence. */
+export { replayJournal, replayJournals } from './simulation/index.js';
+/** A recorded journal, and what its replay found. */
+export type { RecordedJournal, ReplayResult } from './simulation/index.js';

@@ -2,7 +2,7 @@ import type { AsyncLocalStorage } from 'node:async_hooks';
 import { Actor } from '../../core/actor.js';
 import type { StepOptions } from '../../core/context.js';
 import type { ActorClass } from '../../core/registry.js';
-import { RetryableError } from '../../core/errors.js';
+import { RetryableError, TerminalError } from '../../core/errors.js';
 
 /** The handler running in the current async context, for reports of non-determinism. */
 export interface HandlerScope {
@@ -27,9 +27,18 @@ export interface StepRule {
 export interface ActorHooks {
   readonly scope: AsyncLocalStorage<HandlerScope>;
   rule(name: string): StepRule | undefined;
+  /** Steps at this journal position or later must not run (a replay past its recording). */
+  limit?(): number;
   /** A step's function is about to run (not a replay): its name, key and the handler it runs in. */
   stepRan(name: string, key: string, scope: HandlerScope | undefined): void;
+  /** A handler asked for a durable operation (step, sleep, call, ...): where in its source. */
+  opCalled?(op: string, scope: HandlerScope | undefined, stack: string): void;
+  /** A handler starts an attempt (from the top: every replay runs it again). */
+  handlerStarted?(scope: HandlerScope): void;
 }
+
+/** The durable operations of `Actor`, whose call sites a replay reports. */
+const DURABLE_OPS = ['sleep', 'sleepUntil', 'call', 'send', 'promise', 'now', 'random', 'uuid', 'checkIdempotency'] as const;
 
 /**
  * Wraps an actor class for the simulation: same type name, same handlers, same
@@ -44,7 +53,10 @@ export function simulated(cls: ActorClass, hooks: ActorHooks): ActorClass {
     static actorType = typeName;
     protected override step<T>(name: string, fn: (key: string) => T | Promise<T>, opts?: StepOptions): Promise<T> {
       const scope = hooks.scope.getStore();
+      hooks.opCalled?.('step', scope, new Error().stack ?? '');
       const run = async (key: string): Promise<T> => {
+        const position = Number(key.split(':')[1]);
+        if (hooks.limit && position >= hooks.limit()) throw new TerminalError(`the replay reached the end of the recording at step "${name}"`, { code: 'LOOM_REPLAY_END' });
         hooks.stepRan(name, key, scope);
         const rule = hooks.rule(name);
         if (rule?.latencyMs) await new Promise((r) => setTimeout(r, rule.latencyMs));
@@ -64,7 +76,19 @@ export function simulated(cls: ActorClass, hooks: ActorHooks): ActorClass {
       value: function (this: Actor<object> & Record<string, (...a: unknown[]) => unknown>, ...args: unknown[]) {
         const original = (base.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
         const scope: HandlerScope = { actorType: this.actorType, actorId: this.actorId, method: name, invocationId: safeInvocationId(this) };
+        hooks.handlerStarted?.(scope);
         return hooks.scope.run(scope, () => original.apply(this, args));
+      },
+    });
+  }
+  for (const op of DURABLE_OPS) {
+    const original = (Actor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)[op]!;
+    Object.defineProperty(Wrapped.prototype, op, {
+      configurable: true,
+      writable: true,
+      value: function (this: Actor<object>, ...args: unknown[]) {
+        hooks.opCalled?.(op, hooks.scope.getStore(), new Error().stack ?? '');
+        return original.apply(this, args);
       },
     });
   }

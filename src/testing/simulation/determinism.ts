@@ -46,7 +46,7 @@ export function watchNondeterminism(scope: AsyncLocalStorage<HandlerScope>, rand
 }
 
 /** The code that called `Date.now()` / `Math.random()`: undefined when it is Loom's own (journaled) read. */
-function callerOutsideLoom(stack: string): string | undefined {
+export function callerOutsideLoom(stack: string): string | undefined {
   for (const line of stack.split('\n').slice(1)) {
     const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
     if (!m) continue;
@@ -55,6 +55,18 @@ function callerOutsideLoom(stack: string): string | undefined {
     const file = raw.startsWith('file://') ? fileURLToPath(raw) : raw;
     if (file === THIS_FILE || file.includes('/node_modules/@sinonjs/')) continue;
     return file.startsWith(LOOM_ROOT + '/') ? undefined : `${file}:${m[2]}:${m[3]}`;
+  }
+  return undefined;
+}
+
+/** The first frame of a stack outside Loom and Node: the user's line that asked for something. */
+export function userFrame(stack: string): string | undefined {
+  for (const line of stack.split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (!m || m[1]!.startsWith('node:')) continue;
+    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
+    if (file.startsWith(LOOM_ROOT + '/') || file.includes('/node_modules/')) continue;
+    return `${file}:${m[2]}:${m[3]}`;
   }
   return undefined;
 }

@@ -9,11 +9,11 @@ import { useIdSource } from '../../core/ids.js';
 import { outcomeOf } from '../../core/outcome.js';
 import { silentLogger } from '../../core/logger.js';
 import type { ActorClass } from '../../core/registry.js';
-import type { InvocationRecord, Store, TurnWrite } from '../../ports/store.js';
+import type { InvocationRecord, JournalEntry, NewInvocation, Store, TurnWrite } from '../../ports/store.js';
 import { MemoryStore } from '../../adapters/memory/index.js';
 import { simulated, type HandlerScope, type StepRule } from './actors.js';
 import { installClock, uninstallClock } from './clock.js';
-import { watchNondeterminism, type Violation } from './determinism.js';
+import { userFrame, watchNondeterminism, type Violation } from './determinism.js';
 import { chooseSeed, seededIds, seededRandom } from './prng.js';
 import { SimStore, type CrashPlan, type DurableWrite } from './sim-store.js';
 import { SimulationFailure } from './failure.js';
@@ -30,6 +30,10 @@ export interface SimulationOptions {
   partitions?: number;
   /** Virtual time at the start, epoch ms. Default 2026-01-01T00:00:00Z. */
   startAt?: number;
+  /** Called when a handler asks for a durable operation, with the user's source line that asked. */
+  onOp?: (op: string, where: string | undefined) => void;
+  /** Called when a handler starts an attempt. */
+  onHandlerStart?: () => void;
   /** Other runtime options (`defaults`, `eagerStart`, ...); the store, clock and logger are the simulation's. */
   runtime?: Omit<ActorRuntimeOptions, 'store' | 'stateAdapter' | 'dbPath' | 'onAttempt' | 'workerId'>;
 }
@@ -84,6 +88,7 @@ export class Simulation {
   private readonly scope = new AsyncLocalStorage<HandlerScope>();
   private readonly rules = new Map<string, StepRule>();
   private actors: ActorClass[] = [];
+  private stepLimit = Infinity;
   private run!: RunRecord;
   /** What happened, in virtual time: attempts, steps, crashes and restarts. */
   trace: TraceLine[] = [];
@@ -111,7 +116,10 @@ export class Simulation {
     this.actors = this.options.actors.map((cls) => simulated(cls, {
       scope: this.scope,
       rule: (name) => this.rules.get(name),
+      limit: () => this.stepLimit,
       stepRan: (name, key, scope) => this.stepRan(name, key, scope),
+      opCalled: (op, _scope, stack) => this.options.onOp?.(op, userFrame(stack)),
+      handlerStarted: () => this.options.onHandlerStart?.(),
     }));
     if (this.options.store === 'sqlite') {
       const dir = mkdtempSync(join(tmpdir(), 'loom-sim-'));
@@ -254,6 +262,36 @@ export class Simulation {
       await this.clock.tickAsync(0);
       await this.clock.tickAsync(0);
     }
+  }
+
+  /** Runs virtual time until `done()` resolves true; fails past `maxTime` of virtual time. */
+  async runUntil(done: () => Promise<boolean>, opts: { maxTime?: Duration } = {}): Promise<void> {
+    const limit = this.clock.now + parseDuration(opts.maxTime ?? '365d', 'maxTime');
+    while (!(await done())) {
+      if (this.clock.now > limit) throw new SimulationFailure(this, `the condition did not hold within ${opts.maxTime ?? '365d'} of virtual time`);
+      await this.step();
+    }
+  }
+
+  /**
+   * Puts an invocation and its journal (and its actor's state) into the store,
+   * as a crashed worker would have left them; the runtime finds and resumes it.
+   */
+  async load(x: { invocation: NewInvocation; journal: JournalEntry[]; stateJson?: string }): Promise<void> {
+    const owner = `sim-process-${this.generations}`;
+    const lease = await this.base.leases.acquire(x.invocation.partition, owner, LEASE_TTL_MS);
+    if (!lease) throw new SimulationFailure(this, `partition ${x.invocation.partition} is not this simulation's`);
+    const i = x.invocation;
+    const turn: TurnWrite = { partition: i.partition, epoch: lease.epoch, invocationId: i.id, journal: x.journal };
+    if (x.stateJson !== undefined) turn.state = { actorType: i.actorType, actorId: i.actorId, stateJson: x.stateJson, expectedVersion: 0 };
+    const out = await this.base.write!([i], [turn]);
+    if (out.committed[0]?.outcome !== 'ok') throw new SimulationFailure(this, `could not load invocation ${i.id}: ${out.committed[0]?.outcome}`);
+  }
+
+  /** Stops a handler, with a terminal error, at any step past journal position `n - 1` (nothing past a recording runs). */
+  stopStepsBeyond(n: number): this {
+    this.stepLimit = n;
+    return this;
   }
 
   /** Every unfinished invocation in the store. */
