@@ -1,5 +1,5 @@
 import { Actor, RESERVED_NAMES, type ActorInfrastructureConfig } from './actor.js';
-import { ConfigError, UnknownActorError, UnknownMethodError } from './errors.js';
+import { ConfigError, NotBuiltError, UnknownActorError, UnknownMethodError } from './errors.js';
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
 
 /** A class that extends {@link Actor}, with the optional statics Loom reads. */
@@ -10,7 +10,7 @@ export type ActorClass = (abstract new (...args: never[]) => Actor<object>) & {
   initialState?: object;
   /** Timeouts, idempotency TTL and retry policy for this actor type. */
   config?: ActorInfrastructureConfig;
-  /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`, else the only handler. */
+  /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`, else the first method the class declares. */
   defaultHandler?: string;
 };
 
@@ -49,10 +49,11 @@ export class ActorRegistry {
       throw new ConfigError(`actor type "${name}" is already registered by another class; set static actorType to tell them apart`);
     }
     const config = { ...cls.config, ...overrides };
+    checkOrdering(name, config);
     const handlers = handlerNames(cls);
-    // Body messages go to `static defaultHandler`, else `handle`, else the class's only handler.
-    const only = handlers.size === 1 ? [...handlers][0] : undefined;
-    const defaultHandler = cls.defaultHandler ?? (handlers.has('handle') ? 'handle' : (only ?? 'handle'));
+    // Body messages go to `static defaultHandler`, else `handle`, else the first method the class declares.
+    const first = handlers.values().next().value;
+    const defaultHandler = cls.defaultHandler ?? (handlers.has('handle') ? 'handle' : (first ?? 'handle'));
     if (cls.defaultHandler && !handlers.has(cls.defaultHandler)) {
       throw new ConfigError(`${name}.defaultHandler names "${cls.defaultHandler}", which is not a method of ${name}`);
     }
@@ -144,6 +145,23 @@ function handlerNames(cls: ActorClass): Set<string> {
     }
   }
   return names;
+}
+
+/**
+ * `messageOrdering`: both values are honoured, since Loom runs one invocation at a
+ * time per actor id in arrival order ('standard' permits reordering, it does not
+ * require it). `concurrency` above 1 is not built: rejected, never ignored.
+ */
+export function checkOrdering(name: string, config: ActorInfrastructureConfig): void {
+  const { messageOrdering, concurrency } = config;
+  if (messageOrdering !== undefined && messageOrdering !== 'fifo' && messageOrdering !== 'standard') {
+    throw new ConfigError(`${name}.config.messageOrdering must be 'fifo' or 'standard', got ${JSON.stringify(messageOrdering)}`);
+  }
+  if (concurrency === undefined || concurrency === 1) return;
+  if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ConfigError(`${name}.config.concurrency must be a positive integer, got ${String(concurrency)}`);
+  }
+  throw new NotBuiltError('several invocations at once per actor id', `${name}.config.concurrency = ${concurrency}`);
 }
 
 function positive(v: number | undefined, fallback: number, what: string): number {

@@ -5,27 +5,28 @@ import type { MessageOptions } from '../core/accept.js';
 import { ConfigError, InvalidMessageError, RuntimeStateError, toErrorInfo } from '../core/errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration, type Envelope } from '../core/envelope.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
-import { ActorRegistry, type ActorClass } from '../core/registry.js';
+import { ActorRegistry, checkOrdering, type ActorClass } from '../core/registry.js';
 import { outcomeOf } from '../core/outcome.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
+import { resolveAdapter, type StoreOption, type TransportOption } from '../seed/deferred.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
 export interface ActorRuntimeOptions {
   /** Where everything durable lives. Default: SQLite at `./.loom/loom.db` (or `dbPath`). */
-  store?: Store;
-  /** The README's name for the store. */
-  stateAdapter?: Store;
+  store?: StoreOption;
+  /** The README's name for the store (also takes the root `RedisStateAdapter`, whose driver loads on start). */
+  stateAdapter?: StoreOption;
   /**
    * Carries work notices to the worker that owns a partition (BullMQ, Redis
    * Streams, RabbitMQ, Pub/Sub, LISTEN/NOTIFY). Optional: without one, workers
    * find work enqueued by others on their next poll.
    */
-  transport?: Transport;
-  /** The README's name for the transport. */
-  messageAdapter?: Transport;
+  transport?: TransportOption;
+  /** The README's name for the transport (also takes the root `BullMQMessageAdapter`, whose driver loads on start). */
+  messageAdapter?: TransportOption;
   /**
    * The README's idempotency store: sets how long results answer duplicate keys
    * (records live in the store, committed with each turn). `defaults.idempotencyTtl` wins.
@@ -133,6 +134,7 @@ export class ActorRuntime {
     this.options = options;
     this.log = options.logger ?? consoleLogger;
     const d = options.defaults ?? {};
+    checkOrdering('ActorRuntime defaults', d);
     this.registry = new ActorRegistry({
       timeoutMs: d.timeout ?? 30_000,
       idempotencyTtlMs: (d.idempotencyTtl ?? options.idempotencyStore?.idempotencyTtlSeconds ?? 86_400) * 1000,
@@ -165,8 +167,11 @@ export class ActorRuntime {
   }
 
   private async open(): Promise<void> {
-    const store = this.options.store ?? this.options.stateAdapter ?? (await defaultStore(this.options.dbPath));
-    await store.init();
+    const chosen = this.options.store ?? this.options.stateAdapter;
+    const store = chosen ? await resolveAdapter(chosen) : await defaultStore(this.options.dbPath);
+    const transport = this.options.transport ?? this.options.messageAdapter;
+    const notices: Transport | undefined = transport ? await resolveAdapter(transport) : undefined;
+    await store.init({ logger: this.log });
     this.storeInstance = store;
     const o = this.options;
     this.engine = new Engine({
@@ -185,7 +190,7 @@ export class ActorRuntime {
       deadLetterTtlMs: o.deadLetterTtlMs ?? 7 * 86_400_000,
       eagerStart: o.eagerStart ?? true,
       ...(o.onAttempt ? { onAttempt: o.onAttempt } : {}),
-      ...(o.transport ?? o.messageAdapter ? { transport: (o.transport ?? o.messageAdapter)! } : {}),
+      ...(notices ? { transport: notices } : {}),
     });
     await this.engine.start();
   }
