@@ -388,9 +388,14 @@ export class Engine {
 
   /** After an attempt: report it, free the actor, and start what waits. `attempted` undefined: the store failed. */
   private ran(box: Mailbox, rec: InvocationRecord, started: number, attempted: Attempted | undefined, err?: unknown): void {
-    if (!attempted) {
+    if (!attempted && this.state === 'stopped') {
+      // Still running when stop()'s grace ended: the store is closed, the next owner resumes it (stop() said so).
+      this.opts.log.debug(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId} ended after stop; it resumes on the next owner`);
+    } else if (!attempted) {
       // The store failed; nothing was committed. Try again shortly.
       this.outage.failed(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId}`, err);
+    }
+    if (!attempted) {
       rec.notBefore = this.now() + 1000;
       attempted = ABANDONED;
     }

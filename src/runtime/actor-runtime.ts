@@ -119,6 +119,7 @@ export class ActorRuntime {
   private readonly registry: ActorRegistry;
   private engine: Engine | undefined;
   private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
   private storeInstance: Store | undefined;
   /** The options this runtime was created with. */
   readonly options: ActorRuntimeOptions;
@@ -304,7 +305,12 @@ export class ActorRuntime {
   }
 
   /** Stops taking work, lets running handlers finish (up to `graceMs`), releases leases and closes the store. */
-  async stop(graceMs?: number): Promise<void> {
+  stop(graceMs?: number): Promise<void> {
+    this.stopping ??= this.shutdown(graceMs);
+    return this.stopping;
+  }
+
+  private async shutdown(graceMs?: number): Promise<void> {
     if (!this.starting) return;
     await this.starting.catch(() => {});
     await this.engine?.stop(graceMs);

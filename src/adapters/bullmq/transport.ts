@@ -146,7 +146,7 @@ export class BullMQTransport implements Transport {
         defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
         streams: { events: { maxLen: 100 } },
       });
-      q.on('error', (err: Error) => this.log.warn(`BullMQ transport: a queue failed: ${err.message}`));
+      q.on('error', (err: Error) => this.state !== 'closed' && this.log.warn(`BullMQ transport: a queue failed: ${err.message}`));
       this.queues.set(partition, q);
     }
     return q;
