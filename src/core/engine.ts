@@ -82,7 +82,11 @@ export class Engine {
 
   constructor(private readonly opts: EngineOptions) {
     this.committer = new GroupCommitter(opts.store);
-    this.boxes = new Activations(opts);
+    this.boxes = new Activations({
+      maxActivations: opts.maxActivations,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      policyOf: (t) => (opts.registry.has(t) ? opts.registry.get(t).policy : undefined),
+    });
     this.outage = new OutageReporter(opts.log, 'the store');
     this.results = new ResultWaiters(opts.store, opts.log, () => this.state !== 'stopped');
     this.acceptor = new Acceptor({
@@ -253,7 +257,7 @@ export class Engine {
 
   /** Whether an eagerly dispatched record is running or finished here. */
   private tookOver(rec: InvocationRecord, box: Mailbox | undefined): boolean {
-    return rec.status !== 'pending' || box?.running === rec || this.finished.has(rec.id);
+    return rec.status !== 'pending' || box?.isRunning(rec) === true || this.finished.has(rec.id);
   }
 
   /** Waits for an invocation to finish; resolves with the terminal record. */
@@ -335,6 +339,7 @@ export class Engine {
   }
 
   private pump(box: Mailbox): void {
+    if (box.policy) return this.pumpSlots(box);
     if (box.running || this.state !== 'running') return;
     const head = box.head(this.clock);
     switch (head.kind) {
@@ -352,6 +357,21 @@ export class Engine {
           return;
         }
         this.run(box, head.invocation);
+    }
+  }
+
+  /** `pump` for a type with `concurrency` above 1: fills the actor's free slots in arrival order. */
+  private pumpSlots(box: Mailbox): void {
+    const slots = box.policy!.slots;
+    while (this.state === 'running' && box.runningCount < slots) {
+      const head = box.nextRunnable(this.clock, (promiseId) => this.promiseWaiters.set(promiseId, box.key));
+      if (head.kind === 'wait-until') this.wakeAt(box, head.at);
+      if (head.kind !== 'run') return;
+      if (this.running >= this.opts.maxConcurrency) {
+        if (!this.ready.includes(box)) this.ready.push(box);
+        return;
+      }
+      this.run(box, head.invocation);
     }
   }
 
@@ -381,7 +401,8 @@ export class Engine {
 
   /** Starts an attempt of `rec` (see `Attempts`); `ran` ends it. */
   private run(box: Mailbox, rec: InvocationRecord): void {
-    box.running = rec;
+    if (box.policy) box.startRunning(rec);
+    else box.running = rec;
     this.running++;
     this.attempts.start(box, rec, this.opts.onAttempt ? Date.now() : 0);
   }
@@ -399,12 +420,15 @@ export class Engine {
       rec.notBefore = this.now() + 1000;
       attempted = ABANDONED;
     }
-    box.running = undefined;
+    if (box.policy) box.stopRunning(rec);
+    else box.running = undefined;
     box.lastUsed = Date.now();
     this.running--;
     if (this.opts.onAttempt) this.report(rec, started, attempted);
     if (attempted.outcome !== 'abandoned') this.relay?.settled(rec.id);
     this.pump(box);
+    // After the pump: a re-queued invocation has its slot again before later turns may commit.
+    if (box.policy) box.releaseOrdered();
     if (this.boxes.size > this.opts.maxActivations) this.boxes.evictIdle();
     while (this.ready.length > 0 && this.running < this.opts.maxConcurrency) this.pump(this.ready.shift()!);
     if (this.running === 0 && this.ready.length === 0 && this.idleResolvers.length > 0) for (const r of this.idleResolvers.splice(0)) r();

@@ -1,5 +1,6 @@
 import { Actor, RESERVED_NAMES, type ActorInfrastructureConfig } from './actor.js';
-import { ConfigError, NotBuiltError, UnknownActorError, UnknownMethodError } from './errors.js';
+import { ConfigError, UnknownActorError, UnknownMethodError } from './errors.js';
+import type { MailboxPolicy } from './mailbox.js';
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
 
 /** A class that extends {@link Actor}, with the optional statics Loom reads. */
@@ -24,9 +25,13 @@ export interface RegisteredActor {
   idempotencyTtlMs: number;
   retryPolicy: ResolvedRetryPolicy;
   defaultHandler: string;
+  /** Set when `concurrency` is above 1. */
+  policy?: MailboxPolicy;
 }
 
 export interface RegistryDefaults {
+  /** `messageOrdering` and `concurrency` of `ActorRuntime({ defaults })`. */
+  ordering?: Pick<ActorInfrastructureConfig, 'messageOrdering' | 'concurrency'>;
   timeoutMs: number;
   idempotencyTtlMs: number;
   retryPolicy: ResolvedRetryPolicy;
@@ -48,8 +53,8 @@ export class ActorRegistry {
     if (existing && existing.cls !== cls) {
       throw new ConfigError(`actor type "${name}" is already registered by another class; set static actorType to tell them apart`);
     }
-    const config = { ...cls.config, ...overrides };
-    checkOrdering(name, config);
+    const config = { ...this.defaults.ordering, ...cls.config, ...overrides };
+    const policy = checkOrdering(name, config);
     const handlers = handlerNames(cls);
     // Body messages go to `static defaultHandler`, else `handle`, else the first method the class declares.
     const first = handlers.values().next().value;
@@ -76,6 +81,7 @@ export class ActorRegistry {
       retryPolicy: resolveRetryPolicy(this.defaults.retryPolicy, config.retryPolicy),
       defaultHandler,
     };
+    if (policy) entry.policy = policy;
     this.types.set(name, entry);
     return entry;
   }
@@ -147,21 +153,24 @@ function handlerNames(cls: ActorClass): Set<string> {
   return names;
 }
 
+/** Most invocations of one actor id at once. */
+const MAX_CONCURRENCY = 1000;
+
 /**
- * `messageOrdering`: both values are honoured, since Loom runs one invocation at a
- * time per actor id in arrival order ('standard' permits reordering, it does not
- * require it). `concurrency` above 1 is not built: rejected, never ignored.
+ * Checks `messageOrdering` and `concurrency`, and returns the mailbox policy they
+ * make: undefined for one invocation at a time (the default, where both orderings
+ * are the arrival order).
  */
-export function checkOrdering(name: string, config: ActorInfrastructureConfig): void {
+export function checkOrdering(name: string, config: ActorInfrastructureConfig): MailboxPolicy | undefined {
   const { messageOrdering, concurrency } = config;
   if (messageOrdering !== undefined && messageOrdering !== 'fifo' && messageOrdering !== 'standard') {
     throw new ConfigError(`${name}.config.messageOrdering must be 'fifo' or 'standard', got ${JSON.stringify(messageOrdering)}`);
   }
-  if (concurrency === undefined || concurrency === 1) return;
-  if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
-    throw new ConfigError(`${name}.config.concurrency must be a positive integer, got ${String(concurrency)}`);
+  if (concurrency === undefined || concurrency === 1) return undefined;
+  if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new ConfigError(`${name}.config.concurrency must be an integer from 1 to ${MAX_CONCURRENCY}, got ${String(concurrency)}`);
   }
-  throw new NotBuiltError('several invocations at once per actor id', `${name}.config.concurrency = ${concurrency}`);
+  return { slots: concurrency, fifo: messageOrdering === 'fifo' };
 }
 
 function positive(v: number | undefined, fallback: number, what: string): number {

@@ -137,6 +137,7 @@ export class ActorRuntime {
     const d = options.defaults ?? {};
     checkOrdering('ActorRuntime defaults', d);
     this.registry = new ActorRegistry({
+      ordering: { messageOrdering: d.messageOrdering, concurrency: d.concurrency },
       timeoutMs: d.timeout ?? 30_000,
       idempotencyTtlMs: (d.idempotencyTtl ?? options.idempotencyStore?.idempotencyTtlSeconds ?? 86_400) * 1000,
       retryPolicy: resolveRetryPolicy(d.retryPolicy),
