@@ -13,6 +13,8 @@ export type ActorClass = (abstract new (...args: never[]) => Actor<object>) & {
   config?: ActorInfrastructureConfig;
   /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`, else the first method the class declares. */
   defaultHandler?: string;
+  /** Read-only handlers that `runtime.call` runs at once, even while the actor is busy or suspended, on its last committed state. */
+  shared?: readonly string[];
 };
 
 /** An actor type as the runtime knows it, with its settings resolved. */
@@ -27,6 +29,8 @@ export interface RegisteredActor {
   defaultHandler: string;
   /** Set when `concurrency` is above 1. */
   policy?: MailboxPolicy;
+  /** `static shared`: read-only handlers, run outside the mailbox. */
+  shared?: ReadonlySet<string>;
 }
 
 export interface RegistryDefaults {
@@ -40,6 +44,8 @@ export interface RegistryDefaults {
 /** The actor types a runtime can run. */
 export class ActorRegistry {
   private readonly types = new Map<string, RegisteredActor>();
+  /** Whether any registered type has shared handlers (calls look them up only then). */
+  anyShared = false;
 
   constructor(private readonly defaults: RegistryDefaults) {}
 
@@ -56,8 +62,9 @@ export class ActorRegistry {
     const config = { ...this.defaults.ordering, ...cls.config, ...overrides };
     const policy = checkOrdering(name, config);
     const handlers = handlerNames(cls);
-    // Body messages go to `static defaultHandler`, else `handle`, else the first method the class declares.
-    const first = handlers.values().next().value;
+    // Body messages go to `static defaultHandler`, else `handle`, else the first method the class declares (not a shared one).
+    const shared = sharedNames(name, cls, handlers);
+    const first = [...handlers].find((h) => !shared?.has(h));
     const defaultHandler = cls.defaultHandler ?? (handlers.has('handle') ? 'handle' : (first ?? 'handle'));
     if (cls.defaultHandler && !handlers.has(cls.defaultHandler)) {
       throw new ConfigError(`${name}.defaultHandler names "${cls.defaultHandler}", which is not a method of ${name}`);
@@ -82,6 +89,10 @@ export class ActorRegistry {
       defaultHandler,
     };
     if (policy) entry.policy = policy;
+    if (shared) {
+      entry.shared = shared;
+      this.anyShared = true;
+    }
     this.types.set(name, entry);
     return entry;
   }
@@ -98,6 +109,11 @@ export class ActorRegistry {
       );
     }
     return entry;
+  }
+
+  /** Whether a message names a shared (read-only) handler of a registered type. */
+  isShared(msg: { actorType: string; method: string }): boolean {
+    return this.types.get(msg.actorType)?.shared?.has(msg.method) === true;
   }
 
   has(actorType: string): boolean {
@@ -151,6 +167,18 @@ function handlerNames(cls: ActorClass): Set<string> {
     }
   }
   return names;
+}
+
+function sharedNames(name: string, cls: ActorClass, handlers: ReadonlySet<string>): ReadonlySet<string> | undefined {
+  const list: unknown = cls.shared;
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list) || !list.every((m) => typeof m === 'string')) {
+    throw new ConfigError(`${name}.shared must be an array of handler names, such as ['getBalance']; got ${JSON.stringify(list)}`);
+  }
+  for (const m of list as string[]) {
+    if (!handlers.has(m)) throw new ConfigError(`${name}.shared names "${m}", which is not a handler of ${name} (handlers: ${[...handlers].join(', ')})`);
+  }
+  return list.length ? new Set(list as string[]) : undefined;
 }
 
 /** Most invocations of one actor id at once. */

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration, type E
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { ActorRegistry, checkOrdering, type ActorClass } from '../core/registry.js';
 import { outcomeOf } from '../core/outcome.js';
+import { runShared, sharedCall } from '../core/shared.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
@@ -207,6 +208,7 @@ export class ActorRuntime {
     // A running runtime needs no async frame of its own here: one per call adds up on the memory store.
     const engine = this.engine;
     if (!engine?.isRunning) return this.callWhenReady<T>(msg);
+    if (this.registry.anyShared && this.registry.isShared(msg)) return this.callShared<T>(msg);
     try {
       return engine.call(...this.envelope(msg)).then(outcomeOf<T>);
     } catch (err) {
@@ -216,7 +218,14 @@ export class ActorRuntime {
 
   private async callWhenReady<T>(msg: CallMessage): Promise<T> {
     const engine = await this.ready();
+    if (this.registry.anyShared && this.registry.isShared(msg)) return this.callShared<T>(msg);
     return outcomeOf<T>(await engine.call(...this.envelope(msg)));
+  }
+
+  /** A read-only shared handler: run at once on the last committed state (see `runShared`). */
+  private async callShared<T>(msg: CallMessage): Promise<T> {
+    const engine = await this.ready();
+    return (await runShared(this.store, this.registry, sharedCall(msg), () => engine.now())) as T;
   }
 
   /**
