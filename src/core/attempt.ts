@@ -274,7 +274,7 @@ export class Attempts {
       return true;
     }
     if (res.outcome === 'fenced') {
-      this.host.log.warn(`partition ${rec.partition} was taken by another worker; dropping its work here`);
+      this.host.log.warn(`partition ${rec.partition} was taken by another worker; dropping its work here`, { partition: rec.partition, invocationId: rec.id });
       this.host.lose(rec.partition);
       return false;
     }

@@ -51,6 +51,9 @@ export interface EngineOptions {
 
 const NO_EXTRA: PrepareExtra = Object.freeze({});
 
+/** An invocation's ids, as log fields. */
+const idsOf = (rec: InvocationRecord) => ({ invocationId: rec.id, actorType: rec.actorType, actorId: rec.actorId, partition: rec.partition });
+
 /**
  * The generic part of an actor system: it decides which mailbox runs next, and
  * wires the parts that accept messages (Acceptor), run attempts (Attempts), find
@@ -411,10 +414,10 @@ export class Engine {
   private ran(box: Mailbox, rec: InvocationRecord, started: number, attempted: Attempted | undefined, err?: unknown): void {
     if (!attempted && this.state === 'stopped') {
       // Still running when stop()'s grace ended: the store is closed, the next owner resumes it (stop() said so).
-      this.opts.log.debug(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId} ended after stop; it resumes on the next owner`);
+      this.opts.log.debug(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId} ended after stop; it resumes on the next owner`, idsOf(rec));
     } else if (!attempted) {
       // The store failed; nothing was committed. Try again shortly.
-      this.outage.failed(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId}`, err);
+      this.outage.failed(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId}`, err, idsOf(rec));
     }
     if (!attempted) {
       rec.notBefore = this.now() + 1000;
@@ -454,7 +457,7 @@ export class Engine {
     try {
       this.opts.onAttempt!(event);
     } catch (e) {
-      this.opts.log.warn(`the onAttempt observer threw on invocation ${rec.id}: ${(e as Error).message}`);
+      this.opts.log.warn(`the onAttempt observer threw on invocation ${rec.id}: ${(e as Error).message}`, { ...idsOf(rec), err: e });
     }
   }
 

@@ -95,7 +95,7 @@ export class NoticeRelay {
       if (!(await this.host.take(notice))) this.settled(notice.invocationId);
     } catch (err) {
       if (this.closed) return;
-      this.host.log.warn(`transport ${this.transport.name}: notice for ${notice.invocationId}: ${(err as Error).message}`);
+      this.host.log.warn(`transport ${this.transport.name}: notice for ${notice.invocationId}: ${(err as Error).message}`, { transport: this.transport.name, invocationId: notice.invocationId, partition: notice.partition, err });
     }
   }
 

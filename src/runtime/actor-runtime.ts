@@ -4,7 +4,7 @@ import { Engine, type AttemptEvent } from '../core/engine.js';
 import type { MessageOptions } from '../core/accept.js';
 import { ConfigError, InvalidMessageError, RuntimeStateError, toErrorInfo } from '../core/errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration, type Envelope } from '../core/envelope.js';
-import { consoleLogger, type Logger } from '../core/logger.js';
+import { consoleLogger, toRuntimeLogger, type Logger } from '../core/logger.js';
 import { ActorRegistry, checkOrdering, type ActorClass } from '../core/registry.js';
 import { outcomeOf } from '../core/outcome.js';
 import { runShared, sharedCall } from '../core/shared.js';
@@ -134,7 +134,7 @@ export class ActorRuntime {
       throw new ConfigError('pass either transport or messageAdapter (they are the same thing), not both');
     }
     this.options = options;
-    this.log = options.logger ?? consoleLogger;
+    this.log = toRuntimeLogger(options.logger ?? consoleLogger);
     const d = options.defaults ?? {};
     checkOrdering('ActorRuntime defaults', d);
     this.registry = new ActorRegistry({
