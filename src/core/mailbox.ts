@@ -11,6 +11,15 @@ export interface MailboxPolicy {
   readonly fifo: boolean;
 }
 
+/** A mailbox's bookkeeping for several invocations at once. */
+interface Slots {
+  readonly policy: MailboxPolicy;
+  /** The running invocations besides `Mailbox.running`. */
+  others: InvocationRecord[] | undefined;
+  /** Turns waiting for earlier invocations to end (fifo). */
+  orderWaiters: { seq: number; go: () => void }[] | undefined;
+}
+
 /** What a mailbox says about its next invocation. */
 export type Head =
   | { kind: 'run'; invocation: InvocationRecord }
@@ -35,12 +44,8 @@ export class Mailbox {
   private startedIds: Set<string> | undefined;
   /** The running invocation (under a policy with several slots: one of them; set whenever any runs). */
   running: InvocationRecord | undefined;
-  /** Set only for types with `concurrency` above 1. */
-  policy: MailboxPolicy | undefined;
-  /** The other running invocations, under a policy with several slots. */
-  private others: InvocationRecord[] | undefined;
-  /** Turns waiting for earlier invocations to end (fifo with several slots). */
-  private orderWaiters: { seq: number; go: () => void }[] | undefined;
+  /** Only for types with `concurrency` above 1: one field, so that other activations stay as small as they were. */
+  private multi: Slots | undefined;
   /** Committed state as JSON; undefined until loaded. */
   stateJson: string | undefined;
   version = 0;
@@ -62,7 +67,7 @@ export class Mailbox {
 
   /** Adds or refreshes an invocation; a record older than the one held (by wakeSeq) is ignored. */
   offer(rec: InvocationRecord): boolean {
-    if (this.running?.id === rec.id || (this.others !== undefined && this.others.some((r) => r.id === rec.id))) return false;
+    if (this.running?.id === rec.id || this.multi?.others?.some((r) => r.id === rec.id) === true) return false;
     const held = this.find(rec.id);
     if (held) {
       // Polls hand the same pending records back again and again: the common answer is O(1).
@@ -134,29 +139,38 @@ export class Mailbox {
     return !this.running && this.queue.length === 0;
   }
 
+  /** The type's `concurrency` / `messageOrdering` policy; undefined for one at a time. */
+  get policy(): MailboxPolicy | undefined {
+    return this.multi?.policy;
+  }
+
+  set policy(policy: MailboxPolicy | undefined) {
+    this.multi = policy ? { policy, others: undefined, orderWaiters: undefined } : undefined;
+  }
+
   // ---- several invocations at once (a policy with slots > 1) ------------------
 
   /** Whether `rec` is running here. */
   isRunning(rec: InvocationRecord): boolean {
-    return this.running === rec || (this.others !== undefined && this.others.includes(rec));
+    return this.running === rec || this.multi?.others?.includes(rec) === true;
   }
 
   /** Invocations running now. */
   get runningCount(): number {
-    return (this.running ? 1 : 0) + (this.others?.length ?? 0);
+    return (this.running ? 1 : 0) + (this.multi!.others?.length ?? 0);
   }
 
   /** Marks `rec` as running. */
   startRunning(rec: InvocationRecord): void {
     if (!this.running) this.running = rec;
-    else (this.others ??= []).push(rec);
+    else (this.multi!.others ??= []).push(rec);
   }
 
   /** `rec` stopped running (a no-op if it is not running). */
   stopRunning(rec: InvocationRecord): void {
-    if (this.running === rec) this.running = this.others?.shift();
-    else if (this.others?.includes(rec)) this.others.splice(this.others.indexOf(rec), 1);
-    if (this.others?.length === 0) this.others = undefined;
+    if (this.running === rec) this.running = this.multi!.others?.shift();
+    else if (this.multi!.others?.includes(rec)) this.multi!.others.splice(this.multi!.others.indexOf(rec), 1);
+    if (this.multi!.others?.length === 0) this.multi!.others = undefined;
   }
 
   /**
@@ -167,21 +181,21 @@ export class Mailbox {
    */
   earlierDone(rec: InvocationRecord): Promise<void> | undefined {
     if (!this.policy?.fifo || !this.hasEarlier(rec.seq)) return undefined;
-    return new Promise<void>((go) => (this.orderWaiters ??= []).push({ seq: rec.seq, go }));
+    return new Promise<void>((go) => (this.multi!.orderWaiters ??= []).push({ seq: rec.seq, go }));
   }
 
   private hasEarlier(seq: number): boolean {
     if (this.running && this.running.seq < seq) return true;
-    return this.others !== undefined && this.others.some((r) => r.seq < seq);
+    return this.multi!.others !== undefined && this.multi!.others.some((r) => r.seq < seq);
   }
 
   /** Lets waiting turns commit once nothing before them runs (after the engine restarted what was re-queued). */
   releaseOrdered(): void {
-    const waiting = this.orderWaiters;
+    const waiting = this.multi!.orderWaiters;
     if (!waiting) return;
-    this.orderWaiters = undefined;
+    this.multi!.orderWaiters = undefined;
     for (const w of waiting) {
-      if (this.hasEarlier(w.seq)) (this.orderWaiters ??= []).push(w);
+      if (this.hasEarlier(w.seq)) (this.multi!.orderWaiters ??= []).push(w);
       else w.go();
     }
   }
