@@ -226,10 +226,12 @@ describe('step journaling', () => {
     await rt.stop();
   });
 
-  it("sends an eager call's enqueue with its first step once the actor's state is read", async () => {
+  it("sends an eager call's enqueue with its first step once the actor's state is read", { timeout: 20_000 }, async () => {
     class SlowReads extends CountingStore {
+      /** While set, state reads wait for it: the test decides when a read ends, not a timer. */
+      hold: Promise<void> | undefined;
       override async loadState(actorType: string, actorId: string) {
-        await new Promise((r) => setTimeout(r, 20));
+        await (this.hold ?? new Promise((r) => setTimeout(r, 20)));
         return super.loadState(actorType, actorId);
       }
     }
@@ -242,10 +244,15 @@ describe('step journaling', () => {
     assert.equal(await rt.call({ actorType: 'ThreeSteps', actorId: 'cold', method: 'run', args: [1] }), 4);
     // Without the hold: the enqueue alone while the state is read, then a, b and the completion.
     assert.deepEqual(store.writes, ['1e+1t', '0e+1t', '0e+1t']);
-    // A send does not wait for the read: it resolves once its enqueue is stored.
+    // A send does not wait for the read: it resolves once its enqueue is stored, while the read is still held
+    // (however slow the machine: were the send to wait for the read, it would never resolve and the test time out).
     store.writes.length = 0;
-    await rt.send({ actorType: 'ThreeSteps', actorId: 'cold-2', method: 'run', args: [1] });
+    let endRead = (): void => {};
+    store.hold = new Promise<void>((r) => (endRead = r));
+    const sent = await rt.send({ actorType: 'ThreeSteps', actorId: 'cold-2', method: 'run', args: [1] });
     assert.deepEqual(store.writes, ['1e+0t']);
+    endRead();
+    assert.equal(await rt.result(sent.invocationId), 4);
     await rt.stop();
   });
 
