@@ -1,6 +1,6 @@
 // Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript via tsx).
 // Usage: npm test [-- <path filter>]
-// Every test gets a default timeout (LOOM_TEST_TIMEOUT_MS, default 120000; a test may set
+// Every test gets a default timeout (LOOM_TEST_TIMEOUT_MS, default 300000; a test may set
 // its own), a file that leaks a handle fails and exits (scripts/test-exit.mjs), and the whole
 // run is stopped after LOOM_TEST_RUN_TIMEOUT_MS (default 45 min): the suite cannot hang.
 import { spawn } from 'node:child_process';
@@ -25,7 +25,7 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const testTimeout = Number(process.env.LOOM_TEST_TIMEOUT_MS ?? 120_000);
+const testTimeout = Number(process.env.LOOM_TEST_TIMEOUT_MS ?? 300_000);
 const runTimeout = Number(process.env.LOOM_TEST_RUN_TIMEOUT_MS ?? 45 * 60_000);
 const reporter = process.env.LOOM_TEST_REPORTER === 'spec' ? 'spec' : './scripts/test-reporter.mjs';
 console.log(`${files.length} test file(s), per-test timeout ${testTimeout} ms`);

@@ -277,7 +277,7 @@ describe('step journaling', () => {
     await rt.stop();
   });
 
-  it('stops an eager attempt whose enqueue failed at its first write, keeping the partition', async () => {
+  it('stops an eager attempt whose enqueue failed at its first write, keeping the partition', { timeout: 20_000 }, async () => {
     const store = new FailingEnqueues();
     const rt = await memoryRuntime({ store });
     rt.register(ThreeSteps);
@@ -285,8 +285,10 @@ describe('step journaling', () => {
     const owned = rt.partitions.length;
     await assert.rejects(rt.call({ actorType: 'ThreeSteps', actorId: 'late', method: 'late' }), { code: 'LOOM_STORE' });
     store.down = false;
-    await new Promise((r) => setTimeout(r, 150));
-    const rejected = store.turns.filter((t) => t.journal?.some((e) => e.name === 'a'));
+    // Wait for the attempt's first write (not a fixed time: under load it comes late).
+    const firstWrite = () => store.turns.filter((t) => t.journal?.some((e) => e.name === 'a'));
+    while (firstWrite().length === 0) await new Promise((r) => setTimeout(r, 10));
+    const rejected = firstWrite();
     assert.equal(rejected.length, 1, 'the attempt tried its first write once');
     assert.equal(await rt.getInvocation(rejected[0]!.invocationId), undefined, 'nothing of it was stored');
     assert.equal(rt.partitions.length, owned, 'a conflict on one invocation does not give up its partition');

@@ -32,7 +32,7 @@ export class NoticeRelay {
   }
 
   start(): Promise<void> {
-    return this.transport.start();
+    return this.transport.start({ logger: this.host.log });
   }
 
   /** Consumes exactly the given partitions from now on (serialized; latest set wins). */
