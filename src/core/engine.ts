@@ -247,6 +247,8 @@ export class Engine {
   private canStartEagerly(inv: NewInvocation): boolean {
     if (!this.opts.eagerStart || inv.idempotencyKey !== undefined || inv.notBefore !== undefined) return false;
     if (this.state !== 'running' || !this.owner.held.has(inv.partition)) return false;
+    // An eager record has no place in the arrival order until it is stored, which 'fifo' with several at once needs.
+    if (this.opts.registry.anyFifo && this.opts.registry.get(inv.actorType).policy?.fifo) return false;
     const box = this.boxes.get(inv.actorType, inv.actorId);
     return !box || box.idle;
   }

@@ -46,6 +46,8 @@ export class ActorRegistry {
   private readonly types = new Map<string, RegisteredActor>();
   /** Whether any registered type has shared handlers (calls look them up only then). */
   anyShared = false;
+  /** Whether any registered type orders several invocations at once by arrival ('fifo', concurrency above 1). */
+  anyFifo = false;
 
   constructor(private readonly defaults: RegistryDefaults) {}
 
@@ -89,6 +91,7 @@ export class ActorRegistry {
       defaultHandler,
     };
     if (policy) entry.policy = policy;
+    if (policy?.fifo) this.anyFifo = true;
     if (shared) {
       entry.shared = shared;
       this.anyShared = true;
