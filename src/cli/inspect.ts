@@ -9,7 +9,8 @@ export async function runInspect(module: string, what: string, args: string[], l
   const chosen = runtime.options.store ?? runtime.options.stateAdapter;
   const store = chosen && (await resolveAdapter(chosen));
   if (!store) throw new LoomError('LOOM_CLI', `the worker module ${module} sets no store; inspect needs one (the default SQLite path is ./.loom/loom.db)`);
-  await store.init();
+  // Reading needs no advice about the store's durability settings: the workers give it, once per process.
+  await store.init({ logger: { warn: () => {} } });
   try {
     switch (what) {
       case 'dead-letters':

@@ -316,13 +316,13 @@ export class ActorRuntime {
 
   /** Stops taking work, lets running handlers finish (up to `graceMs`), releases leases and closes the store. */
   stop(graceMs?: number): Promise<void> {
-    this.stopping ??= this.shutdown(graceMs);
+    if (!this.starting) return Promise.resolve();
+    this.stopping ??= this.shutdown(this.starting, graceMs);
     return this.stopping;
   }
 
-  private async shutdown(graceMs?: number): Promise<void> {
-    if (!this.starting) return;
-    await this.starting.catch(() => {});
+  private async shutdown(starting: Promise<void>, graceMs?: number): Promise<void> {
+    await starting.catch(() => {});
     await this.engine?.stop(graceMs);
     await this.storeInstance?.close();
   }
