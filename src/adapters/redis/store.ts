@@ -24,7 +24,7 @@ import { RedisLeases } from './leases.js';
 export interface RedisStoreOptions {
   /** Prefix of every key Loom writes; one prefix per Loom deployment. Default `'loom:'`. */
   prefix?: string;
-  /** Receives `init()`'s warnings about Redis settings that can lose data. Default: console warnings. */
+  /** Receives `init()`'s warnings about Redis settings that can lose data (once per process). Default: the runtime's logger, else console warnings. */
   logger?: DurabilityLogger;
   /** Most expired records one sweep script deletes before yielding to other clients. Default 500. */
   sweepBatch?: number;
