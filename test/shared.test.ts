@@ -5,6 +5,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Actor, ActorRuntime, ConfigError, InvalidMessageError, RuntimeStateError } from '../src/index.js';
 import { memoryRuntime, sqliteRuntime, tempDir } from './support/runtime.js';
+import { randomUUID } from 'node:crypto';
+import { silentLogger } from '../src/core/logger.js';
+import { RedisStore } from '../src/adapters/redis/index.js';
+import { PostgresStore } from '../src/adapters/postgres/index.js';
+import { dropPrefix, openAdmin, redisUrl } from './support/redis.js';
+import { adminPool, postgresUrl, unreachable } from './support/postgres.js';
 
 let release: () => void = () => {};
 let entered: () => void = () => {};
@@ -47,20 +53,63 @@ class Account extends Actor<{ balance: number; history: number[] }> {
   }
 }
 
-const backends: [string, () => { rt: ActorRuntime; cleanup: () => void }][] = [
-  ['memory', () => ({ rt: undefined as unknown as ActorRuntime, cleanup: () => {} })],
-  ['sqlite', () => {
+const quiet = { logger: silentLogger, pollIntervalMs: 20 };
+const backends: [string, () => Promise<{ rt: ActorRuntime; cleanup: () => unknown }>][] = [
+  ['memory', async () => ({ rt: await memoryRuntime(), cleanup: () => {} })],
+  ['sqlite', async () => {
     const dir = tempDir();
     return { rt: sqliteRuntime(dir.db), cleanup: dir.cleanup };
   }],
+  ['redis', async () => {
+    const prefix = `loom-shared-${randomUUID().slice(0, 8)}:`;
+    return {
+      rt: new ActorRuntime({ store: new RedisStore(redisUrl, { prefix, logger: silentLogger }), ...quiet }),
+      cleanup: async () => {
+        const { admin } = await openAdmin();
+        await dropPrefix(admin, prefix);
+        admin.disconnect();
+      },
+    };
+  }],
+  ['postgres', async () => {
+    const schema = `loom_shared_${randomUUID().slice(0, 8)}`;
+    return {
+      rt: new ActorRuntime({ store: new PostgresStore(postgresUrl, { schema, logger: silentLogger }), ...quiet }),
+      cleanup: async () => {
+        const admin = adminPool();
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.end();
+      },
+    };
+  }],
 ];
 
+const down: Record<string, string | undefined> = {
+  redis: await (async () => {
+    const { admin, unreachable: why } = await openAdmin();
+    admin.disconnect();
+    return why;
+  })(),
+  postgres: await (async () => {
+    const admin = adminPool();
+    const why = await unreachable(admin);
+    await admin.end();
+    return why;
+  })(),
+};
+const skipFor = (name: string): string | false => {
+  const why = down[name];
+  if (!why) return false;
+  if (process.env.CI === 'true') throw new Error(why);
+  return why;
+};
+
 for (const [name, make] of backends) {
-  describe(`shared handlers on ${name}`, () => {
+  describe(`shared handlers on ${name}`, { skip: skipFor(name) }, () => {
     const open = async (t: { after(fn: () => unknown): void }) => {
-      const b = make();
-      const rt = name === 'memory' ? await memoryRuntime() : b.rt;
-      t.after(async () => (await rt.stop(), b.cleanup()));
+      const b = await make();
+      const rt = b.rt;
+      t.after(async () => (await rt.stop(), await b.cleanup()));
       rt.register(Account);
       return rt;
     };
