@@ -20,6 +20,10 @@ export class Counter extends Actor<{ n: number }> {
     this.state.n += by;
     return this.state.n;
   }
+  /** W2R's read: a journaled invocation that changes no state. */
+  async get(): Promise<number> {
+    return this.state.n;
+  }
 }
 
 /** MEM: an actor with a tiny state, activated once. */

@@ -9,11 +9,13 @@ import { log, type Workload } from './harness.js';
 import { VerificationError } from './measure.js';
 import { w1, w3 } from './workloads/steps.js';
 import { w2 } from './workloads/counter.js';
+import { w2r, type ReadMixConfig } from './workloads/read-mix.js';
 import { mem } from './workloads/mem.js';
 
 const WORKLOADS: Record<string, { run: Workload; n: (backend: string) => number }> = {
   W1: { run: w1, n: () => 2000 },
   W2: { run: w2, n: () => 10_000 },
+  W2R: { run: (cfg) => w2r(cfg as ReadMixConfig), n: () => 10_000 },
   W3: { run: w3, n: () => 200 },
   MEM: { run: mem, n: () => 100_000 },
 };
@@ -25,6 +27,10 @@ const { values } = parseArgs({
     n: { type: 'string' },
     concurrency: { type: 'string', default: '50' },
     warmup: { type: 'string' },
+    // W2R only: actors, concurrency per actor id, and the share of reads.
+    keys: { type: 'string' },
+    'per-actor': { type: 'string' },
+    reads: { type: 'string' },
   },
 });
 
@@ -55,7 +61,12 @@ async function runOne(backendName: string, workloadName: string): Promise<void> 
   const concurrency = positiveInt('concurrency', values.concurrency) ?? 50;
   const warmup = positiveInt('warmup', values.warmup) ?? defaultWarmup(backend.name, workloadName, n);
   log(`${backend.name} ${workloadName} n=${n}`);
-  const fields = await workload.run({ backend, n, concurrency, warmup });
+  const readMix = {
+    keys: positiveInt('keys', values.keys) ?? 100,
+    perActor: positiveInt('per-actor', values['per-actor']) ?? 4,
+    readsPercent: Math.min(100, positiveInt('reads', values.reads) ?? 90),
+  };
+  const fields = await workload.run({ backend, n, concurrency, warmup, ...readMix } as ReadMixConfig);
   const line = { system: 'loom', backend: backend.name, workload: workloadName, n, concurrency, ...fields };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }

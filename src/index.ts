@@ -5,6 +5,8 @@
  */
 export { Actor, type ActorInfrastructureConfig, type SendOptions } from './core/actor.js';
 export { ActorRuntime, type ActorRuntimeOptions, type CallMessage, type BodyMessage, type SendReceipt } from './runtime/actor-runtime.js';
+export { RedisStateAdapter, BullMQMessageAdapter, RedisIdempotencyStore } from './seed/redis.js';
+export type { Deferred, StoreOption, TransportOption } from './seed/deferred.js';
 export type { StepOptions } from './core/context.js';
 export type { AttemptEvent } from './core/engine.js';
 export type { Envelope, Duration } from './core/envelope.js';
@@ -29,6 +31,7 @@ export {
   InvocationFailedError,
   RuntimeStateError,
   StoreError,
+  NotBuiltError,
   type ErrorInfo,
 } from './core/errors.js';
 export type {

@@ -226,10 +226,12 @@ describe('step journaling', () => {
     await rt.stop();
   });
 
-  it("sends an eager call's enqueue with its first step once the actor's state is read", async () => {
+  it("sends an eager call's enqueue with its first step once the actor's state is read", { timeout: 20_000 }, async () => {
     class SlowReads extends CountingStore {
+      /** While set, state reads wait for it: the test decides when a read ends, not a timer. */
+      hold: Promise<void> | undefined;
       override async loadState(actorType: string, actorId: string) {
-        await new Promise((r) => setTimeout(r, 20));
+        await (this.hold ?? new Promise((r) => setTimeout(r, 20)));
         return super.loadState(actorType, actorId);
       }
     }
@@ -242,10 +244,15 @@ describe('step journaling', () => {
     assert.equal(await rt.call({ actorType: 'ThreeSteps', actorId: 'cold', method: 'run', args: [1] }), 4);
     // Without the hold: the enqueue alone while the state is read, then a, b and the completion.
     assert.deepEqual(store.writes, ['1e+1t', '0e+1t', '0e+1t']);
-    // A send does not wait for the read: it resolves once its enqueue is stored.
+    // A send does not wait for the read: it resolves once its enqueue is stored, while the read is still held
+    // (however slow the machine: were the send to wait for the read, it would never resolve and the test time out).
     store.writes.length = 0;
-    await rt.send({ actorType: 'ThreeSteps', actorId: 'cold-2', method: 'run', args: [1] });
+    let endRead = (): void => {};
+    store.hold = new Promise<void>((r) => (endRead = r));
+    const sent = await rt.send({ actorType: 'ThreeSteps', actorId: 'cold-2', method: 'run', args: [1] });
     assert.deepEqual(store.writes, ['1e+0t']);
+    endRead();
+    assert.equal(await rt.result(sent.invocationId), 4);
     await rt.stop();
   });
 
@@ -270,7 +277,7 @@ describe('step journaling', () => {
     await rt.stop();
   });
 
-  it('stops an eager attempt whose enqueue failed at its first write, keeping the partition', async () => {
+  it('stops an eager attempt whose enqueue failed at its first write, keeping the partition', { timeout: 20_000 }, async () => {
     const store = new FailingEnqueues();
     const rt = await memoryRuntime({ store });
     rt.register(ThreeSteps);
@@ -278,8 +285,10 @@ describe('step journaling', () => {
     const owned = rt.partitions.length;
     await assert.rejects(rt.call({ actorType: 'ThreeSteps', actorId: 'late', method: 'late' }), { code: 'LOOM_STORE' });
     store.down = false;
-    await new Promise((r) => setTimeout(r, 150));
-    const rejected = store.turns.filter((t) => t.journal?.some((e) => e.name === 'a'));
+    // Wait for the attempt's first write (not a fixed time: under load it comes late).
+    const firstWrite = () => store.turns.filter((t) => t.journal?.some((e) => e.name === 'a'));
+    while (firstWrite().length === 0) await new Promise((r) => setTimeout(r, 10));
+    const rejected = firstWrite();
     assert.equal(rejected.length, 1, 'the attempt tried its first write once');
     assert.equal(await rt.getInvocation(rejected[0]!.invocationId), undefined, 'nothing of it was stored');
     assert.equal(rt.partitions.length, owned, 'a conflict on one invocation does not give up its partition');

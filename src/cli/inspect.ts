@@ -1,13 +1,16 @@
 import { loadRuntime } from './load.js';
 import { LoomError } from '../core/errors.js';
+import { resolveAdapter } from '../seed/deferred.js';
 
 /** `loom inspect`: read-only views of the store behind a worker module. */
 export async function runInspect(module: string, what: string, args: string[], limit: number, out: (l: string) => void): Promise<void> {
   const runtime = await loadRuntime(module);
   // Inspection reads the store only: open it without taking partitions.
-  const store = runtime.options.store ?? runtime.options.stateAdapter;
+  const chosen = runtime.options.store ?? runtime.options.stateAdapter;
+  const store = chosen && (await resolveAdapter(chosen));
   if (!store) throw new LoomError('LOOM_CLI', `the worker module ${module} sets no store; inspect needs one (the default SQLite path is ./.loom/loom.db)`);
-  await store.init();
+  // Reading needs no advice about the store's durability settings: the workers give it, once per process.
+  await store.init({ logger: { warn: () => {} } });
   try {
     switch (what) {
       case 'dead-letters':

@@ -1,4 +1,4 @@
-import { Mailbox } from './mailbox.js';
+import { Mailbox, type MailboxPolicy } from './mailbox.js';
 import type { InvocationRecord } from '../ports/store.js';
 
 /** Mailboxes used within this long of each other may be evicted in either order (re-ordering a Map on every message is not free). */
@@ -15,7 +15,7 @@ const boxKey = (actorType: string, actorId: string): string => `${actorType}\u00
 export class Activations {
   private readonly boxes = new Map<string, Mailbox>();
 
-  constructor(private readonly limits: { maxActivations: number; idleTimeoutMs: number }) {}
+  constructor(private readonly limits: { maxActivations: number; idleTimeoutMs: number; policyOf?: (actorType: string) => MailboxPolicy | undefined }) {}
 
   get size(): number {
     return this.boxes.size;
@@ -38,6 +38,7 @@ export class Activations {
     const now = Date.now();
     if (!box) {
       box = new Mailbox(key, rec.actorType, rec.actorId, rec.partition);
+      box.policy = this.limits.policyOf?.(rec.actorType);
       box.orderedAt = now;
       box.lastUsed = now;
       this.boxes.set(key, box);

@@ -1,4 +1,4 @@
-import { RuntimeStateError } from './errors.js';
+import { NotBuiltError, RuntimeStateError } from './errors.js';
 import { parseDuration, type Duration } from './envelope.js';
 import type { InvocationContext, StepOptions } from './context.js';
 import type { RetryPolicy } from './retry.js';
@@ -10,9 +10,12 @@ export interface ActorInfrastructureConfig {
   /** How long a completed invocation's result answers duplicates, seconds. Default 86400 (24 h). */
   idempotencyTtl?: number;
   retryPolicy?: RetryPolicy;
-  /** Loom always runs one invocation at a time per actor id, in arrival order. */
+  /**
+   * Default 'standard'. Both are honoured: Loom runs one invocation at a time per actor id,
+   * in arrival order ('standard' permits reordering; it does not require it).
+   */
   messageOrdering?: 'fifo' | 'standard';
-  /** Invocations at once per actor id; Loom's single-writer guarantee fixes it at 1. */
+  /** Invocations at once per actor id. Default 1; a value above 1 is not built yet and is rejected at register. */
   concurrency?: number;
 }
 
@@ -40,7 +43,7 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
   //   static actorType = 'name'        overrides the type name (default: the class name)
   //   static initialState = { ... }    state of an actor id that has committed none
   //   static config = { timeout, idempotencyTtl, retryPolicy }
-  //   static defaultHandler = 'method' target of `send({ actorId, body })` (default 'handle', else the only handler)
+  //   static defaultHandler = 'method' target of `send({ actorId, body })` (default 'handle', else the first method the class declares)
   // They are not declared here so that subclasses need no `override` keyword.
 
   /** The actor's durable state: read and mutate it freely inside a handler. */
@@ -49,11 +52,26 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
   actorId!: string;
   /** This actor's type name. */
   actorType!: string;
-  /** Set by `checkIdempotency` when it finds a stored result. */
-  cachedResult: unknown = undefined;
+  /**
+   * Set by `checkIdempotency` when it finds a stored result. Typed `any` so that
+   * `return this.cachedResult` type-checks in a handler declared to return the
+   * stored result's type, as the seed README writes it; it holds whatever JSON
+   * was passed to `storeIdempotency`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  cachedResult: any = undefined;
 
-  /** Arguments are accepted for compatibility and ignored; the runtime constructs actors. */
-  constructor(..._args: unknown[]) {}
+  /**
+   * The runtime constructs actors, with no arguments. The seed's
+   * `new MyActor(context, state, tracer, { secrets })` is accepted for its first
+   * three arguments (ignored), and throws for `secrets`, which are not built yet.
+   */
+  constructor(...args: unknown[]) {
+    const options = args[3] as { secrets?: unknown } | undefined;
+    if (options && typeof options === 'object' && 'secrets' in options) {
+      throw new NotBuiltError('secrets', 'the actor constructor option secrets (vault:// references)');
+    }
+  }
 
   private get ctx(): InvocationContext {
     const ctx = (this as unknown as Record<symbol, InvocationContext | undefined>)[CONTEXT];

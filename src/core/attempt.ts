@@ -126,10 +126,13 @@ export class Attempts {
 
   private invoke(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, epoch: number, journal: readonly JournalEntry[], started: number): void {
     const ctx = new InvocationContext(rec, journal, epoch, this.context);
-    runHandler(type, rec, box.stateJson, ctx, (result, actor) => {
+    // The state this attempt starts from: with several invocations at once, the box's may move on meanwhile.
+    const baseJson = box.stateJson;
+    const baseVersion = box.version;
+    runHandler(type, rec, baseJson, ctx, (result, actor) => {
       let out: Attempted | Promise<Attempted>;
       try {
-        if (result.kind === 'value') out = this.complete(box, rec, type, ctx, epoch, result.value, actor.state);
+        if (result.kind === 'value') out = this.complete(box, rec, type, ctx, epoch, result.value, actor.state, baseJson, baseVersion);
         else if (result.kind === 'suspend') out = this.suspend(box, rec, ctx, epoch, result.s);
         else out = this.fail(box, rec, result.err, epoch, type, ctx);
       } catch (err) {
@@ -152,7 +155,10 @@ export class Attempts {
   }
 
   /** The handler returned: one turn with its result, its state if changed, and what it sent. */
-  private complete(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, ctx: InvocationContext, epoch: number, value: unknown, state: object): Attempted | Promise<Attempted> {
+  private complete(
+    box: Mailbox, rec: InvocationRecord, type: RegisteredActor, ctx: InvocationContext, epoch: number, value: unknown, state: object,
+    baseJson: string | undefined, baseVersion: number,
+  ): Attempted | Promise<Attempted> {
     let resultJson: string;
     let stateJson: string;
     try {
@@ -169,8 +175,8 @@ export class Attempts {
       invocationId: rec.id,
       transition: { status: 'completed', resultJson, expiresAt: this.host.now() + rec.ttlMs },
     };
-    const stateChanged = stateJson !== (box.stateJson ?? type.initialStateJson) || box.version === 0;
-    if (stateChanged) turn.state = { actorType: rec.actorType, actorId: rec.actorId, stateJson, expectedVersion: box.version };
+    const stateChanged = stateJson !== (baseJson ?? type.initialStateJson) || baseVersion === 0;
+    if (stateChanged) turn.state = { actorType: rec.actorType, actorId: rec.actorId, stateJson, expectedVersion: baseVersion };
     if (ctx.outbox.length) turn.outbox = ctx.outbox;
     if (ctx.idempotencyWrites.length) {
       const expiresAt = this.host.now() + type.idempotencyTtlMs;
@@ -178,17 +184,24 @@ export class Attempts {
     }
     if (rec.replyTo) turn.resolve = [{ id: rec.replyTo, valueJson: resultJson }];
     const newState = stateChanged ? stateJson : undefined;
-    const committing = this.commitTurn(box, rec, turn);
-    return typeof committing === 'boolean'
-      ? this.completed(box, rec, committing, resultJson, newState)
-      : committing.then((ok) => this.completed(box, rec, ok, resultJson, newState));
+    // messageOrdering 'fifo' with several at once: commit after the invocations that arrived earlier.
+    const earlier = box.policy ? box.earlierDone(rec) : undefined;
+    if (earlier) return earlier.then(() => this.commitCompleted(box, rec, turn, resultJson, newState, baseVersion));
+    return this.commitCompleted(box, rec, turn, resultJson, newState, baseVersion);
   }
 
-  private completed(box: Mailbox, rec: InvocationRecord, committed: boolean, resultJson: string, newState: string | undefined): Attempted {
+  private commitCompleted(box: Mailbox, rec: InvocationRecord, turn: TurnWrite, resultJson: string, newState: string | undefined, baseVersion: number): Attempted | Promise<Attempted> {
+    const committing = this.commitTurn(box, rec, turn);
+    return typeof committing === 'boolean'
+      ? this.completed(box, rec, committing, resultJson, newState, baseVersion)
+      : committing.then((ok) => this.completed(box, rec, ok, resultJson, newState, baseVersion));
+  }
+
+  private completed(box: Mailbox, rec: InvocationRecord, committed: boolean, resultJson: string, newState: string | undefined, baseVersion: number): Attempted {
     if (!committed) return ABANDONED;
     if (newState !== undefined) {
       box.stateJson = newState;
-      box.version++;
+      box.version = baseVersion + 1;
     }
     // The record leaves the mailbox here: it becomes the terminal record the waiters get.
     rec.status = 'completed';
@@ -261,7 +274,7 @@ export class Attempts {
       return true;
     }
     if (res.outcome === 'fenced') {
-      this.host.log.warn(`partition ${rec.partition} was taken by another worker; dropping its work here`);
+      this.host.log.warn(`partition ${rec.partition} was taken by another worker; dropping its work here`, { partition: rec.partition, invocationId: rec.id });
       this.host.lose(rec.partition);
       return false;
     }
@@ -274,7 +287,12 @@ export class Attempts {
     const fresh = await this.host.store.getInvocation(rec.id);
     box.remove(rec.id);
     if (fresh && fresh.status !== 'pending') this.finish(box, fresh);
-    else if (fresh) box.offer(fresh);
+    else if (fresh) {
+      // With several at once a lost race is routine: re-run it at once from the top, on the new state,
+      // as the same attempt (it did not fail).
+      if (box.policy) box.stopRunning(rec);
+      box.offer(fresh);
+    }
   }
 
   private finish(box: Mailbox, rec: InvocationRecord): void {

@@ -51,6 +51,9 @@ export interface EngineOptions {
 
 const NO_EXTRA: PrepareExtra = Object.freeze({});
 
+/** An invocation's ids, as log fields. */
+const idsOf = (rec: InvocationRecord) => ({ invocationId: rec.id, actorType: rec.actorType, actorId: rec.actorId, partition: rec.partition });
+
 /**
  * The generic part of an actor system: it decides which mailbox runs next, and
  * wires the parts that accept messages (Acceptor), run attempts (Attempts), find
@@ -82,7 +85,11 @@ export class Engine {
 
   constructor(private readonly opts: EngineOptions) {
     this.committer = new GroupCommitter(opts.store);
-    this.boxes = new Activations(opts);
+    this.boxes = new Activations({
+      maxActivations: opts.maxActivations,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      policyOf: (t) => (opts.registry.has(t) ? opts.registry.get(t).policy : undefined),
+    });
     this.outage = new OutageReporter(opts.log, 'the store');
     this.results = new ResultWaiters(opts.store, opts.log, () => this.state !== 'stopped');
     this.acceptor = new Acceptor({
@@ -240,6 +247,8 @@ export class Engine {
   private canStartEagerly(inv: NewInvocation): boolean {
     if (!this.opts.eagerStart || inv.idempotencyKey !== undefined || inv.notBefore !== undefined) return false;
     if (this.state !== 'running' || !this.owner.held.has(inv.partition)) return false;
+    // An eager record has no place in the arrival order until it is stored, which 'fifo' with several at once needs.
+    if (this.opts.registry.anyFifo && this.opts.registry.get(inv.actorType).policy?.fifo) return false;
     const box = this.boxes.get(inv.actorType, inv.actorId);
     return !box || box.idle;
   }
@@ -253,7 +262,7 @@ export class Engine {
 
   /** Whether an eagerly dispatched record is running or finished here. */
   private tookOver(rec: InvocationRecord, box: Mailbox | undefined): boolean {
-    return rec.status !== 'pending' || box?.running === rec || this.finished.has(rec.id);
+    return rec.status !== 'pending' || box?.isRunning(rec) === true || this.finished.has(rec.id);
   }
 
   /** Waits for an invocation to finish; resolves with the terminal record. */
@@ -335,6 +344,7 @@ export class Engine {
   }
 
   private pump(box: Mailbox): void {
+    if (box.policy) return this.pumpSlots(box);
     if (box.running || this.state !== 'running') return;
     const head = box.head(this.clock);
     switch (head.kind) {
@@ -352,6 +362,21 @@ export class Engine {
           return;
         }
         this.run(box, head.invocation);
+    }
+  }
+
+  /** `pump` for a type with `concurrency` above 1: fills the actor's free slots in arrival order. */
+  private pumpSlots(box: Mailbox): void {
+    const slots = box.policy!.slots;
+    while (this.state === 'running' && box.runningCount < slots) {
+      const head = box.nextRunnable(this.clock, (promiseId) => this.promiseWaiters.set(promiseId, box.key));
+      if (head.kind === 'wait-until') this.wakeAt(box, head.at);
+      if (head.kind !== 'run') return;
+      if (this.running >= this.opts.maxConcurrency) {
+        if (!this.ready.includes(box)) this.ready.push(box);
+        return;
+      }
+      this.run(box, head.invocation);
     }
   }
 
@@ -381,25 +406,34 @@ export class Engine {
 
   /** Starts an attempt of `rec` (see `Attempts`); `ran` ends it. */
   private run(box: Mailbox, rec: InvocationRecord): void {
-    box.running = rec;
+    if (box.policy) box.startRunning(rec);
+    else box.running = rec;
     this.running++;
     this.attempts.start(box, rec, this.opts.onAttempt ? Date.now() : 0);
   }
 
   /** After an attempt: report it, free the actor, and start what waits. `attempted` undefined: the store failed. */
   private ran(box: Mailbox, rec: InvocationRecord, started: number, attempted: Attempted | undefined, err?: unknown): void {
-    if (!attempted) {
+    if (!attempted && this.state === 'stopped') {
+      // Still running when stop()'s grace ended: the store is closed, the next owner resumes it (stop() said so).
+      this.opts.log.debug(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId} ended after stop; it resumes on the next owner`, idsOf(rec));
+    } else if (!attempted) {
       // The store failed; nothing was committed. Try again shortly.
-      this.outage.failed(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId}`, err);
+      this.outage.failed(`invocation ${rec.id} of ${rec.actorType}/${rec.actorId}`, err, idsOf(rec));
+    }
+    if (!attempted) {
       rec.notBefore = this.now() + 1000;
       attempted = ABANDONED;
     }
-    box.running = undefined;
+    if (box.policy) box.stopRunning(rec);
+    else box.running = undefined;
     box.lastUsed = Date.now();
     this.running--;
     if (this.opts.onAttempt) this.report(rec, started, attempted);
     if (attempted.outcome !== 'abandoned') this.relay?.settled(rec.id);
     this.pump(box);
+    // After the pump: a re-queued invocation has its slot again before later turns may commit.
+    if (box.policy) box.releaseOrdered();
     if (this.boxes.size > this.opts.maxActivations) this.boxes.evictIdle();
     while (this.ready.length > 0 && this.running < this.opts.maxConcurrency) this.pump(this.ready.shift()!);
     if (this.running === 0 && this.ready.length === 0 && this.idleResolvers.length > 0) for (const r of this.idleResolvers.splice(0)) r();
@@ -425,7 +459,7 @@ export class Engine {
     try {
       this.opts.onAttempt!(event);
     } catch (e) {
-      this.opts.log.warn(`the onAttempt observer threw on invocation ${rec.id}: ${(e as Error).message}`);
+      this.opts.log.warn(`the onAttempt observer threw on invocation ${rec.id}: ${(e as Error).message}`, { ...idsOf(rec), err: e });
     }
   }
 

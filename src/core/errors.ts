@@ -209,3 +209,16 @@ export function fromErrorInfo(info: ErrorInfo): Error {
   if (!info.terminal && info.code) (err as Error & { code?: string }).code = info.code;
   return err;
 }
+
+/**
+ * Something the seed README shows that Loom does not implement yet: thrown
+ * instead of accepting it and doing nothing. `feature` names what is missing.
+ */
+export class NotBuiltError extends LoomError {
+  constructor(
+    readonly feature: string,
+    what: string,
+  ) {
+    super('LOOM_NOT_BUILT', `${what} needs ${feature}, which Loom does not have yet (not built yet), so it cannot be honoured; remove it (the README's Status section lists what is not built)`);
+  }
+}

@@ -3,6 +3,23 @@ import type { InvocationRecord } from '../ports/store.js';
 /** Queues longer than this get an index by id. */
 const INDEX_FROM = 16;
 
+/** How many invocations of one actor id may run at once, and whether their turns commit in arrival order. */
+export interface MailboxPolicy {
+  /** `concurrency`, above 1 (a mailbox without a policy runs one at a time). */
+  readonly slots: number;
+  /** `messageOrdering: 'fifo'`: a turn commits only after the turns of earlier running invocations. */
+  readonly fifo: boolean;
+}
+
+/** A mailbox's bookkeeping for several invocations at once. */
+interface Slots {
+  readonly policy: MailboxPolicy;
+  /** The running invocations besides `Mailbox.running`. */
+  others: InvocationRecord[] | undefined;
+  /** Turns waiting for earlier invocations to end (fifo). */
+  orderWaiters: { seq: number; go: () => void }[] | undefined;
+}
+
 /** What a mailbox says about its next invocation. */
 export type Head =
   | { kind: 'run'; invocation: InvocationRecord }
@@ -25,7 +42,10 @@ export class Mailbox {
   private byId: Map<string, InvocationRecord> | undefined;
   /** Made on first use: most actors never have a started invocation queued, and an idle activation should cost little. */
   private startedIds: Set<string> | undefined;
+  /** The running invocation (under a policy with several slots: one of them; set whenever any runs). */
   running: InvocationRecord | undefined;
+  /** Only for types with `concurrency` above 1: one field, so that other activations stay as small as they were. */
+  private multi: Slots | undefined;
   /** Committed state as JSON; undefined until loaded. */
   stateJson: string | undefined;
   version = 0;
@@ -47,7 +67,7 @@ export class Mailbox {
 
   /** Adds or refreshes an invocation; a record older than the one held (by wakeSeq) is ignored. */
   offer(rec: InvocationRecord): boolean {
-    if (this.running?.id === rec.id) return false;
+    if (this.running?.id === rec.id || this.multi?.others?.some((r) => r.id === rec.id) === true) return false;
     const held = this.find(rec.id);
     if (held) {
       // Polls hand the same pending records back again and again: the common answer is O(1).
@@ -117,5 +137,87 @@ export class Mailbox {
 
   get idle(): boolean {
     return !this.running && this.queue.length === 0;
+  }
+
+  /** The type's `concurrency` / `messageOrdering` policy; undefined for one at a time. */
+  get policy(): MailboxPolicy | undefined {
+    return this.multi?.policy;
+  }
+
+  set policy(policy: MailboxPolicy | undefined) {
+    this.multi = policy ? { policy, others: undefined, orderWaiters: undefined } : undefined;
+  }
+
+  // ---- several invocations at once (a policy with slots > 1) ------------------
+
+  /** Whether `rec` is running here. */
+  isRunning(rec: InvocationRecord): boolean {
+    return this.running === rec || this.multi?.others?.includes(rec) === true;
+  }
+
+  /** Invocations running now. */
+  get runningCount(): number {
+    return (this.running ? 1 : 0) + (this.multi!.others?.length ?? 0);
+  }
+
+  /** Marks `rec` as running. */
+  startRunning(rec: InvocationRecord): void {
+    if (!this.running) this.running = rec;
+    else (this.multi!.others ??= []).push(rec);
+  }
+
+  /** `rec` stopped running (a no-op if it is not running). */
+  stopRunning(rec: InvocationRecord): void {
+    if (this.running === rec) this.running = this.multi!.others?.shift();
+    else if (this.multi!.others?.includes(rec)) this.multi!.others.splice(this.multi!.others.indexOf(rec), 1);
+    if (this.multi!.others?.length === 0) this.multi!.others = undefined;
+  }
+
+  /**
+   * Under a fifo policy, resolves once no invocation that arrived before `rec` is
+   * running, so that turns commit in arrival order (a later turn that then finds
+   * the state changed re-runs); undefined when none is. The earliest running
+   * invocation never waits, so waiting cannot deadlock.
+   */
+  earlierDone(rec: InvocationRecord): Promise<void> | undefined {
+    if (!this.policy?.fifo || !this.hasEarlier(rec.seq)) return undefined;
+    return new Promise<void>((go) => (this.multi!.orderWaiters ??= []).push({ seq: rec.seq, go }));
+  }
+
+  private hasEarlier(seq: number): boolean {
+    if (this.running && this.running.seq < seq) return true;
+    return this.multi!.others !== undefined && this.multi!.others.some((r) => r.seq < seq);
+  }
+
+  /** Lets waiting turns commit once nothing before them runs (after the engine restarted what was re-queued). */
+  releaseOrdered(): void {
+    const waiting = this.multi!.orderWaiters;
+    if (!waiting) return;
+    this.multi!.orderWaiters = undefined;
+    for (const w of waiting) {
+      if (this.hasEarlier(w.seq)) (this.multi!.orderWaiters ??= []).push(w);
+      else w.go();
+    }
+  }
+
+  /**
+   * The next invocation to start in a free slot: the first in arrival order that
+   * is not running and not waiting. Suspended invocations do not hold the actor
+   * here; `waitPromise` learns the promises the skipped ones wait on.
+   */
+  nextRunnable(clock: () => number, waitPromise: (promiseId: string) => void): Head {
+    let earliest = Infinity;
+    let now = -1;
+    for (const rec of this.queue) {
+      if (this.isRunning(rec)) continue;
+      if (rec.waitingOn) {
+        waitPromise(rec.waitingOn);
+        continue;
+      }
+      const at = rec.notBefore;
+      if (at === undefined || at <= (now < 0 ? (now = clock()) : now)) return { kind: 'run', invocation: rec };
+      earliest = Math.min(earliest, at);
+    }
+    return earliest === Infinity ? { kind: 'empty' } : { kind: 'wait-until', at: earliest };
   }
 }

@@ -32,7 +32,7 @@ export class NoticeRelay {
   }
 
   start(): Promise<void> {
-    return this.transport.start();
+    return this.transport.start({ logger: this.host.log });
   }
 
   /** Consumes exactly the given partitions from now on (serialized; latest set wins). */
@@ -49,6 +49,8 @@ export class NoticeRelay {
         await this.transport.consume(partitions, (d) => void this.onDelivery(d));
       } catch (err) {
         this.consuming = '';
+        // Closing the transport fails a consume in flight ("Connection is closed"): that is the stop, not a fault.
+        if (this.closed) return;
         this.host.log.warn(`transport ${this.transport.name}: consuming partitions failed (${(err as Error).message}); the store poll covers them meanwhile`);
       }
     });
@@ -60,7 +62,7 @@ export class NoticeRelay {
     if (remote.length === 0) return;
     this.transport.publish(remote).then(
       () => this.outage.ok(),
-      (err: Error) => this.outage.failed(`publishing ${remote.length} notice(s) (their owners find the work on their next poll)`, err),
+      (err: Error) => this.closed || this.outage.failed(`publishing ${remote.length} notice(s) (their owners find the work on their next poll)`, err),
     );
   }
 
@@ -92,7 +94,8 @@ export class NoticeRelay {
     try {
       if (!(await this.host.take(notice))) this.settled(notice.invocationId);
     } catch (err) {
-      this.host.log.warn(`transport ${this.transport.name}: notice for ${notice.invocationId}: ${(err as Error).message}`);
+      if (this.closed) return;
+      this.host.log.warn(`transport ${this.transport.name}: notice for ${notice.invocationId}: ${(err as Error).message}`, { transport: this.transport.name, invocationId: notice.invocationId, partition: notice.partition, err });
     }
   }
 

@@ -13,13 +13,14 @@ export class OutageReporter {
     private readonly what: string,
   ) {}
 
-  failed(op: string, err: unknown): void {
+  failed(op: string, err: unknown, fields?: Record<string, unknown>): void {
     const message = (err as Error)?.message ?? String(err);
     if (this.since === undefined) {
       this.since = Date.now();
       this.log.error(
         `${this.what} failed during ${op}: ${message}. The worker keeps running and retries; ` +
           `accepted messages stay in the store and nothing is acknowledged until it is back.`,
+        { ...fields, err },
       );
     } else {
       this.suppressed++;

@@ -168,7 +168,7 @@ export class PartitionOwner {
         await this.opts.leases.release(cur);
       } catch (err) {
         // It expires on its own within the TTL.
-        this.opts.log.warn(`lease release of partition ${p} failed: ${(err as Error).message}`);
+        this.opts.log.warn(`lease release of partition ${p} failed: ${(err as Error).message}`, { partition: p, err });
       }
     })();
     this.handoffs.add(done);

@@ -1,4 +1,5 @@
 import { checkEnvelopeShape, checkSize, toJson, type Envelope } from './envelope.js';
+import { InvalidMessageError } from './errors.js';
 import { newId, partitionOf } from './ids.js';
 import type { ActorRegistry } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
@@ -26,6 +27,12 @@ export function prepareInvocation(
   checkEnvelopeShape(env);
   const type = registry.get(env.actorType);
   registry.method(type, env.method);
+  if (type.shared?.has(env.method)) {
+    throw new InvalidMessageError(
+      `${env.actorType}.${env.method} is a shared (read-only) handler: it is not queued or journaled. ` +
+        `Call it with runtime.call(); from a handler, call an ordinary handler instead`,
+    );
+  }
   const what = (): string => `the message to ${env.actorType}/${env.actorId}.${env.method}`;
   const argsJson = toJson(env.args, what, 'args');
   checkSize(argsJson, limits.maxPayloadBytes, what);

@@ -1,5 +1,6 @@
 import { Actor, RESERVED_NAMES, type ActorInfrastructureConfig } from './actor.js';
 import { ConfigError, UnknownActorError, UnknownMethodError } from './errors.js';
+import type { MailboxPolicy } from './mailbox.js';
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
 
 /** A class that extends {@link Actor}, with the optional statics Loom reads. */
@@ -10,8 +11,10 @@ export type ActorClass = (abstract new (...args: never[]) => Actor<object>) & {
   initialState?: object;
   /** Timeouts, idempotency TTL and retry policy for this actor type. */
   config?: ActorInfrastructureConfig;
-  /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`, else the only handler. */
+  /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`, else the first method the class declares. */
   defaultHandler?: string;
+  /** Read-only handlers that `runtime.call` runs at once, even while the actor is busy or suspended, on its last committed state. */
+  shared?: readonly string[];
 };
 
 /** An actor type as the runtime knows it, with its settings resolved. */
@@ -24,9 +27,15 @@ export interface RegisteredActor {
   idempotencyTtlMs: number;
   retryPolicy: ResolvedRetryPolicy;
   defaultHandler: string;
+  /** Set when `concurrency` is above 1. */
+  policy?: MailboxPolicy;
+  /** `static shared`: read-only handlers, run outside the mailbox. */
+  shared?: ReadonlySet<string>;
 }
 
 export interface RegistryDefaults {
+  /** `messageOrdering` and `concurrency` of `ActorRuntime({ defaults })`. */
+  ordering?: Pick<ActorInfrastructureConfig, 'messageOrdering' | 'concurrency'>;
   timeoutMs: number;
   idempotencyTtlMs: number;
   retryPolicy: ResolvedRetryPolicy;
@@ -35,6 +44,10 @@ export interface RegistryDefaults {
 /** The actor types a runtime can run. */
 export class ActorRegistry {
   private readonly types = new Map<string, RegisteredActor>();
+  /** Whether any registered type has shared handlers (calls look them up only then). */
+  anyShared = false;
+  /** Whether any registered type orders several invocations at once by arrival ('fifo', concurrency above 1). */
+  anyFifo = false;
 
   constructor(private readonly defaults: RegistryDefaults) {}
 
@@ -48,11 +61,13 @@ export class ActorRegistry {
     if (existing && existing.cls !== cls) {
       throw new ConfigError(`actor type "${name}" is already registered by another class; set static actorType to tell them apart`);
     }
-    const config = { ...cls.config, ...overrides };
+    const config = { ...this.defaults.ordering, ...cls.config, ...overrides };
+    const policy = checkOrdering(name, config);
     const handlers = handlerNames(cls);
-    // Body messages go to `static defaultHandler`, else `handle`, else the class's only handler.
-    const only = handlers.size === 1 ? [...handlers][0] : undefined;
-    const defaultHandler = cls.defaultHandler ?? (handlers.has('handle') ? 'handle' : (only ?? 'handle'));
+    // Body messages go to `static defaultHandler`, else `handle`, else the first method the class declares (not a shared one).
+    const shared = sharedNames(name, cls, handlers);
+    const first = [...handlers].find((h) => !shared?.has(h));
+    const defaultHandler = cls.defaultHandler ?? (handlers.has('handle') ? 'handle' : (first ?? 'handle'));
     if (cls.defaultHandler && !handlers.has(cls.defaultHandler)) {
       throw new ConfigError(`${name}.defaultHandler names "${cls.defaultHandler}", which is not a method of ${name}`);
     }
@@ -75,6 +90,12 @@ export class ActorRegistry {
       retryPolicy: resolveRetryPolicy(this.defaults.retryPolicy, config.retryPolicy),
       defaultHandler,
     };
+    if (policy) entry.policy = policy;
+    if (policy?.fifo) this.anyFifo = true;
+    if (shared) {
+      entry.shared = shared;
+      this.anyShared = true;
+    }
     this.types.set(name, entry);
     return entry;
   }
@@ -91,6 +112,11 @@ export class ActorRegistry {
       );
     }
     return entry;
+  }
+
+  /** Whether a message names a shared (read-only) handler of a registered type. */
+  isShared(msg: { actorType: string; method: string }): boolean {
+    return this.types.get(msg.actorType)?.shared?.has(msg.method) === true;
   }
 
   has(actorType: string): boolean {
@@ -144,6 +170,38 @@ function handlerNames(cls: ActorClass): Set<string> {
     }
   }
   return names;
+}
+
+function sharedNames(name: string, cls: ActorClass, handlers: ReadonlySet<string>): ReadonlySet<string> | undefined {
+  const list: unknown = cls.shared;
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list) || !list.every((m) => typeof m === 'string')) {
+    throw new ConfigError(`${name}.shared must be an array of handler names, such as ['getBalance']; got ${JSON.stringify(list)}`);
+  }
+  for (const m of list as string[]) {
+    if (!handlers.has(m)) throw new ConfigError(`${name}.shared names "${m}", which is not a handler of ${name} (handlers: ${[...handlers].join(', ')})`);
+  }
+  return list.length ? new Set(list as string[]) : undefined;
+}
+
+/** Most invocations of one actor id at once. */
+const MAX_CONCURRENCY = 1000;
+
+/**
+ * Checks `messageOrdering` and `concurrency`, and returns the mailbox policy they
+ * make: undefined for one invocation at a time (the default, where both orderings
+ * are the arrival order).
+ */
+export function checkOrdering(name: string, config: ActorInfrastructureConfig): MailboxPolicy | undefined {
+  const { messageOrdering, concurrency } = config;
+  if (messageOrdering !== undefined && messageOrdering !== 'fifo' && messageOrdering !== 'standard') {
+    throw new ConfigError(`${name}.config.messageOrdering must be 'fifo' or 'standard', got ${JSON.stringify(messageOrdering)}`);
+  }
+  if (concurrency === undefined || concurrency === 1) return undefined;
+  if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new ConfigError(`${name}.config.concurrency must be an integer from 1 to ${MAX_CONCURRENCY}, got ${String(concurrency)}`);
+  }
+  return { slots: concurrency, fifo: messageOrdering === 'fifo' };
 }
 
 function positive(v: number | undefined, fallback: number, what: string): number {

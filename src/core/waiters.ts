@@ -133,7 +133,7 @@ export class ResultWaiters {
       if (rec && rec.status !== 'pending') return this.notify(rec);
       if (!rec) return this.reject(w.id, new RuntimeStateError(`invocation ${w.id} is unknown to the store (swept after its TTL?)`));
     } catch (err) {
-      this.log.warn(`checking invocation ${w.id}: ${(err as Error).message}`);
+      this.log.warn(`checking invocation ${w.id}: ${(err as Error).message}`, { invocationId: w.id, err });
     }
     if (w.settled || !this.active()) return;
     w.backoff = Math.min(w.backoff * 2, MAX_CHECK_MS);

@@ -9,9 +9,18 @@ import type { LeaseManager } from './lease.js';
  * All values crossing this port are JSON-safe; timestamps are epoch milliseconds
  * from the store's clock where the store has one.
  */
+/** What the runtime passes to {@link Store.init}. */
+export interface StoreInitOptions {
+  logger?: { warn(msg: string): void };
+}
+
 export interface Store {
-  /** Creates tables/keys, runs migrations. Safe to call from several processes at once. */
-  init(): Promise<void>;
+  /**
+   * Creates tables/keys, runs migrations. Safe to call from several processes at once.
+   * `options.logger`: the runtime's logger, for advice about the store's settings
+   * when the store was given no logger of its own.
+   */
+  init(options?: StoreInitOptions): Promise<void>;
   close(): Promise<void>;
   /** What the adapter supports beyond the base contract. */
   readonly capabilities: StoreCapabilities;

@@ -9,7 +9,8 @@ export interface Transport {
   /** Short name for logs, e.g. `'bullmq'`, `'redis-streams'`, `'rabbitmq'`. */
   readonly name: string;
   readonly capabilities: TransportCapabilities;
-  start(): Promise<void>;
+  /** `options.logger`: the runtime's logger, for a transport that was given none of its own. */
+  start(options?: { logger?: { warn(msg: string): void } }): Promise<void>;
   /** Stops consuming; unacknowledged deliveries go back to the transport for redelivery. */
   close(): Promise<void>;
   /** Hands notices to the transport; resolves once it holds them (publisher confirms where it has them). */

@@ -4,28 +4,30 @@ import { Engine, type AttemptEvent } from '../core/engine.js';
 import type { MessageOptions } from '../core/accept.js';
 import { ConfigError, InvalidMessageError, RuntimeStateError, toErrorInfo } from '../core/errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration, type Envelope } from '../core/envelope.js';
-import { consoleLogger, type Logger } from '../core/logger.js';
-import { ActorRegistry, type ActorClass } from '../core/registry.js';
+import { consoleLogger, toRuntimeLogger, type Logger } from '../core/logger.js';
+import { ActorRegistry, checkOrdering, type ActorClass } from '../core/registry.js';
 import { outcomeOf } from '../core/outcome.js';
+import { runShared, sharedCall } from '../core/shared.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
+import { resolveAdapter, type StoreOption, type TransportOption } from '../seed/deferred.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
 export interface ActorRuntimeOptions {
   /** Where everything durable lives. Default: SQLite at `./.loom/loom.db` (or `dbPath`). */
-  store?: Store;
-  /** The README's name for the store. */
-  stateAdapter?: Store;
+  store?: StoreOption;
+  /** The README's name for the store (also takes the root `RedisStateAdapter`, whose driver loads on start). */
+  stateAdapter?: StoreOption;
   /**
    * Carries work notices to the worker that owns a partition (BullMQ, Redis
    * Streams, RabbitMQ, Pub/Sub, LISTEN/NOTIFY). Optional: without one, workers
    * find work enqueued by others on their next poll.
    */
-  transport?: Transport;
-  /** The README's name for the transport. */
-  messageAdapter?: Transport;
+  transport?: TransportOption;
+  /** The README's name for the transport (also takes the root `BullMQMessageAdapter`, whose driver loads on start). */
+  messageAdapter?: TransportOption;
   /**
    * The README's idempotency store: sets how long results answer duplicate keys
    * (records live in the store, committed with each turn). `defaults.idempotencyTtl` wins.
@@ -118,6 +120,7 @@ export class ActorRuntime {
   private readonly registry: ActorRegistry;
   private engine: Engine | undefined;
   private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
   private storeInstance: Store | undefined;
   /** The options this runtime was created with. */
   readonly options: ActorRuntimeOptions;
@@ -131,9 +134,11 @@ export class ActorRuntime {
       throw new ConfigError('pass either transport or messageAdapter (they are the same thing), not both');
     }
     this.options = options;
-    this.log = options.logger ?? consoleLogger;
+    this.log = toRuntimeLogger(options.logger ?? consoleLogger);
     const d = options.defaults ?? {};
+    checkOrdering('ActorRuntime defaults', d);
     this.registry = new ActorRegistry({
+      ordering: { messageOrdering: d.messageOrdering, concurrency: d.concurrency },
       timeoutMs: d.timeout ?? 30_000,
       idempotencyTtlMs: (d.idempotencyTtl ?? options.idempotencyStore?.idempotencyTtlSeconds ?? 86_400) * 1000,
       retryPolicy: resolveRetryPolicy(d.retryPolicy),
@@ -165,8 +170,11 @@ export class ActorRuntime {
   }
 
   private async open(): Promise<void> {
-    const store = this.options.store ?? this.options.stateAdapter ?? (await defaultStore(this.options.dbPath));
-    await store.init();
+    const chosen = this.options.store ?? this.options.stateAdapter;
+    const store = chosen ? await resolveAdapter(chosen) : await defaultStore(this.options.dbPath);
+    const transport = this.options.transport ?? this.options.messageAdapter;
+    const notices: Transport | undefined = transport ? await resolveAdapter(transport) : undefined;
+    await store.init({ logger: this.log });
     this.storeInstance = store;
     const o = this.options;
     this.engine = new Engine({
@@ -185,7 +193,7 @@ export class ActorRuntime {
       deadLetterTtlMs: o.deadLetterTtlMs ?? 7 * 86_400_000,
       eagerStart: o.eagerStart ?? true,
       ...(o.onAttempt ? { onAttempt: o.onAttempt } : {}),
-      ...(o.transport ?? o.messageAdapter ? { transport: (o.transport ?? o.messageAdapter)! } : {}),
+      ...(notices ? { transport: notices } : {}),
     });
     await this.engine.start();
   }
@@ -200,6 +208,7 @@ export class ActorRuntime {
     // A running runtime needs no async frame of its own here: one per call adds up on the memory store.
     const engine = this.engine;
     if (!engine?.isRunning) return this.callWhenReady<T>(msg);
+    if (this.registry.anyShared && this.registry.isShared(msg)) return this.callShared<T>(msg);
     try {
       return engine.call(...this.envelope(msg)).then(outcomeOf<T>);
     } catch (err) {
@@ -209,7 +218,14 @@ export class ActorRuntime {
 
   private async callWhenReady<T>(msg: CallMessage): Promise<T> {
     const engine = await this.ready();
+    if (this.registry.anyShared && this.registry.isShared(msg)) return this.callShared<T>(msg);
     return outcomeOf<T>(await engine.call(...this.envelope(msg)));
+  }
+
+  /** A read-only shared handler: run at once on the last committed state (see `runShared`). */
+  private async callShared<T>(msg: CallMessage): Promise<T> {
+    const engine = await this.ready();
+    return (await runShared(this.store, this.registry, sharedCall(msg), () => engine.now())) as T;
   }
 
   /**
@@ -299,9 +315,14 @@ export class ActorRuntime {
   }
 
   /** Stops taking work, lets running handlers finish (up to `graceMs`), releases leases and closes the store. */
-  async stop(graceMs?: number): Promise<void> {
-    if (!this.starting) return;
-    await this.starting.catch(() => {});
+  stop(graceMs?: number): Promise<void> {
+    if (!this.starting) return Promise.resolve();
+    this.stopping ??= this.shutdown(this.starting, graceMs);
+    return this.stopping;
+  }
+
+  private async shutdown(starting: Promise<void>, graceMs?: number): Promise<void> {
+    await starting.catch(() => {});
     await this.engine?.stop(graceMs);
     await this.storeInstance?.close();
   }

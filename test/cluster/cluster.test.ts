@@ -235,6 +235,7 @@ for (const backend of VARIANTS) {
       const MIN_KILLS = 4;
       const MAX_KILLS = 8;
       const RATE = 1_500; // msgs/s: the sends last ~13 s, so that the kills land while messages flow
+      const deadline = Date.now() + 170_000; // the test's timeout, less time to clean up
       await withCluster(backend, async (c) => {
         const workers = await Promise.all(Array.from({ length: WORKERS }, (_, i) => c.cluster.spawn(`w${i}`)));
         c.rt = await startProducer(backend, c.cluster.ns);
@@ -262,7 +263,8 @@ for (const backend of VARIANTS) {
             const pending = await c.inspector.pending().catch(() => -1);
             await c.cluster.kill9(victim);
             kills.push({ atMs: Date.now() - t0, pid: victim.pid, sent: progress.sent, pending });
-            const rep = c.cluster.spawn(`r${kills.length}`);
+            // A replacement is waited for as long as the test may run: under load a start can be slow, which is no fault.
+            const rep = c.cluster.spawn(`r${kills.length}`, Math.max(1_000, deadline - Date.now()));
             replacements.push(rep);
             void rep.then((w) => ready.add(w), () => {});
           }

@@ -100,10 +100,15 @@ export class Cluster {
     this.env = { ...urlEnv(serviceUrls(opts.urls)), ...opts.env };
   }
 
-  /** Starts a worker and resolves once it printed `ready`. */
-  async spawn(role = 'worker'): Promise<WorkerProc> {
+  /**
+   * Starts a worker and resolves once it printed `ready`, or rejects when it exits first.
+   * `readyWithinMs` only bounds a worker that hangs: on a loaded machine a start (tsx,
+   * connections, queue declarations, leases) can take far longer than usual, so callers
+   * pass what is left of their test's own budget.
+   */
+  async spawn(role = 'worker', readyWithinMs = 120_000): Promise<WorkerProc> {
     const w = this.start(role);
-    await w.waitFor((l) => l.startsWith('ready '), 'ready line', 60_000);
+    await w.waitFor((l) => l.startsWith('ready '), 'ready line', readyWithinMs);
     return w;
   }
 

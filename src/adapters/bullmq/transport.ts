@@ -27,7 +27,7 @@ export interface BullMQTransportOptions {
   concurrency?: number;
   /** Longest a publish, an ack or a consume() waits for Redis before it fails (ioredis queues commands while reconnecting). Default 10000. */
   timeoutMs?: number;
-  /** Receives errors BullMQ recovers from. Default: console warnings. */
+  /** Receives errors BullMQ recovers from. Default: the runtime's logger (console warnings outside a runtime). */
   logger?: TransportLogger;
 }
 
@@ -45,7 +45,8 @@ export class BullMQTransport implements Transport {
   readonly name: string = 'bullmq';
   readonly capabilities = { delivery: 'at-least-once' } as const;
   private readonly conn: TransportClient;
-  private readonly log: TransportLogger;
+  private log: TransportLogger;
+  private readonly ownLogger: boolean;
   private readonly prefix: string;
   private readonly lockDurationMs: number;
   private readonly stalledIntervalMs: number;
@@ -72,14 +73,16 @@ export class BullMQTransport implements Transport {
     }
     // BullMQ reports every failed reconnection of every connection: say each once in a while.
     this.log = { warn: throttled(options.logger ?? consoleLogger) };
+    this.ownLogger = options.logger !== undefined;
     this.prefix = options.prefix ?? 'loom';
     this.lockDurationMs = Math.max(100, options.lockDurationMs ?? 5000);
     this.stalledIntervalMs = Math.max(100, options.stalledIntervalMs ?? 5000);
     this.concurrency = Math.max(1, options.concurrency ?? 1000);
   }
 
-  async start(): Promise<void> {
+  async start(options: { logger?: TransportLogger } = {}): Promise<void> {
     if (this.state !== 'new') return;
+    if (!this.ownLogger && options.logger) this.log = { warn: throttled(options.logger) };
     await this.conn.connect();
     // BullMQ's workers need maxRetriesPerRequest: null; they duplicate this template, never connect it.
     this.template = this.conn.client.duplicate({ lazyConnect: true, maxRetriesPerRequest: null });
@@ -146,7 +149,7 @@ export class BullMQTransport implements Transport {
         defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
         streams: { events: { maxLen: 100 } },
       });
-      q.on('error', (err: Error) => this.log.warn(`BullMQ transport: a queue failed: ${err.message}`));
+      q.on('error', (err: Error) => this.state !== 'closed' && this.log.warn(`BullMQ transport: a queue failed: ${err.message}`));
       this.queues.set(partition, q);
     }
     return q;

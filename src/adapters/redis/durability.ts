@@ -5,8 +5,14 @@ export interface DurabilityLogger {
   warn(msg: string): void;
 }
 
-// Several stores on one Redis (one per prefix, tests) should not repeat the same advice to one logger.
-const warned = new WeakMap<DurabilityLogger, Set<string>>();
+// Said once per process for each Redis and setting: several stores on one Redis (one per
+// prefix, workers, tests) and every inspect of a long-lived process would repeat it.
+const warned = new Set<string>();
+
+/** Forgets what was said (tests). */
+export function resetDurabilityWarnings(): void {
+  warned.clear();
+}
 
 /**
  * Warns when Redis may lose what Loom stored: eviction under memory pressure, or
@@ -21,11 +27,9 @@ export async function checkDurability(client: Redis, where: string, log: Durabil
       return undefined;
     }
   };
-  const seen = warned.get(log) ?? new Set<string>();
-  warned.set(log, seen);
   const warn = (issue: string, msg: string) => {
-    if (seen.has(`${where} ${issue}`)) return;
-    seen.add(`${where} ${issue}`);
+    if (warned.has(`${where} ${issue}`)) return;
+    warned.add(`${where} ${issue}`);
     log.warn(msg);
   };
   const policy = await get('maxmemory-policy');

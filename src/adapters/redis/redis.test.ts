@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { dropPrefix as dropKeys } from '../../../test/support/redis.js';
 import type { NewInvocation } from '../../ports/store.js';
 import { RedisStore } from './store.js';
+import { resetDurabilityWarnings } from './durability.js';
 import { leaseContract, storeContract } from '../../testing/index.js';
 import { assertUnreachableError, backendUnavailable } from '../../../test/support/backend.js';
 
@@ -83,15 +84,16 @@ function redisSpecifics(): void {
       await dropPrefix(prefix);
     });
 
-    it('warns once per logger at init when Redis may evict keys or lose them on restart', async () => {
+    it('warns once per process at init when Redis may evict keys or lose them on restart, through the runtime logger if the store has none', async () => {
+      resetDurabilityWarnings();
       const [, policy] = (await admin.config('GET', 'maxmemory-policy')) as string[];
       const [, aof] = (await admin.config('GET', 'appendonly')) as string[];
       const warnings: string[] = [];
       const logger = { warn: (m: string) => warnings.push(m) };
       for (let i = 0; i < 2; i++) {
         const prefix = `loom-test:${randomUUID()}:`;
-        const store = new RedisStore(url, { prefix, logger });
-        await store.init();
+        const store = new RedisStore(url, { prefix });
+        await store.init({ logger });
         await store.close();
         await dropPrefix(prefix);
       }

@@ -10,6 +10,7 @@ import type {
   PromiseResolution,
   StateRecord,
   Store,
+  StoreInitOptions,
   TurnWrite,
   WriteResult,
 } from '../../ports/store.js';
@@ -23,7 +24,7 @@ import { RedisLeases } from './leases.js';
 export interface RedisStoreOptions {
   /** Prefix of every key Loom writes; one prefix per Loom deployment. Default `'loom:'`. */
   prefix?: string;
-  /** Receives `init()`'s warnings about Redis settings that can lose data. Default: console warnings. */
+  /** Receives `init()`'s warnings about Redis settings that can lose data (once per process). Default: the runtime's logger, else console warnings. */
   logger?: DurabilityLogger;
   /** Most expired records one sweep script deletes before yielding to other clients. Default 500. */
   sweepBatch?: number;
@@ -40,7 +41,7 @@ export class RedisStore implements Store {
   readonly capabilities = { durable: true, shared: true };
   readonly leases: RedisLeases;
   private readonly conn: RedisConnection;
-  private readonly log: DurabilityLogger;
+  private readonly log: DurabilityLogger | undefined;
   private readonly sweepBatch: number;
 
   /**
@@ -49,7 +50,7 @@ export class RedisStore implements Store {
    */
   constructor(redis: Redis | RedisOptions | string, options: RedisStoreOptions = {}) {
     this.conn = new RedisConnection(redis, options.prefix ?? 'loom:');
-    this.log = options.logger ?? consoleLogger;
+    this.log = options.logger;
     this.sweepBatch = Math.max(1, Math.floor(options.sweepBatch ?? 500));
     this.leases = new RedisLeases(this.conn);
   }
@@ -62,7 +63,7 @@ export class RedisStore implements Store {
     return this.conn.prefix + suffix;
   }
 
-  async init(): Promise<void> {
+  async init(options: StoreInitOptions = {}): Promise<void> {
     await this.conn.connect();
     const schema = this.key(KIND.schema);
     const found = await this.conn.run('init', async () => {
@@ -75,7 +76,7 @@ export class RedisStore implements Store {
           `Upgrade Loom on every worker, or give this deployment another prefix.`,
       );
     }
-    await checkDurability(this.client, this.conn.where, this.log);
+    await checkDurability(this.client, this.conn.where, this.log ?? options.logger ?? consoleLogger);
   }
 
   async close(): Promise<void> {
