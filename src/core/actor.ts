@@ -14,6 +14,14 @@ export interface ActorInfrastructureConfig {
   messageOrdering?: 'fifo' | 'standard';
   /** Invocations at once per actor id; Loom's single-writer guarantee fixes it at 1. */
   concurrency?: number;
+  /** Secret references by name (`vault://…`, `env://…`, `file:///…`), read in handlers as `this.secrets.<name>`. */
+  secrets?: Record<string, string>;
+}
+
+/** The seed's fourth constructor argument: `new MyActor(context, state, tracer, { secrets })`. */
+export interface ActorOptions {
+  /** Secret references by name; see {@link ActorInfrastructureConfig.secrets}. */
+  secrets?: Record<string, string>;
 }
 
 /** Options of a one-way `send`, passed as its last argument. */
@@ -23,6 +31,8 @@ export interface SendOptions {
 }
 
 const CONTEXT = Symbol.for('loom.invocationContext');
+const SECRETS = Symbol.for('loom.secrets');
+const SECRET_REFS = Symbol.for('loom.secretRefs');
 
 /**
  * Base class of every actor. Subclass it, add async handler methods, and
@@ -41,6 +51,7 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
   //   static initialState = { ... }    state of an actor id that has committed none
   //   static config = { timeout, idempotencyTtl, retryPolicy }
   //   static defaultHandler = 'method' target of `send({ actorId, body })` (default 'handle', else the only handler)
+  //   static secrets = { apiKey: 'vault://my-vault/api-key' }   read as this.secrets.apiKey
   // They are not declared here so that subclasses need no `override` keyword.
 
   /** The actor's durable state: read and mutate it freely inside a handler. */
@@ -52,8 +63,31 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
   /** Set by `checkIdempotency` when it finds a stored result. */
   cachedResult: unknown = undefined;
 
-  /** Arguments are accepted for compatibility and ignored; the runtime constructs actors. */
-  constructor(..._args: unknown[]) {}
+  /**
+   * The runtime constructs actors itself. The seed's `new MyActor(context, state, tracer, { secrets })`
+   * is accepted: the first three arguments are ignored, and the secret references of the fourth are
+   * resolved by `await resolveActorSecrets(actor)` from `loom/secrets`.
+   */
+  constructor(...args: unknown[]) {
+    const opts = args[3] as ActorOptions | undefined;
+    if (opts && typeof opts === 'object' && opts.secrets) (this as unknown as Record<symbol, unknown>)[SECRET_REFS] = { ...opts.secrets };
+  }
+
+  /**
+   * This actor's secret values by name, resolved from the references its type
+   * declares (`static secrets`, register config or the config file) before
+   * each attempt. Never stored: keep them out of state and results.
+   */
+  get secrets(): Readonly<Record<string, string>> {
+    const bound = (this as unknown as Record<symbol, Readonly<Record<string, string>> | undefined>)[SECRETS];
+    if (bound) return bound;
+    const refs = (this as unknown as Record<symbol, Record<string, string> | undefined>)[SECRET_REFS];
+    throw new RuntimeStateError(
+      refs
+        ? `the secrets of this ${this.constructor.name} (${Object.keys(refs).join(', ')}) are not resolved yet: await resolveActorSecrets(actor) from loom/secrets first, or run the actor through the runtime`
+        : `${this.constructor.name} declares no secrets: set static secrets = { name: 'vault://…' } or the secrets of its actor config`,
+    );
+  }
 
   private get ctx(): InvocationContext {
     const ctx = (this as unknown as Record<symbol, InvocationContext | undefined>)[CONTEXT];
@@ -164,8 +198,30 @@ export function bindContext(actor: Actor<object>, ctx: InvocationContext): void 
   (actor as unknown as Record<symbol, InvocationContext>)[CONTEXT] = ctx;
 }
 
+/** The secret references given to the constructor (`{ secrets }`), if any. */
+export function secretRefsOf(actor: Actor<object>): Record<string, string> | undefined {
+  return (actor as unknown as Record<symbol, Record<string, string> | undefined>)[SECRET_REFS];
+}
+
+/**
+ * Binds resolved secret values to an actor instance: `this.secrets.<name>`
+ * reads them, and a name that was not declared fails with the declared names.
+ */
+export function bindSecrets(actor: Actor<object>, values: Readonly<Record<string, string>>): void {
+  const owner = actor.constructor.name;
+  const view = new Proxy(Object.freeze({ ...values }), {
+    get(target, key) {
+      if (typeof key !== 'string' || key in target) return (target as Record<string | symbol, unknown>)[key];
+      if (key === 'then' || key === 'toJSON') return undefined;
+      throw new RuntimeStateError(`${owner} has no secret "${key}" (its secrets: ${Object.keys(target).join(', ') || 'none'})`);
+    },
+  });
+  Object.defineProperty(actor, SECRETS, { value: view, enumerable: false, configurable: true });
+}
+
 /** Names that are part of the Actor API, never handlers. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'constructor', 'state', 'actorId', 'actorType', 'cachedResult', 'ctx', 'invocationId', 'step', 'sleep',
   'sleepUntil', 'call', 'send', 'promise', 'promiseId', 'now', 'random', 'uuid', 'checkIdempotency', 'storeIdempotency',
+  'secrets',
 ]);

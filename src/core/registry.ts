@@ -1,6 +1,7 @@
 import { Actor, RESERVED_NAMES, type ActorInfrastructureConfig } from './actor.js';
 import { ConfigError, UnknownActorError, UnknownMethodError } from './errors.js';
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
+import type { SecretSource } from '../ports/secrets.js';
 
 /** A class that extends {@link Actor}, with the optional statics Loom reads. */
 export type ActorClass = (abstract new (...args: never[]) => Actor<object>) & {
@@ -12,6 +13,8 @@ export type ActorClass = (abstract new (...args: never[]) => Actor<object>) & {
   config?: ActorInfrastructureConfig;
   /** Method run by `runtime.send({ actorId, body })` messages that name no method. Default `'handle'`, else the only handler. */
   defaultHandler?: string;
+  /** Secret references by name, read in handlers as `this.secrets.<name>`. */
+  secrets?: Record<string, string>;
 };
 
 /** An actor type as the runtime knows it, with its settings resolved. */
@@ -24,12 +27,21 @@ export interface RegisteredActor {
   idempotencyTtlMs: number;
   retryPolicy: ResolvedRetryPolicy;
   defaultHandler: string;
+  /** The type's secret references and where their values come from, when it declares any. */
+  secrets?: { refs: Readonly<Record<string, string>>; source: SecretSource };
+  /** Passed through from the type's settings, for the parts of the runtime that read them. */
+  messageOrdering?: 'fifo' | 'standard';
+  concurrency?: number;
 }
 
 export interface RegistryDefaults {
   timeoutMs: number;
   idempotencyTtlMs: number;
   retryPolicy: ResolvedRetryPolicy;
+  /** Resolves secret references of the types that declare some. */
+  secrets?: SecretSource;
+  /** Settings of a type from outside the code (the config file), between `static config` and `register` overrides. */
+  settingsFor?: (actorType: string) => ActorInfrastructureConfig | undefined;
 }
 
 /** The actor types a runtime can run. */
@@ -48,7 +60,8 @@ export class ActorRegistry {
     if (existing && existing.cls !== cls) {
       throw new ConfigError(`actor type "${name}" is already registered by another class; set static actorType to tell them apart`);
     }
-    const config = { ...cls.config, ...overrides };
+    const fromConfig = this.defaults.settingsFor?.(name);
+    const config = { ...cls.config, ...fromConfig, ...overrides };
     const handlers = handlerNames(cls);
     // Body messages go to `static defaultHandler`, else `handle`, else the class's only handler.
     const only = handlers.size === 1 ? [...handlers][0] : undefined;
@@ -72,9 +85,17 @@ export class ActorRegistry {
         config.idempotencyTtl === undefined
           ? this.defaults.idempotencyTtlMs
           : positive(config.idempotencyTtl, 0, `${name}.config.idempotencyTtl`) * 1000,
-      retryPolicy: resolveRetryPolicy(this.defaults.retryPolicy, config.retryPolicy),
+      retryPolicy: resolveRetryPolicy(this.defaults.retryPolicy, cls.config?.retryPolicy, fromConfig?.retryPolicy, overrides?.retryPolicy),
       defaultHandler,
     };
+    if (config.messageOrdering !== undefined) entry.messageOrdering = config.messageOrdering;
+    if (config.concurrency !== undefined) entry.concurrency = config.concurrency;
+    const refs = { ...cls.secrets, ...cls.config?.secrets, ...fromConfig?.secrets, ...overrides?.secrets };
+    if (Object.keys(refs).length > 0) {
+      if (!this.defaults.secrets) throw new ConfigError(`${name} declares secrets, but this runtime has no secret source`);
+      this.defaults.secrets.check(refs, `${name}.secrets`);
+      entry.secrets = { refs: Object.freeze(refs), source: this.defaults.secrets };
+    }
     this.types.set(name, entry);
     return entry;
   }

@@ -10,6 +10,9 @@ import { outcomeOf } from '../core/outcome.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
+import type { SecretSource } from '../ports/secrets.js';
+import { SecretResolver } from '../secrets/resolver.js';
+import { redactingLogger } from '../secrets/redaction.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
@@ -35,6 +38,8 @@ export interface ActorRuntimeOptions {
   dbPath?: string;
   /** Defaults for every actor type (a type's `static config` overrides them). */
   defaults?: ActorInfrastructureConfig;
+  /** Settings of an actor type from elsewhere (the config file): over its `static config`, under `register(cls, config)`. */
+  actorSettings?: (actorType: string) => ActorInfrastructureConfig | undefined;
   /** Number of partitions actor ids hash to. Default 64. Must match across workers of one store. */
   partitions?: number;
   /** This worker's name in leases. Default `host:pid:random`. */
@@ -62,6 +67,11 @@ export interface ActorRuntimeOptions {
    */
   eagerStart?: boolean;
   logger?: Logger;
+  /**
+   * Resolves the secret references actor types declare (`static secrets`, register config).
+   * Default: a `SecretResolver` with the env, file and Azure Key Vault providers.
+   */
+  secrets?: SecretSource;
   /** Observes every finished attempt. */
   onAttempt?: (event: AttemptEvent) => void;
 }
@@ -131,12 +141,14 @@ export class ActorRuntime {
       throw new ConfigError('pass either transport or messageAdapter (they are the same thing), not both');
     }
     this.options = options;
-    this.log = options.logger ?? consoleLogger;
+    this.log = redactingLogger(options.logger ?? consoleLogger);
     const d = options.defaults ?? {};
     this.registry = new ActorRegistry({
       timeoutMs: d.timeout ?? 30_000,
       idempotencyTtlMs: (d.idempotencyTtl ?? options.idempotencyStore?.idempotencyTtlSeconds ?? 86_400) * 1000,
       retryPolicy: resolveRetryPolicy(d.retryPolicy),
+      secrets: options.secrets ?? new SecretResolver(),
+      ...(options.actorSettings ? { settingsFor: options.actorSettings } : {}),
     });
     for (const [k, v] of Object.entries({ partitions: options.partitions, leaseTtlMs: options.leaseTtlMs, pollIntervalMs: options.pollIntervalMs })) {
       if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new ConfigError(`ActorRuntime option ${k} must be a positive integer, got ${String(v)}`);
