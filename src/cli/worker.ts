@@ -1,7 +1,11 @@
 import { loadRuntime } from './load.js';
+import { loadActorClasses } from './actors-module.js';
+import { createRuntimeFromConfig } from '../config/create-runtime.js';
 
 export interface WorkerFlags {
   module: string;
+  /** A config file: the module then exports actor classes, and the runtime is built from the file. */
+  config?: string;
   graceMs: number;
   quiet: boolean;
 }
@@ -13,9 +17,11 @@ export interface WorkerFlags {
  * exits immediately (leases then expire after their TTL).
  */
 export async function runWorker(flags: WorkerFlags, out: (line: string) => void): Promise<void> {
-  const runtime = await loadRuntime(flags.module);
+  const runtime = flags.config
+    ? await createRuntimeFromConfig(flags.config, { actors: await loadActorClasses(flags.module) })
+    : await loadRuntime(flags.module);
   await runtime.start();
-  out(`loom worker ${process.pid} started (${flags.module})`);
+  out(`loom worker ${process.pid} started (${flags.module}${flags.config ? `, config ${flags.config}` : ''})`);
   let last = '';
   const report = setInterval(() => {
     const now = runtime.partitions.join(',');

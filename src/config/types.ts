@@ -4,39 +4,47 @@ const DURATION = /^\s*\d+(?:\.\d+)?\s*(ms|s|m|h|d)\s*$/;
 const SIZE = /^\s*\d+(?:\.\d+)?\s*(b|kb|kib|mb|mib)\s*$/i;
 const SECRET_REF = /^(vault:\/\/[^/]+\/[^/]+(\/[^/]+)?|env:\/\/[A-Za-z_][A-Za-z0-9_]*|file:\/\/\/.+)$/;
 
+/** The documented kind of the value schemas made here ('duration', 'seconds', 'size', 'secret reference'). */
+export const valueKinds = new WeakMap<object, string>();
+
+function kind<T extends object>(schema: T, name: string): T {
+  valueKinds.set(schema, name);
+  return schema;
+}
+
 /** A duration: milliseconds as a number, or a string such as '500ms', '30s', '5m', '2h', '1d'. */
 export function duration(description: string) {
-  return z
+  return kind(z
     .union([
       z.number({ error: 'expected a duration: a number of milliseconds, or a string like 500ms, 30s, 5m, 2h, 1d' }).int().min(0),
       z.string().regex(DURATION, { error: "expected a duration: a number of milliseconds, or a string like '500ms', '30s', '5m', '2h', '1d'" }),
     ])
-    .describe(description);
+    .describe(description), 'duration');
 }
 
 /** A count of seconds (the seed's unit for idempotencyTtl), or a duration string. */
 export function seconds(description: string) {
-  return z
+  return kind(z
     .union([
       z.number({ error: 'expected a number of seconds, or a duration string like 24h' }).min(0),
       z.string().regex(DURATION, { error: "expected a number of seconds, or a duration string like '3600s', '24h', '7d'" }),
     ])
-    .describe(description);
+    .describe(description), 'seconds or duration');
 }
 
 /** A size in bytes: a number, or a string such as '512kb', '1mb'. */
 export function size(description: string) {
-  return z
+  return kind(z
     .union([
       z.number({ error: 'expected a size: a number of bytes, or a string like 512kb, 1mb' }).int().min(1),
       z.string().regex(SIZE, { error: "expected a size: a number of bytes, or a string like '512kb', '1mb'" }),
     ])
-    .describe(description);
+    .describe(description), 'size');
 }
 
 /** A secret reference: vault://<vault>/<name>[/<version>], env://NAME or file:///path. */
 export function secretRef(description: string) {
-  return z.string().regex(SECRET_REF, { error: 'expected a secret reference: vault://<vault>/<name>[/<version>], env://NAME or file:///absolute/path' }).describe(description);
+  return kind(z.string().regex(SECRET_REF, { error: 'expected a secret reference: vault://<vault>/<name>[/<version>], env://NAME or file:///absolute/path' }).describe(description), 'secret reference');
 }
 
 /** Milliseconds of a validated duration. */
