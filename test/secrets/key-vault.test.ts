@@ -74,7 +74,7 @@ describe('the Key Vault provider, against a local HTTPS server speaking the Key 
       assert.equal(await resolver.get('vault://my-vault/rotating'), 'before-rotation');
       server.setSecret('rotating', 'after-rotation');
       now += 1500; // stale: the old value is served while a refresh runs
-      assert.equal(resolver.resolve({ k: 'vault://my-vault/rotating' }).k, 'before-rotation');
+      assert.equal((resolver.resolve({ k: 'vault://my-vault/rotating' }) as Record<string, string>).k, 'before-rotation');
       for (let i = 0; i < 200 && (resolver.resolve({ k: 'vault://my-vault/rotating' }) as Record<string, string>).k !== 'after-rotation'; i++) {
         await new Promise((r) => setTimeout(r, 10));
       }
