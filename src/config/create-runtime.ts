@@ -1,4 +1,4 @@
-import { ActorRuntime } from '../runtime/actor-runtime.js';
+import { ActorRuntime, type ActorRuntimeOptions } from '../runtime/actor-runtime.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { ActorClass } from '../core/registry.js';
 import { ConfigError } from '../core/errors.js';
@@ -18,6 +18,8 @@ export interface RuntimeFromConfigOptions {
   /** Actor classes to register; the config's `actors.<type>` settings apply to them. */
   actors?: ActorClass[];
   logger?: Logger;
+  /** Observes every finished attempt (see ActorRuntimeOptions.onAttempt). */
+  onAttempt?: ActorRuntimeOptions['onAttempt'];
   /** Extra options of the default SecretResolver (e.g. a Key Vault credential); `secrets.*` of the config wins. */
   secrets?: SecretResolverOptions;
 }
@@ -64,6 +66,7 @@ export async function createRuntimeFromConfig(config: LoomConfig | string, optio
     deadLetterTtlMs: toMs(r.deadLetterTtl),
     eagerStart: r.eagerStart,
     ...(r.workerId ? { workerId: r.workerId } : {}),
+    ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
   });
   for (const cls of options.actors ?? []) runtime.register(cls);
   if (c.observability.enabled) await startObservability(runtime, c.observability);
