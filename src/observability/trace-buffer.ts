@@ -104,8 +104,21 @@ export class TraceBuffer {
     this.timer.unref();
   }
 
-  /** Writes what is queued and waits for every sink's writes in flight. */
-  async flush(): Promise<void> {
+  /** Writes what is queued and waits for every sink's writes in flight, at most `timeoutMs` (a stuck sink is given up on). */
+  async flush(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((r) => {
+      timer = setTimeout(r, timeoutMs);
+      timer.unref();
+    });
+    try {
+      await Promise.race([this.drain(), giveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async drain(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
