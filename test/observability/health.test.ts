@@ -74,6 +74,8 @@ else {
       assert.equal(runtime.partitions.length, 4);
       const cut = Date.now();
       proxy.blackhole();
+      // A message sent now waits in a commit that cannot return: the watchdog sees that too.
+      const sending = runtime.send({ actorType: 'Echo', actorId: 'e', method: 'echo', args: [9] });
       await until(() => runtime.partitions.length === 0, 8000, 'the partitions whose renewal could not complete to be dropped');
       const seenAfter = Date.now() - cut;
       assert.ok(seenAfter < 8000, `seen after ${seenAfter} ms`);
@@ -84,6 +86,7 @@ else {
       assert.equal(total(m, 'loom_store_up'), 0);
       assert.ok(total(m, 'loom_store_call_failures_total', { kind: 'timeout' }) >= 1);
       assert.equal(total(m, 'loom_lease_losses_total', { reason: 'renewal-timeout' }), 4);
+      await until(async () => total(await metrics(server.url), 'loom_store_call_failures_total', { op: 'commit', kind: 'timeout' }) === 1, 5000, 'the stalled commit to be reported');
       await new Promise((r) => setTimeout(r, 3000)); // more ticks fail: still one log line for the lease store
       const leaseLines = log.lines.filter((l) => l.startsWith('error') && l.includes('the lease store'));
       assert.equal(leaseLines.length, 1, log.lines.join('\n'));
@@ -91,6 +94,7 @@ else {
 
       proxy.heal();
       await until(async () => (await getHealth(server.url)).status === 'ok' && runtime.partitions.length === 4, 20_000, 'health ok and partitions back');
+      assert.equal(await runtime.result((await sending).invocationId), 9, 'the message sent during the outage was accepted and ran once it healed');
       assert.equal(await runtime.call({ actorType: 'Echo', actorId: 'e', method: 'echo', args: [2] }), 2);
       assert.equal(total(await metrics(server.url), 'loom_store_up'), 1);
     });
