@@ -1,5 +1,5 @@
 // A secret value must never reach what Loom writes or says: store rows (and the
-// SQLite files themselves), journal, dead letters, stored errors, attempt events,
+// SQLite files themselves), journal, dead letters, stored errors, attempt events, trace events, metrics,
 // log lines and the errors callers get. The workload reads a canary secret,
 // puts it in every kind of failure, retries and dead-letters; then every place
 // is searched for the canary: 0 hits.
@@ -13,6 +13,7 @@ import { createRuntimeFromConfig, loadConfig, type LoomConfig } from '../../src/
 import { REDACTED } from '../../src/secrets/index.js';
 import type { Logger } from '../../src/core/logger.js';
 import { tempDir } from '../support/runtime.js';
+import { observe, StoreTraceSink, JsonLinesSink } from '../../src/observability/index.js';
 import { adminPool, postgresUrl, unreachable as pgUnreachable } from '../support/postgres.js';
 import { dropPrefix, openAdmin, redisUrl } from '../support/redis.js';
 
@@ -58,6 +59,8 @@ async function runWorkload(backend: Backend): Promise<void> {
     { env: {} },
   );
   const runtime = await createRuntimeFromConfig(config, { actors: [Charger], logger, onAttempt: (e) => events.push(JSON.stringify(e)) });
+  const traceFile = join(tmp.dir, 'traces.jsonl');
+  const obs = observe(runtime, { metrics: true, traceSinks: [new StoreTraceSink(), new JsonLinesSink(traceFile)] });
   try {
     await runtime.start();
     for (const method of ['charge', 'refund', 'weird']) {
@@ -76,22 +79,27 @@ async function runWorkload(backend: Backend): Promise<void> {
       dead.every((d) => d.error?.message.includes(REDACTED)),
       'the secret was in each error and was redacted (the search below can find what it looks for)',
     );
+    await obs.flush();
+    const traces = readFileSync(traceFile, 'utf8');
+    assert.match(traces, /actor:dead_lettered|dead/, 'trace events were written');
+    const metrics = await obs.metrics!.text();
     const stored = await backend.dump();
     assert.ok(stored.includes('c-charge') && stored.includes(REDACTED), 'the dump holds the invocations');
     assert.ok(events.length >= 7, `attempt events were observed (${events.length})`);
-    const places = { 'store rows': stored, 'log lines': lines.join('\n'), console: consoleLines.join('\n'), 'caller errors': errors.join('\n'), 'attempt events and dead letters': events.join('\n') };
+    const places = { 'store rows': stored, 'log lines': lines.join('\n'), console: consoleLines.join('\n'), 'caller errors': errors.join('\n'), 'attempt events and dead letters': events.join('\n'), 'trace events': traces, metrics };
     for (const [where, text] of Object.entries(places)) assert.equal(text.split(canary).length - 1, 0, `the canary is in the ${where}`);
   } finally {
     console.warn = saved.warn;
     console.error = saved.error;
     console.log = saved.log;
     await runtime.stop();
+    await obs.close();
     tmp.cleanup();
   }
 }
 
 describe('no secret value reaches anything Loom writes or says', { timeout: 60_000 }, () => {
-  it('on SQLite: rows, the database and WAL files, logs, errors, dead letters', async () => {
+  it('on SQLite: rows (trace events included), the database and WAL files, trace lines, metrics, logs, errors, dead letters', async () => {
     const tmp = tempDir();
     try {
       await runWorkload({
