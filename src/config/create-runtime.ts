@@ -6,6 +6,7 @@ import { consoleLogger, type Logger } from '../core/logger.js';
 import { SecretResolver, type SecretResolverOptions } from '../secrets/resolver.js';
 import { redactingLogger } from '../secrets/redaction.js';
 import { loadConfig } from './load.js';
+import { isLoaded } from './sources.js';
 import type { ActorConfig, LoomConfig } from './schema.js';
 import { effectiveConfig, type EffectiveConfig } from './effective.js';
 import { buildBackends } from './backends.js';
@@ -25,14 +26,15 @@ export interface RuntimeFromConfigOptions {
 }
 
 /**
- * Builds an {@link ActorRuntime} from a configuration (or the path of a config
- * file): its store and transport, worker settings, actor defaults and per-type
+ * Builds an {@link ActorRuntime} from a configuration (from `loadConfig`; a
+ * path or a plain object is loaded and validated first): its store and transport, worker settings, actor defaults and per-type
  * settings, secrets, and the health server when `observability.enabled`. The
  * runtime is not started. Settings of `actors.<type>` also apply to classes
  * registered later with `runtime.register`.
  */
 export async function createRuntimeFromConfig(config: LoomConfig | string, options: RuntimeFromConfigOptions = {}): Promise<ActorRuntime> {
-  const loaded = typeof config === 'string' ? await loadConfig(config) : config;
+  // A path or an object that did not come from loadConfig is loaded (validated) here.
+  const loaded = typeof config === 'string' || !isLoaded(config) ? await loadConfig(config) : config;
   const c = effectiveConfig(loaded);
   const log = redactingLogger(options.logger ?? consoleLogger);
   const secrets = new SecretResolver({

@@ -12,3 +12,8 @@ export function rememberSources(config: object, sources: Sources): void {
 export function sourcesOf(config: object): Sources {
   return registry.get(config) ?? new Map();
 }
+
+/** True for a configuration that `loadConfig` returned (validated, with sources). */
+export function isLoaded(config: object): boolean {
+  return registry.has(config);
+}

@@ -110,3 +110,7 @@ describe('createRuntimeFromConfig', { timeout: 30_000 }, () => {
     assert.match(stdout, /^LOOM_MISSING_DRIVER the redis settings needs ioredis, which is not installed: npm install ioredis/);
   });
 });
+
+it('createRuntimeFromConfig validates a plain object it is given', { timeout: 10_000 }, async () => {
+  await assert.rejects(createRuntimeFromConfig({ store: 'memory', runtime: { partitons: 4 } } as never), /runtime\.partitons: unknown key.*did you mean "partitions"/);
+});
