@@ -1,6 +1,4 @@
-import { loadRuntime } from './load.js';
-import { loadActorClasses } from './actors-module.js';
-import { createRuntimeFromConfig } from '../config/create-runtime.js';
+import { runtimeForCli } from './runtime-source.js';
 
 export interface WorkerFlags {
   module: string;
@@ -19,9 +17,7 @@ export interface WorkerFlags {
  * exits immediately (leases then expire after their TTL).
  */
 export async function runWorker(flags: WorkerFlags, out: (line: string) => void): Promise<void> {
-  const runtime = flags.config
-    ? await createRuntimeFromConfig(flags.config, { actors: await loadActorClasses(flags.module) })
-    : await loadRuntime(flags.module);
+  const runtime = await runtimeForCli(flags);
   // Before start(): a port in use fails the worker before it takes any lease.
   const health = flags.metricsPort === undefined ? undefined : await (await import('../observability/index.js')).createHealthServer({ port: flags.metricsPort, runtime });
   await runtime.start();
