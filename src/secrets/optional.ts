@@ -10,8 +10,9 @@ export async function importOptional<T>(load: () => Promise<T>, packages: string
   } catch (err) {
     const code = (err as { code?: string }).code;
     const message = (err as Error).message ?? '';
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && packages.some((p) => message.includes(p))) {
-      throw new ConfigError(`${forWhat} needs ${packages.join(' and ')}, which ${packages.length > 1 ? 'are' : 'is'} not installed: npm install ${packages.join(' ')}`, {
+    const missing = packages.filter((p) => message.includes(`'${p}'`) || message.includes(`"${p}"`));
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && missing.length > 0) {
+      throw new ConfigError(`${forWhat} needs ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed: npm install ${missing.join(' ')}`, {
         code: 'LOOM_MISSING_DRIVER',
         cause: err,
       });
