@@ -91,6 +91,18 @@ observabilty:
     });
   });
 
+  it('names a section of the wrong type, a top level that is not a mapping, and a bad vault URL', async () => {
+    let err = await problemsOf({ redis: 5, secrets: { vaults: { 'my-vault': 'not a url' } }, runtime: { maxPayloadSize: '2 gigs' } });
+    const byPath = new Map(err.problems.map((p) => [p.path, p.message]));
+    assert.equal(byPath.get('redis'), 'expected a mapping of keys, got 5');
+    assert.match(byPath.get('secrets.vaults.my-vault')!, /expected the vault URL, e\.g\. https:\/\/my-vault\.vault\.azure\.net, got "not a url"/);
+    assert.match(byPath.get('runtime.maxPayloadSize')!, /expected a size: a number of bytes, or a string like '512kb', '1mb', got "2 gigs"/);
+    await withFile('list.yaml', '- redis\n- postgres\n', async (path) => {
+      err = await problemsOf(path);
+      assert.equal(err.problems[0]?.message, 'expected a mapping of keys at the top level, got a list');
+    });
+  });
+
   it('suggests the closest value of an enum', async () => {
     const err = await problemsOf({ store: 'postgress' });
     assert.equal(err.problems[0]?.path, 'store');
