@@ -19,7 +19,7 @@ export interface SecretCacheOptions {
 /**
  * The cache behind SecretResolver: fresh values synchronously, stale ones while
  * a refresh runs, the last good value through an outage until its max age.
- * A background timer refreshes values used within the last max age.
+ * A background timer refreshes the values read recently.
  */
 export class SecretCache {
   private readonly entries = new Map<string, Entry>();
@@ -79,11 +79,12 @@ export class SecretCache {
     this.timer.unref();
   }
 
+  // Only values read within the last two TTLs are refreshed: a stopped runtime's secrets stop being fetched.
   private refreshInUse(): void {
     const now = this.o.now();
     for (const [raw, e] of this.entries) {
       if (now - e.lastUsed > this.o.maxAgeMs) this.entries.delete(raw); // unused: forget it
-      else if (now - e.fetchedAt >= this.o.ttlMs * 0.8) void this.refresh(raw, e).catch(() => {});
+      else if (now - e.lastUsed < this.o.ttlMs * 2 && now - e.fetchedAt >= this.o.ttlMs * 0.8) void this.refresh(raw, e).catch(() => {});
     }
   }
 
