@@ -2,6 +2,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyVaultSecretProvider, SecretResolver, SecretUnavailableError, parseSecretReference } from '../../src/secrets/index.js';
 import { KeyVaultServer, testCredential, vaultCertificate } from '../support/key-vault.js';
+import { Actor } from '../../src/index.js';
+import { createRuntimeFromConfig } from '../../src/config/index.js';
+import { silentLogger } from '../../src/core/logger.js';
 
 describe('the Key Vault provider, against a local HTTPS server speaking the Key Vault protocol', { timeout: 60_000 }, () => {
   const server = new KeyVaultServer(vaultCertificate());
@@ -97,5 +100,28 @@ describe('the Key Vault provider, against a local HTTPS server speaking the Key 
     } finally {
       await resolver.close();
     }
+  });
+
+  it('end to end: a config file names the vault URL and the actor secret, and a handler reads it as this.secrets', async (t) => {
+    server.setSecret('partner-api-key', 'pk-live-from-the-vault');
+    class Partner extends Actor {
+      async keyPrefix() {
+        return this.secrets.apiKey!.slice(0, 8);
+      }
+    }
+    const runtime = await createRuntimeFromConfig(
+      {
+        store: 'memory',
+        secrets: { ttl: '1m', vaults: { 'my-vault': server.url('my-vault') } },
+        actors: { Partner: { secrets: { apiKey: 'vault://my-vault/partner-api-key' } } },
+      },
+      { actors: [Partner], logger: silentLogger, secrets: { vault: { credential, clientOptions: { agent: server.agent() } } } },
+    );
+    t.after(() => runtime.stop());
+    const before = server.requests.filter((r) => r.path.startsWith('/secrets/partner-api-key') && r.status === 200).length;
+    assert.equal(await runtime.call({ actorType: 'Partner', actorId: 'p1', method: 'keyPrefix' }), 'pk-live-');
+    assert.equal(await runtime.call({ actorType: 'Partner', actorId: 'p2', method: 'keyPrefix' }), 'pk-live-');
+    const fetched = server.requests.filter((r) => r.path.startsWith('/secrets/partner-api-key') && r.status === 200).length;
+    assert.equal(fetched - before, 1, 'the second attempt read the cached value');
   });
 });
