@@ -82,7 +82,8 @@ export function runHandler(type: RegisteredActor, rec: InvocationRecord, stateJs
       end({ kind: 'error', err });
       return;
     }
-    if (values instanceof Promise) values.then(start, (err: unknown) => end({ kind: 'error', err }));
-    else start(values);
+    if (typeof (values as PromiseLike<unknown>).then === 'function') {
+      (values as PromiseLike<Readonly<Record<string, string>>>).then(start, (err: unknown) => end({ kind: 'error', err }));
+    } else start(values as Readonly<Record<string, string>>);
   });
 }
