@@ -209,10 +209,15 @@ export function secretRefsOf(actor: Actor<object>): Record<string, string> | und
  */
 export function bindSecrets(actor: Actor<object>, values: Readonly<Record<string, string>>): void {
   const owner = actor.constructor.name;
-  const view = new Proxy(Object.freeze({ ...values }), {
+  // Printing or serializing the whole object shows names only; reading a name gives its value.
+  const masked = () => Object.fromEntries(Object.keys(values).map((k) => [k, '[secret]']));
+  const target = { ...values };
+  Object.defineProperty(target, 'toJSON', { value: masked, enumerable: false });
+  Object.defineProperty(target, Symbol.for('nodejs.util.inspect.custom'), { value: masked, enumerable: false });
+  const view = new Proxy(Object.freeze(target), {
     get(target, key) {
       if (typeof key !== 'string' || key in target) return (target as Record<string | symbol, unknown>)[key];
-      if (key === 'then' || key === 'toJSON') return undefined;
+      if (key === 'then') return undefined;
       throw new RuntimeStateError(`${owner} has no secret "${key}" (its secrets: ${Object.keys(target).join(', ') || 'none'})`);
     },
   });

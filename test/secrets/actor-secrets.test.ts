@@ -14,6 +14,10 @@ class Mailer extends Actor {
   async misspelt() {
     return this.secrets.apiKye;
   }
+  async printed() {
+    const { inspect } = await import('node:util');
+    return [JSON.stringify(this.secrets), inspect(this.secrets), Object.keys(this.secrets).join()];
+  }
 }
 
 describe('secrets in actors', { timeout: 30_000 }, () => {
@@ -24,6 +28,18 @@ describe('secrets in actors', { timeout: 30_000 }, () => {
     t.after(() => rt.stop());
     rt.register(Mailer);
     assert.equal(await rt.call({ actorType: 'Mailer', actorId: 'm1', method: 'keyLength' }), 'mailer-key-123'.length);
+  });
+
+  it('prints and serializes this.secrets as names only', async (t) => {
+    process.env.LOOM_TEST_MAILER_KEY = 'mailer-key-123';
+    t.after(() => delete process.env.LOOM_TEST_MAILER_KEY);
+    const rt = await memoryRuntime();
+    t.after(() => rt.stop());
+    rt.register(Mailer);
+    const [json, inspected, keys] = await rt.call<string[]>({ actorType: 'Mailer', actorId: 'm1', method: 'printed' });
+    assert.equal(json, '{"apiKey":"[secret]"}');
+    assert.match(inspected!, /apiKey: '\[secret\]'/);
+    assert.equal(keys, 'apiKey');
   });
 
   it('names the declared secrets when a handler reads one that is not', async (t) => {
