@@ -18,6 +18,8 @@ export interface SecretReference {
 export interface SecretProvider {
   readonly scheme: SecretReference['scheme'];
   get(ref: SecretReference): Promise<string>;
+  /** Throws when references of this scheme cannot work here (e.g. a missing SDK); called at register. Optional. */
+  check?(ref: SecretReference): void;
   /** Releases clients; optional. */
   close?(): Promise<void>;
 }

@@ -88,11 +88,13 @@ export class SecretResolver implements SecretSource {
     let ref = this.parsed.get(raw);
     if (!ref) {
       ref = parseSecretReference(raw, where);
-      if (!this.providers.has(ref.scheme)) {
+      const provider = this.providers.get(ref.scheme);
+      if (!provider) {
         throw new ConfigError(`${where} "${raw}" uses ${ref.scheme}://, for which this resolver has no provider (it has ${[...this.providers.keys()].join(', ')})`, {
           code: 'LOOM_SECRET_REFERENCE',
         });
       }
+      provider.check?.(ref);
       this.parsed.set(raw, ref);
     }
     return ref;

@@ -1,6 +1,7 @@
 import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets';
 import type { SecretProvider, SecretReference } from '../ports/secrets.js';
 import { importOptional } from './optional.js';
+import { ConfigError } from '../core/errors.js';
 
 /** An Azure `TokenCredential` (declared here so that Loom's types need no Azure package). */
 export interface TokenCredential {
@@ -28,6 +29,16 @@ export class KeyVaultSecretProvider implements SecretProvider {
   private credential: Promise<TokenCredential> | undefined;
 
   constructor(private readonly options: KeyVaultProviderOptions = {}) {}
+
+  /** Fails at register, not at the first attempt, when the Key Vault SDK is not installed. */
+  check(): void {
+    const missing = ['@azure/keyvault-secrets', ...(this.options.credential ? [] : ['@azure/identity'])].filter((p) => !resolvable(p));
+    if (missing.length > 0) {
+      throw new ConfigError(`vault:// secrets need ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed: npm install ${missing.join(' ')}`, {
+        code: 'LOOM_MISSING_DRIVER',
+      });
+    }
+  }
 
   /** The URL a vault name stands for. */
   vaultUrl(vault: string): string {
@@ -62,6 +73,16 @@ export class KeyVaultSecretProvider implements SecretProvider {
     const sdk = await importOptional(() => import('@azure/keyvault-secrets'), ['@azure/keyvault-secrets'], 'a vault:// secret');
     this.credential ??= this.options.credential ? Promise.resolve(this.options.credential) : defaultCredential();
     return new sdk.SecretClient(url, (await this.credential) as never, this.options.clientOptions as SecretClientOptions | undefined);
+  }
+}
+
+function resolvable(pkg: string): boolean {
+  if (typeof import.meta.resolve !== 'function') return true; // cannot tell here: the first use will say
+  try {
+    import.meta.resolve(pkg);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -125,3 +125,18 @@ describe('the Key Vault provider, against a local HTTPS server speaking the Key 
     assert.equal(fetched - before, 1, 'the second attempt read the cached value');
   });
 });
+
+it('a vault:// secret fails at register, naming the packages, when the Key Vault SDK is not installed', { timeout: 30_000 }, async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  // A child process in which @azure/* cannot be resolved, as if not installed.
+  const hook = `data:text/javascript,${encodeURIComponent(
+    "export async function resolve(s, c, next) { if (s.startsWith('@azure/')) { const e = new Error(\"Cannot find package '\" + s + \"'\"); e.code = 'ERR_MODULE_NOT_FOUND'; throw e; } return next(s, c); }",
+  )}`;
+  const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hook)});`)}`;
+  const script =
+    "const { Actor, ActorRuntime } = await import('./src/index.ts'); class Billing extends Actor { static secrets = { apiKey: 'vault://my-vault/api-key' }; async x() {} }" +
+    " try { new ActorRuntime({ dbPath: ':memory:' }).register(Billing); console.log('registered'); } catch (e) { console.log(e.code + ' ' + e.message); }";
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', register, '--import', 'tsx', '--input-type=module', '-e', script]);
+  assert.match(stdout, /^LOOM_MISSING_DRIVER vault:\/\/ secrets need @azure\/keyvault-secrets and @azure\/identity, which are not installed: npm install @azure\/keyvault-secrets @azure\/identity/);
+});
