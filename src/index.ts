@@ -3,7 +3,7 @@
  * Adapters live under their own subpaths: `loom/sqlite`, `loom/memory`, `loom/redis`,
  * `loom/postgres`, `loom/bullmq`, `loom/rabbitmq`, and the contract suites in `loom/testing`.
  */
-export { Actor, type ActorInfrastructureConfig, type SendOptions } from './core/actor.js';
+export { Actor, type ActorInfrastructureConfig, type ActorOptions, type SendOptions } from './core/actor.js';
 export { ActorRuntime, type ActorRuntimeOptions, type CallMessage, type BodyMessage, type SendReceipt } from './runtime/actor-runtime.js';
 export { RedisStateAdapter, BullMQMessageAdapter, RedisIdempotencyStore } from './seed/redis.js';
 export type { Deferred, StoreOption, TransportOption } from './seed/deferred.js';

@@ -4,12 +4,14 @@ import { createProgram } from './program.js';
 import { workerCommand } from './commands/worker.js';
 import { inspectCommand } from './commands/inspect.js';
 import { replayCommand } from './commands/replay.js';
+import { configCommand } from './commands/config.js';
 
 // One line per command; each command lives in ./commands/<name>.ts.
 const program = createProgram();
 workerCommand(program);
 inspectCommand(program);
 replayCommand(program);
+configCommand(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(Number(process.exitCode ?? 0)),

@@ -1,9 +1,13 @@
-import { loadRuntime } from './load.js';
+import { runtimeForCli } from './runtime-source.js';
 
 export interface WorkerFlags {
   module: string;
+  /** A config file: the module then exports actor classes, and the runtime is built from the file. */
+  config?: string;
   graceMs: number;
   quiet: boolean;
+  /** Serve /health, /ready and /metrics on this port. */
+  metricsPort?: number | undefined;
 }
 
 /**
@@ -13,9 +17,12 @@ export interface WorkerFlags {
  * exits immediately (leases then expire after their TTL).
  */
 export async function runWorker(flags: WorkerFlags, out: (line: string) => void): Promise<void> {
-  const runtime = await loadRuntime(flags.module);
+  const runtime = await runtimeForCli(flags);
+  // Before start(): a port in use fails the worker before it takes any lease.
+  const health = flags.metricsPort === undefined ? undefined : await (await import('../observability/index.js')).createHealthServer({ port: flags.metricsPort, runtime });
   await runtime.start();
-  out(`loom worker ${process.pid} started (${flags.module})`);
+  if (health) out(`health and metrics on ${health.url} (/health, /ready, /metrics)`);
+  out(`loom worker ${process.pid} started (${flags.module}${flags.config ? `, config ${flags.config}` : ''})`);
   let last = '';
   const report = setInterval(() => {
     const now = runtime.partitions.join(',');
@@ -34,6 +41,7 @@ export async function runWorker(flags: WorkerFlags, out: (line: string) => void)
     out(`${signal}: finishing in-flight work (grace ${flags.graceMs} ms), releasing leases`);
     runtime
       .stop(flags.graceMs)
+      .then(() => health?.close())
       .then(() => {
         out('stopped cleanly');
         process.exit(0);

@@ -1,4 +1,4 @@
-import { NotBuiltError, RuntimeStateError } from './errors.js';
+import { RuntimeStateError } from './errors.js';
 import { parseDuration, type Duration } from './envelope.js';
 import type { InvocationContext, StepOptions } from './context.js';
 import type { RetryPolicy } from './retry.js';
@@ -11,12 +11,20 @@ export interface ActorInfrastructureConfig {
   idempotencyTtl?: number;
   retryPolicy?: RetryPolicy;
   /**
-   * Default 'standard'. Both are honoured: Loom runs one invocation at a time per actor id,
-   * in arrival order ('standard' permits reordering; it does not require it).
+   * Default 'standard'. 'fifo' commits the turns of one actor id in arrival order, whatever the concurrency;
+   * 'standard' lets them commit as they finish (with concurrency 1 that is arrival order too).
    */
   messageOrdering?: 'fifo' | 'standard';
-  /** Invocations at once per actor id. Default 1; a value above 1 is not built yet and is rejected at register. */
+  /** Invocations at once per actor id. Default 1. Above 1, each turn's state write is version-checked and a turn that loses re-runs on the new state. */
   concurrency?: number;
+  /** Secret references by name (`vault://…`, `env://…`, `file:///…`), read in handlers as `this.secrets.<name>`. */
+  secrets?: Record<string, string>;
+}
+
+/** The seed's fourth constructor argument: `new MyActor(context, state, tracer, { secrets })`. */
+export interface ActorOptions {
+  /** Secret references by name; see {@link ActorInfrastructureConfig.secrets}. */
+  secrets?: Record<string, string>;
 }
 
 /** Options of a one-way `send`, passed as its last argument. */
@@ -26,6 +34,8 @@ export interface SendOptions {
 }
 
 const CONTEXT = Symbol.for('loom.invocationContext');
+const SECRETS = Symbol.for('loom.secrets');
+const SECRET_REFS = Symbol.for('loom.secretRefs');
 
 /**
  * Base class of every actor. Subclass it, add async handler methods, and
@@ -44,6 +54,7 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
   //   static initialState = { ... }    state of an actor id that has committed none
   //   static config = { timeout, idempotencyTtl, retryPolicy }
   //   static defaultHandler = 'method' target of `send({ actorId, body })` (default 'handle', else the first method the class declares)
+  //   static secrets = { apiKey: 'vault://my-vault/api-key' }   read as this.secrets.apiKey
   // They are not declared here so that subclasses need no `override` keyword.
 
   /** The actor's durable state: read and mutate it freely inside a handler. */
@@ -62,15 +73,29 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
   cachedResult: any = undefined;
 
   /**
-   * The runtime constructs actors, with no arguments. The seed's
-   * `new MyActor(context, state, tracer, { secrets })` is accepted for its first
-   * three arguments (ignored), and throws for `secrets`, which are not built yet.
+   * The runtime constructs actors itself. The seed's `new MyActor(context, state, tracer, { secrets })`
+   * is accepted: the first three arguments are ignored, and the secret references of the fourth are
+   * resolved by `await resolveActorSecrets(actor)` from `loom/secrets`.
    */
   constructor(...args: unknown[]) {
-    const options = args[3] as { secrets?: unknown } | undefined;
-    if (options && typeof options === 'object' && 'secrets' in options) {
-      throw new NotBuiltError('secrets', 'the actor constructor option secrets (vault:// references)');
-    }
+    const opts = args[3] as ActorOptions | undefined;
+    if (opts && typeof opts === 'object' && opts.secrets) (this as unknown as Record<symbol, unknown>)[SECRET_REFS] = { ...opts.secrets };
+  }
+
+  /**
+   * This actor's secret values by name, resolved from the references its type
+   * declares (`static secrets`, register config or the config file) before
+   * each attempt. Never stored: keep them out of state and results.
+   */
+  get secrets(): Readonly<Record<string, string>> {
+    const bound = (this as unknown as Record<symbol, Readonly<Record<string, string>> | undefined>)[SECRETS];
+    if (bound) return bound;
+    const refs = (this as unknown as Record<symbol, Record<string, string> | undefined>)[SECRET_REFS];
+    throw new RuntimeStateError(
+      refs
+        ? `the secrets of this ${this.constructor.name} (${Object.keys(refs).join(', ')}) are not resolved yet: await resolveActorSecrets(actor) from loom/secrets first, or run the actor through the runtime`
+        : `${this.constructor.name} declares no secrets: set static secrets = { name: 'vault://…' } or the secrets of its actor config`,
+    );
   }
 
   private get ctx(): InvocationContext {
@@ -182,8 +207,35 @@ export function bindContext(actor: Actor<object>, ctx: InvocationContext): void 
   (actor as unknown as Record<symbol, InvocationContext>)[CONTEXT] = ctx;
 }
 
+/** The secret references given to the constructor (`{ secrets }`), if any. */
+export function secretRefsOf(actor: Actor<object>): Record<string, string> | undefined {
+  return (actor as unknown as Record<symbol, Record<string, string> | undefined>)[SECRET_REFS];
+}
+
+/**
+ * Binds resolved secret values to an actor instance: `this.secrets.<name>`
+ * reads them, and a name that was not declared fails with the declared names.
+ */
+export function bindSecrets(actor: Actor<object>, values: Readonly<Record<string, string>>): void {
+  const owner = actor.constructor.name;
+  // Printing or serializing the whole object shows names only; reading a name gives its value.
+  const masked = () => Object.fromEntries(Object.keys(values).map((k) => [k, '[secret]']));
+  const target = { ...values };
+  Object.defineProperty(target, 'toJSON', { value: masked, enumerable: false });
+  Object.defineProperty(target, Symbol.for('nodejs.util.inspect.custom'), { value: masked, enumerable: false });
+  const view = new Proxy(Object.freeze(target), {
+    get(target, key) {
+      if (typeof key !== 'string' || key in target) return (target as Record<string | symbol, unknown>)[key];
+      if (key === 'then') return undefined;
+      throw new RuntimeStateError(`${owner} has no secret "${key}" (its secrets: ${Object.keys(target).join(', ') || 'none'})`);
+    },
+  });
+  Object.defineProperty(actor, SECRETS, { value: view, enumerable: false, configurable: true });
+}
+
 /** Names that are part of the Actor API, never handlers. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'constructor', 'state', 'actorId', 'actorType', 'cachedResult', 'ctx', 'invocationId', 'step', 'sleep',
   'sleepUntil', 'call', 'send', 'promise', 'promiseId', 'now', 'random', 'uuid', 'checkIdempotency', 'storeIdempotency',
+  'secrets',
 ]);

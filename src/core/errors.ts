@@ -7,6 +7,8 @@
  * handler's error is journaled as an {@link ErrorInfo} and re-raised on replay.
  */
 
+import { redact } from './redact.js';
+
 /** Base class of every error Loom throws. */
 export class LoomError extends Error {
   /** Stable machine-readable code, e.g. `LOOM_UNKNOWN_ACTOR`. */
@@ -20,8 +22,8 @@ export class LoomError extends Error {
 
 /** The configuration or options passed to Loom are invalid. */
 export class ConfigError extends LoomError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('LOOM_CONFIG', message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'LOOM_CONFIG', message, options);
   }
 }
 
@@ -182,11 +184,12 @@ export interface ErrorInfo {
 /** Turns anything thrown (including non-Error values) into an {@link ErrorInfo}. */
 export function toErrorInfo(err: unknown): ErrorInfo {
   if (err instanceof Error) {
-    const info: ErrorInfo = { name: err.name, message: err.message };
+    // Known secret values never reach a stored error, a dead letter or an attempt event.
+    const info: ErrorInfo = { name: err.name, message: redact(err.message) };
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string') info.code = code;
     if (err instanceof TerminalError) info.terminal = true;
-    if (err.stack) info.stack = err.stack;
+    if (err.stack) info.stack = redact(err.stack);
     return info;
   }
   let text: string;
@@ -198,7 +201,7 @@ export function toErrorInfo(err: unknown): ErrorInfo {
   return {
     name: 'NonErrorThrown',
     code: 'LOOM_NON_ERROR_THROWN',
-    message: `the handler threw a non-Error value: ${text}. Throw an Error (or TerminalError) so the failure carries a message and stack.`,
+    message: `the handler threw a non-Error value: ${redact(text)}. Throw an Error (or TerminalError) so the failure carries a message and stack.`,
   };
 }
 

@@ -1,4 +1,4 @@
-import { bindContext, type Actor } from './actor.js';
+import { bindContext, bindSecrets, type Actor } from './actor.js';
 import { Deadlines, type Deadline } from './deadlines.js';
 import type { InvocationContext, Suspension } from './context.js';
 import { TimeoutError } from './errors.js';
@@ -45,12 +45,12 @@ export function runHandler(type: RegisteredActor, rec: InvocationRecord, stateJs
       end({ kind: 'error', err: new TimeoutError(`${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ran longer than its timeout of ${timeoutMs} ms`) }),
     );
   }
-  // The handler starts on a fresh microtask, never inside the caller's stack.
-  queueMicrotask(() => {
+  const start = (secrets: Readonly<Record<string, string>> | undefined): void => {
     if (ended) return;
     let out: unknown;
     try {
       actor = new (type.cls as unknown as new () => Actor<object>)();
+      if (secrets) bindSecrets(actor, secrets);
       actor.state = JSON.parse(stateJson ?? type.initialStateJson) as object;
       actor.actorId = rec.actorId;
       actor.actorType = rec.actorType;
@@ -69,5 +69,21 @@ export function runHandler(type: RegisteredActor, rec: InvocationRecord, stateJs
     } else {
       end({ kind: 'value', value: out });
     }
+  };
+  // The handler starts on a fresh microtask, never inside the caller's stack.
+  queueMicrotask(() => {
+    if (ended) return;
+    if (!type.secrets) return start(undefined);
+    // Secrets are resolved before the handler, within its timeout; cached values come back synchronously.
+    let values: ReturnType<typeof type.secrets.source.resolve>;
+    try {
+      values = type.secrets.source.resolve(type.secrets.refs);
+    } catch (err) {
+      end({ kind: 'error', err });
+      return;
+    }
+    if (typeof (values as PromiseLike<unknown>).then === 'function') {
+      (values as PromiseLike<Readonly<Record<string, string>>>).then(start, (err: unknown) => end({ kind: 'error', err }));
+    } else start(values as Readonly<Record<string, string>>);
   });
 }

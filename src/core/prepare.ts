@@ -3,7 +3,7 @@ import { InvalidMessageError } from './errors.js';
 import { newId, partitionOf } from './ids.js';
 import type { ActorRegistry } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
-import type { InvocationMeta, NewInvocation } from '../ports/store.js';
+import type { InvocationMeta, InvocationRecord, NewInvocation } from '../ports/store.js';
 
 /** What a prepared invocation may carry besides the envelope. */
 export interface PrepareExtra {
@@ -11,6 +11,8 @@ export interface PrepareExtra {
   replyTo?: string;
   notBefore?: number;
   meta?: InvocationMeta;
+  /** The invocation sending this message from a handler (observers read its trace context). */
+  parent?: InvocationRecord;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Actor, RESERVED_NAMES, type ActorInfrastructureConfig } from './actor.j
 import { ConfigError, UnknownActorError, UnknownMethodError } from './errors.js';
 import type { MailboxPolicy } from './mailbox.js';
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
+import type { SecretSource } from '../ports/secrets.js';
 
 /** A class that extends {@link Actor}, with the optional statics Loom reads. */
 export type ActorClass = (abstract new (...args: never[]) => Actor<object>) & {
@@ -15,6 +16,8 @@ export type ActorClass = (abstract new (...args: never[]) => Actor<object>) & {
   defaultHandler?: string;
   /** Read-only handlers that `runtime.call` runs at once, even while the actor is busy or suspended, on its last committed state. */
   shared?: readonly string[];
+  /** Secret references by name, read in handlers as `this.secrets.<name>`. */
+  secrets?: Record<string, string>;
 };
 
 /** An actor type as the runtime knows it, with its settings resolved. */
@@ -31,6 +34,8 @@ export interface RegisteredActor {
   policy?: MailboxPolicy;
   /** `static shared`: read-only handlers, run outside the mailbox. */
   shared?: ReadonlySet<string>;
+  /** The type's secret references and where their values come from, when it declares any. */
+  secrets?: { refs: Readonly<Record<string, string>>; source: SecretSource };
 }
 
 export interface RegistryDefaults {
@@ -39,6 +44,10 @@ export interface RegistryDefaults {
   timeoutMs: number;
   idempotencyTtlMs: number;
   retryPolicy: ResolvedRetryPolicy;
+  /** Resolves secret references of the types that declare some. */
+  secrets?: SecretSource;
+  /** Settings of a type from outside the code (the config file), between `static config` and `register` overrides. */
+  settingsFor?: (actorType: string) => ActorInfrastructureConfig | undefined;
 }
 
 /** The actor types a runtime can run. */
@@ -61,7 +70,8 @@ export class ActorRegistry {
     if (existing && existing.cls !== cls) {
       throw new ConfigError(`actor type "${name}" is already registered by another class; set static actorType to tell them apart`);
     }
-    const config = { ...this.defaults.ordering, ...cls.config, ...overrides };
+    const fromConfig = this.defaults.settingsFor?.(name);
+    const config = { ...this.defaults.ordering, ...cls.config, ...fromConfig, ...overrides };
     const policy = checkOrdering(name, config);
     const handlers = handlerNames(cls);
     // Body messages go to `static defaultHandler`, else `handle`, else the first method the class declares (not a shared one).
@@ -87,7 +97,7 @@ export class ActorRegistry {
         config.idempotencyTtl === undefined
           ? this.defaults.idempotencyTtlMs
           : positive(config.idempotencyTtl, 0, `${name}.config.idempotencyTtl`) * 1000,
-      retryPolicy: resolveRetryPolicy(this.defaults.retryPolicy, config.retryPolicy),
+      retryPolicy: resolveRetryPolicy(this.defaults.retryPolicy, cls.config?.retryPolicy, fromConfig?.retryPolicy, overrides?.retryPolicy),
       defaultHandler,
     };
     if (policy) entry.policy = policy;
@@ -95,6 +105,12 @@ export class ActorRegistry {
     if (shared) {
       entry.shared = shared;
       this.anyShared = true;
+    }
+    const refs = { ...cls.secrets, ...cls.config?.secrets, ...fromConfig?.secrets, ...overrides?.secrets };
+    if (Object.keys(refs).length > 0) {
+      if (!this.defaults.secrets) throw new ConfigError(`${name} declares secrets, but this runtime has no secret source`);
+      this.defaults.secrets.check(refs, `${name}.secrets`);
+      entry.secrets = { refs: Object.freeze(refs), source: this.defaults.secrets };
     }
     this.types.set(name, entry);
     return entry;

@@ -11,6 +11,11 @@ import { runShared, sharedCall } from '../core/shared.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
+import type { SecretSource } from '../ports/secrets.js';
+import { SecretResolver } from '../secrets/resolver.js';
+import { redactingLogger } from '../secrets/redaction.js';
+import type { EngineObserver } from '../core/observer.js';
+import type { TraceEvent, TraceQuery } from '../ports/trace.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 import { resolveAdapter, type StoreOption, type TransportOption } from '../seed/deferred.js';
 
@@ -37,6 +42,8 @@ export interface ActorRuntimeOptions {
   dbPath?: string;
   /** Defaults for every actor type (a type's `static config` overrides them). */
   defaults?: ActorInfrastructureConfig;
+  /** Settings of an actor type from elsewhere (the config file): over its `static config`, under `register(cls, config)`. */
+  actorSettings?: (actorType: string) => ActorInfrastructureConfig | undefined;
   /** Number of partitions actor ids hash to. Default 64. Must match across workers of one store. */
   partitions?: number;
   /** This worker's name in leases. Default `host:pid:random`. */
@@ -64,8 +71,15 @@ export interface ActorRuntimeOptions {
    */
   eagerStart?: boolean;
   logger?: Logger;
+  /**
+   * Resolves the secret references actor types declare (`static secrets`, register config).
+   * Default: a `SecretResolver` with the env, file and Azure Key Vault providers.
+   */
+  secrets?: SecretSource;
   /** Observes every finished attempt. */
   onAttempt?: (event: AttemptEvent) => void;
+  /** Lifecycle hooks for traces, metrics and OpenTelemetry (see `loom/observability`). */
+  observer?: EngineObserver;
 }
 
 /** A request/response or one-way message to an actor. */
@@ -125,6 +139,7 @@ export class ActorRuntime {
   /** The options this runtime was created with. */
   readonly options: ActorRuntimeOptions;
   private readonly log: Logger;
+  private readonly observers: EngineObserver[] = [];
 
   constructor(options: ActorRuntimeOptions = {}) {
     if (options.store && options.stateAdapter && options.store !== options.stateAdapter) {
@@ -134,7 +149,7 @@ export class ActorRuntime {
       throw new ConfigError('pass either transport or messageAdapter (they are the same thing), not both');
     }
     this.options = options;
-    this.log = toRuntimeLogger(options.logger ?? consoleLogger);
+    this.log = redactingLogger(toRuntimeLogger(options.logger ?? consoleLogger));
     const d = options.defaults ?? {};
     checkOrdering('ActorRuntime defaults', d);
     this.registry = new ActorRegistry({
@@ -142,6 +157,8 @@ export class ActorRuntime {
       timeoutMs: d.timeout ?? 30_000,
       idempotencyTtlMs: (d.idempotencyTtl ?? options.idempotencyStore?.idempotencyTtlSeconds ?? 86_400) * 1000,
       retryPolicy: resolveRetryPolicy(d.retryPolicy),
+      secrets: options.secrets ?? new SecretResolver(),
+      ...(options.actorSettings ? { settingsFor: options.actorSettings } : {}),
     });
     for (const [k, v] of Object.entries({ partitions: options.partitions, leaseTtlMs: options.leaseTtlMs, pollIntervalMs: options.pollIntervalMs })) {
       if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new ConfigError(`ActorRuntime option ${k} must be a positive integer, got ${String(v)}`);
@@ -193,9 +210,32 @@ export class ActorRuntime {
       deadLetterTtlMs: o.deadLetterTtlMs ?? 7 * 86_400_000,
       eagerStart: o.eagerStart ?? true,
       ...(o.onAttempt ? { onAttempt: o.onAttempt } : {}),
+      ...(o.observer ? { observer: o.observer } : {}),
       ...(notices ? { transport: notices } : {}),
     });
+    for (const ob of this.observers) this.engine.addObserver(ob);
     await this.engine.start();
+  }
+
+  /**
+   * Adds lifecycle hooks (what `loom/observability` uses); before or after
+   * `start()`. Returns a function that removes them.
+   */
+  observe(observer: EngineObserver): () => void {
+    if (this.engine) return this.engine.addObserver(observer);
+    this.observers.push(observer);
+    return () => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+      this.engine?.removeObserver(observer);
+    };
+  }
+
+  /** Trace events kept by the store-backed sink, of one trace or one invocation, oldest first. */
+  async traces(query: TraceQuery): Promise<TraceEvent[]> {
+    await this.ready();
+    if (!this.store.traces) throw new ConfigError(`the store in use (${this.store.constructor.name}) does not keep trace events`);
+    return this.store.traces.readTraces(query);
   }
 
   private async ready(): Promise<Engine> {

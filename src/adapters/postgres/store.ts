@@ -1,3 +1,4 @@
+import { PostgresTraces } from './traces.js';
 import pg from 'pg';
 import type { Pool, PoolConfig } from 'pg';
 import { ConfigError } from '../../core/errors.js';
@@ -43,6 +44,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export class PostgresStore implements Store {
   readonly capabilities: StoreCapabilities = { durable: true, shared: true };
   readonly leases: PostgresLeases;
+  readonly traces: PostgresTraces;
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
   private readonly schema: string;
@@ -72,6 +74,7 @@ export class PostgresStore implements Store {
     this.queries = bindQueries(schema);
     this.session = new Session(this.pool, this.queries);
     this.leases = new PostgresLeases(this.session, (op, fn) => this.guard(op, fn));
+    this.traces = new PostgresTraces(this.pool, schema, (op, fn) => this.guard(op, fn));
   }
 
   init(): Promise<void> {

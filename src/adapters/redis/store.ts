@@ -19,6 +19,7 @@ import { RedisConnection, type ScriptCall } from './connection.js';
 import { checkDurability, type DurabilityLogger } from './durability.js';
 import { KIND, SCHEMA_VERSION, actorIdempotencyKey, stateKey } from './keys.js';
 import { RedisLeases } from './leases.js';
+import { RedisTraces } from './traces.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -40,6 +41,7 @@ export interface RedisStoreOptions {
 export class RedisStore implements Store {
   readonly capabilities = { durable: true, shared: true };
   readonly leases: RedisLeases;
+  readonly traces: RedisTraces;
   private readonly conn: RedisConnection;
   private readonly log: DurabilityLogger | undefined;
   private readonly sweepBatch: number;
@@ -53,6 +55,7 @@ export class RedisStore implements Store {
     this.log = options.logger;
     this.sweepBatch = Math.max(1, Math.floor(options.sweepBatch ?? 500));
     this.leases = new RedisLeases(this.conn);
+    this.traces = new RedisTraces(this.conn);
   }
 
   private get client(): Redis {

@@ -1,3 +1,4 @@
+import { SqliteTraces } from './traces.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -42,6 +43,7 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   readonly capabilities = { durable: true, shared: true };
   readonly leases: SqliteLeases;
+  readonly traces: SqliteTraces;
   readonly path: string;
   private db: Database.Database | undefined;
   private st!: Statements;
@@ -53,6 +55,7 @@ export class SqliteStore implements Store {
     this.options = { path: options.path ?? './.loom/loom.db', synchronous: sync, busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
     this.path = this.options.path;
     this.leases = new SqliteLeases(() => this.handle());
+    this.traces = new SqliteTraces(() => this.handle());
   }
 
   async init(): Promise<void> {
