@@ -1,5 +1,7 @@
 import type { ErrorInfo } from '../core/errors.js';
 import type { LeaseManager } from './lease.js';
+import type { ScheduleStore } from './schedules.js';
+import type { DiscoveryStore } from './discovery.js';
 
 /**
  * The Store port: everything Loom keeps durably. One atomic, fenced commit per
@@ -17,6 +19,10 @@ export interface Store {
   readonly capabilities: StoreCapabilities;
   /** Fenced partition leases, issued by this store so that its commits can check their epochs. */
   readonly leases: LeaseManager;
+  /** Durable schedules for `createScheduleTrigger` (optional: a store without it runs no schedules). */
+  readonly schedules?: ScheduleStore;
+  /** Service discovery entries with TTLs (optional: a store without it cannot register or find actors). */
+  readonly discovery?: DiscoveryStore;
 
   /**
    * Durably accepts new invocations, each atomically: when an invocation with the

@@ -1,3 +1,5 @@
+import { MemorySchedules } from './schedules.js';
+import { MemoryDiscovery } from './discovery.js';
 import { MemoryLeases } from './leases.js';
 import {
   pendingRecord,
@@ -30,6 +32,8 @@ const NOTHING_ENQUEUED: EnqueueResult[] = Object.freeze([]) as unknown as Enqueu
 export class MemoryStore implements Store {
   readonly capabilities = { durable: false, shared: false };
   readonly leases = new MemoryLeases();
+  readonly schedules = new MemorySchedules();
+  readonly discovery = new MemoryDiscovery();
   private readonly invocations = new Map<string, InvocationRecord>();
   private readonly pending = new Map<string, InvocationRecord>();
   private readonly byKey = new Map<string, string>();

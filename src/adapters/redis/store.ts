@@ -1,3 +1,5 @@
+import { RedisSchedules } from './schedules.js';
+import { RedisDiscovery } from './discovery.js';
 import type { Redis, RedisOptions } from 'ioredis';
 import { StoreError } from '../../core/errors.js';
 import { consoleLogger } from '../../core/logger.js';
@@ -39,6 +41,8 @@ export interface RedisStoreOptions {
 export class RedisStore implements Store {
   readonly capabilities = { durable: true, shared: true };
   readonly leases: RedisLeases;
+  readonly schedules: RedisSchedules;
+  readonly discovery: RedisDiscovery;
   private readonly conn: RedisConnection;
   private readonly log: DurabilityLogger;
   private readonly sweepBatch: number;
@@ -52,6 +56,8 @@ export class RedisStore implements Store {
     this.log = options.logger ?? consoleLogger;
     this.sweepBatch = Math.max(1, Math.floor(options.sweepBatch ?? 500));
     this.leases = new RedisLeases(this.conn);
+    this.schedules = new RedisSchedules(this.conn);
+    this.discovery = new RedisDiscovery(this.conn);
   }
 
   private get client(): Redis {
