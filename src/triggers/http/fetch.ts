@@ -11,7 +11,7 @@ import type { HttpTrigger } from './trigger.js';
  * const loom = createFetchHandler(runtime, [trigger]);
  * app.use('*', async (c, next) => (await loom(c.req.raw)) ?? next()); // Hono
  */
-export function createFetchHandler(runtime: ActorRuntime, triggers: readonly HttpTrigger<never>[], options: HttpHandlerOptions = {}): (request: Request) => Promise<Response | undefined> {
+export function createFetchHandler(runtime: ActorRuntime, triggers: readonly HttpTrigger[], options: HttpHandlerOptions = {}): (request: Request) => Promise<Response | undefined> {
   const handle = createRequestHandler(runtime, triggers, options);
   return async (request) => {
     const url = new URL(request.url);

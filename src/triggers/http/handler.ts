@@ -35,7 +35,7 @@ export type RequestHandler = (req: TriggerRequest) => Promise<TriggerResponse | 
  * stored for a request that fails a check: size, content type, JSON, schema,
  * Idempotency-Key and actor id are all checked before the message is sent.
  */
-export function createRequestHandler(runtime: ActorRuntime, triggers: readonly HttpTrigger<never>[], options: HttpHandlerOptions = {}): RequestHandler {
+export function createRequestHandler(runtime: ActorRuntime, triggers: readonly HttpTrigger[], options: HttpHandlerOptions = {}): RequestHandler {
   const invocations = (options.invocationsPath ?? '/loom/invocations').replace(/\/$/, '');
   return async (req) => {
     const url = new URL(req.url, 'http://localhost');
@@ -53,7 +53,7 @@ export function createRequestHandler(runtime: ActorRuntime, triggers: readonly H
         allowed.push(t.method);
         continue;
       }
-      return accept(runtime, t as unknown as HttpTrigger, req, params, url.searchParams, pathname, invocations);
+      return accept(runtime, t, req, params, url.searchParams, pathname, invocations);
     }
     if (allowed.length > 0) return problem(405, 'method-not-allowed', 'Method not allowed', `${pathname} takes ${allowed.join(', ')}, not ${method}`, {}, { allow: allowed.join(', ') });
     return undefined;

@@ -14,7 +14,7 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (er
  * (`app.use(handler)`, before any body parser, so that the trigger reads the
  * raw body it fingerprints and limits).
  */
-export function createHttpHandler(runtime: ActorRuntime, triggers: readonly HttpTrigger<never>[], options: HttpHandlerOptions = {}): NodeHandler {
+export function createHttpHandler(runtime: ActorRuntime, triggers: readonly HttpTrigger[], options: HttpHandlerOptions = {}): NodeHandler {
   const handle = createRequestHandler(runtime, triggers, options);
   return (req, res, next) => {
     handle(fromNode(req)).then(
@@ -64,7 +64,7 @@ export interface LoomHttpServer {
 }
 
 /** Serves triggers on a Node HTTP server of its own. `port` 0 (default) picks a free port. */
-export async function serveHttp(options: { runtime: ActorRuntime; triggers: readonly HttpTrigger<never>[]; port?: number; host?: string } & HttpHandlerOptions): Promise<LoomHttpServer> {
+export async function serveHttp(options: { runtime: ActorRuntime; triggers: readonly HttpTrigger[]; port?: number; host?: string } & HttpHandlerOptions): Promise<LoomHttpServer> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer(createHttpHandler(options.runtime, options.triggers, options));
   await new Promise<void>((resolve, reject) => {

@@ -52,11 +52,11 @@ export interface HttpTriggerOptions<B = unknown> {
 }
 
 /** A route that turns requests into actor messages; mount it with `createHttpHandler`, `createFetchHandler` or `serveHttp`. */
-export interface HttpTrigger<B = unknown> {
+export interface HttpTrigger {
   readonly kind: 'http';
   readonly method: string;
   readonly route: Route;
-  readonly options: Readonly<HttpTriggerOptions<B>>;
+  readonly options: Readonly<HttpTriggerOptions>;
   readonly mode: 'call' | 'send';
   readonly waitMs: number;
   readonly maxBodyBytes: number;
@@ -71,7 +71,7 @@ export interface HttpTrigger<B = unknown> {
  * const trigger = createHttpTrigger({ path: '/api/orders', method: 'POST', actorType: 'order-processor' });
  * const server = await serveHttp({ runtime, triggers: [trigger], port: 3000 });
  */
-export function createHttpTrigger<B = unknown>(options: HttpTriggerOptions<B>): HttpTrigger<B> {
+export function createHttpTrigger<B = unknown>(options: HttpTriggerOptions<B>): HttpTrigger {
   if (typeof options !== 'object' || options === null) throw new ConfigError('createHttpTrigger needs an options object: { path, method, actorType, ... }');
   const route = compileRoute(options.path);
   const method = (options.method ?? 'POST').toUpperCase();
@@ -96,7 +96,8 @@ export function createHttpTrigger<B = unknown>(options: HttpTriggerOptions<B>): 
       throw new ConfigError(`createHttpTrigger ${options.path}: actorId must be a string, { param }, { body } or a function`);
     }
   }
-  return { kind: 'http', method, route, options, mode, waitMs, maxBodyBytes };
+  // The body type only types the user's callbacks; past validation it is erased.
+  return { kind: 'http', method, route, options: options as HttpTriggerOptions, mode, waitMs, maxBodyBytes };
 }
 
 function positive(v: number | undefined, dflt: number, name: string, path: string, zeroOk: boolean): number {
