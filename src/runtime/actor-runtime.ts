@@ -10,6 +10,7 @@ import { outcomeOf } from '../core/outcome.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
+import { Discovery, type CapabilityCall } from '../discovery/discovery.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
@@ -122,6 +123,7 @@ export class ActorRuntime {
   /** The options this runtime was created with. */
   readonly options: ActorRuntimeOptions;
   private readonly log: Logger;
+  private discoveryInstance: Discovery | undefined;
 
   constructor(options: ActorRuntimeOptions = {}) {
     if (options.store && options.stateAdapter && options.store !== options.stateAdapter) {
@@ -195,13 +197,17 @@ export class ActorRuntime {
     return this.engine!;
   }
 
-  /** Invokes a handler and resolves with its result (or rejects with its final error). */
-  call<T = unknown>(msg: CallMessage): Promise<T> {
+  /**
+   * Invokes a handler and resolves with its result (or rejects with its final error).
+   * With `capability` instead of `actorType`/`actorId`, calls an actor found through `discovery`.
+   */
+  call<T = unknown>(msg: CallMessage | CapabilityCall): Promise<T> {
+    if ((msg as CapabilityCall).capability !== undefined) return this.discovery.call<T>(msg as CapabilityCall);
     // A running runtime needs no async frame of its own here: one per call adds up on the memory store.
     const engine = this.engine;
-    if (!engine?.isRunning) return this.callWhenReady<T>(msg);
+    if (!engine?.isRunning) return this.callWhenReady<T>(msg as CallMessage);
     try {
-      return engine.call(...this.envelope(msg)).then(outcomeOf<T>);
+      return engine.call(...this.envelope(msg as CallMessage)).then(outcomeOf<T>);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -288,6 +294,16 @@ export class ActorRuntime {
     await (await this.ready()).drain();
   }
 
+  /** Service discovery on this runtime's store: `register`, `find`, `unregister` (see `loom/discovery`). */
+  get discovery(): Discovery {
+    return (this.discoveryInstance ??= new Discovery(this, this.log));
+  }
+
+  /** The actor type that a `{ actorId, body }` message to this id goes to. */
+  typeOf(actorId: string): string {
+    return this.registry.typeForActorId(actorId).name;
+  }
+
   /** Partitions this worker holds. */
   get partitions(): number[] {
     return this.engine?.ownedPartitions ?? [];
@@ -302,6 +318,7 @@ export class ActorRuntime {
   async stop(graceMs?: number): Promise<void> {
     if (!this.starting) return;
     await this.starting.catch(() => {});
+    await this.discoveryInstance?.close();
     await this.engine?.stop(graceMs);
     await this.storeInstance?.close();
   }

@@ -21,6 +21,8 @@ export interface StoreMaker {
   /** A new namespace's store. Several stores of one `ns` share data (like several processes would). */
   make(ns?: string): Store;
   newNamespace(): string;
+  /** What a child process passes to `childStore` to open the store of `ns` (undefined for memory). */
+  childSpec(ns: string): string | undefined;
   cleanup(): Promise<void>;
 }
 
@@ -40,11 +42,11 @@ async function makerFor(kind: StoreKind): Promise<StoreMaker | string> {
   const ns = (): string => `loom_t_${randomBytes(5).toString('hex')}`;
   if (kind === 'memory') {
     const shared = new Map<string, MemoryStore>();
-    return { kind, newNamespace: ns, make: (n = ns()) => shared.get(n) ?? shared.set(n, new MemoryStore()).get(n)!, cleanup: async () => {} };
+    return { kind, newNamespace: ns, childSpec: () => undefined, make: (n = ns()) => shared.get(n) ?? shared.set(n, new MemoryStore()).get(n)!, cleanup: async () => {} };
   }
   if (kind === 'sqlite') {
     const t = tempDir();
-    return { kind, newNamespace: ns, make: (n = ns()) => new SqliteStore({ path: `${t.dir}/${n}.db` }), cleanup: async () => t.cleanup() };
+    return { kind, newNamespace: ns, childSpec: (n) => `sqlite:${t.dir}/${n}.db`, make: (n = ns()) => new SqliteStore({ path: `${t.dir}/${n}.db` }), cleanup: async () => t.cleanup() };
   }
   if (kind === 'redis') {
     const { admin, unreachable: why } = await openAdmin();
@@ -53,6 +55,7 @@ async function makerFor(kind: StoreKind): Promise<StoreMaker | string> {
     return {
       kind,
       newNamespace: ns,
+      childSpec: (n) => (used.add(n), `redis:${n}:`),
       make: (n = ns()) => (used.add(n), new RedisStore(redisUrl, { prefix: `${n}:`, logger: silentLogger })),
       cleanup: async () => {
         for (const n of used) await dropPrefix(admin, `${n}:`);
@@ -70,6 +73,7 @@ async function makerFor(kind: StoreKind): Promise<StoreMaker | string> {
   return {
     kind,
     newNamespace: ns,
+    childSpec: (n) => (used.add(n), `postgres:${n}`),
     make: (n = ns()) => (used.add(n), new PostgresStore({ connectionString: postgresUrl, max: 4 }, { schema: n, logger: silentLogger })),
     cleanup: async () => {
       for (const n of used) await admin.query(`DROP SCHEMA IF EXISTS ${n} CASCADE`);
