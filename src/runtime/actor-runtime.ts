@@ -11,6 +11,7 @@ import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
 import { Discovery, type CapabilityCall } from '../discovery/discovery.js';
+import { Schedules } from '../triggers/schedule/schedules.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
@@ -124,6 +125,7 @@ export class ActorRuntime {
   readonly options: ActorRuntimeOptions;
   private readonly log: Logger;
   private discoveryInstance: Discovery | undefined;
+  private schedulesInstance: Schedules | undefined;
 
   constructor(options: ActorRuntimeOptions = {}) {
     if (options.store && options.stateAdapter && options.store !== options.stateAdapter) {
@@ -190,6 +192,7 @@ export class ActorRuntime {
       ...(o.transport ?? o.messageAdapter ? { transport: (o.transport ?? o.messageAdapter)! } : {}),
     });
     await this.engine.start();
+    if (store.schedules) this.schedules.start();
   }
 
   private async ready(): Promise<Engine> {
@@ -299,6 +302,11 @@ export class ActorRuntime {
     return (this.discoveryInstance ??= new Discovery(this, this.log));
   }
 
+  /** Durable schedules on this runtime's store: `put`, `pause`, `resume`, `delete`, `list` (see `loom/triggers`). */
+  get schedules(): Schedules {
+    return (this.schedulesInstance ??= new Schedules(this, this.log));
+  }
+
   /** The actor type that a `{ actorId, body }` message to this id goes to. */
   typeOf(actorId: string): string {
     return this.registry.typeForActorId(actorId).name;
@@ -318,6 +326,7 @@ export class ActorRuntime {
   async stop(graceMs?: number): Promise<void> {
     if (!this.starting) return;
     await this.starting.catch(() => {});
+    this.schedulesInstance?.stop();
     await this.discoveryInstance?.close();
     await this.engine?.stop(graceMs);
     await this.storeInstance?.close();

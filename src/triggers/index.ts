@@ -8,3 +8,8 @@ export { createFetchHandler } from './http/fetch.js';
 export type { TriggerRequest } from './http/request.js';
 export type { TriggerResponse, ProblemKind } from './http/problem.js';
 export type { StandardSchemaV1, StandardResult, StandardIssue } from './http/schema.js';
+export { createScheduleTrigger, type ScheduleTrigger, type ScheduleTriggerOptions, type ScheduleSpec, type CatchUp } from './schedule/trigger.js';
+export { Schedules, SCHEDULE_TYPE, type ScheduleInfo } from './schedule/schedules.js';
+export { tickKey } from './schedule/fire.js';
+export type { Timing } from './schedule/ticks.js';
+export type { ScheduleStore, ScheduleRecord, ScheduleCursor } from '../ports/schedules.js';
