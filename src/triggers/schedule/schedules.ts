@@ -1,26 +1,13 @@
-import { ConfigError, InvalidMessageError } from '../../core/errors.js';
+import { ConfigError } from '../../core/errors.js';
+import { ScheduleAdmin } from './admin.js';
 import { partitionOf } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import type { ActorRuntime } from '../../runtime/actor-runtime.js';
-import type { ScheduleRecord, ScheduleStore } from '../../ports/schedules.js';
 import { fireDue } from './fire.js';
-import { tickerFor, type Ticker } from './ticks.js';
-import { createScheduleTrigger, type ScheduleSpec, type ScheduleTrigger, type ScheduleTriggerOptions } from './trigger.js';
+import type { Ticker } from './ticks.js';
 
 /** The actor type name schedules hash under: a schedule belongs to the partition of `(SCHEDULE_TYPE, id)`. */
 export const SCHEDULE_TYPE = 'loom.schedule';
-
-/** A stored schedule, as `runtime.schedules` lists it. */
-export interface ScheduleInfo {
-  id: string;
-  paused: boolean;
-  spec: ScheduleSpec;
-  /** The last tick handed out (ISO), and whether its message is known to be enqueued. */
-  lastTick: string;
-  lastTickEnqueued: boolean;
-  /** The next tick after the last one (ISO), or undefined when the cron never fires again. */
-  nextTick: string | undefined;
-}
 
 /**
  * The schedules of a runtime's store (`runtime.schedules`): create, update,
@@ -28,7 +15,7 @@ export interface ScheduleInfo {
  * runtime also fires the schedules of the partitions it owns, so each tick
  * fires once while any worker is up.
  */
-export class Schedules {
+export class Schedules extends ScheduleAdmin {
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
   private checkMs = 1000;
@@ -38,7 +25,14 @@ export class Schedules {
   constructor(
     private readonly runtime: ActorRuntime,
     private readonly log: Logger,
-  ) {}
+  ) {
+    super(async () => {
+      await runtime.start();
+      const p = runtime.store.schedules;
+      if (!p) throw new ConfigError(`the store ${runtime.store.constructor.name} keeps no schedules; use the memory, SQLite, Redis or PostgreSQL store`);
+      return p;
+    }, () => runtime.store.now());
+  }
 
   /** How often the owner of a schedule looks for due ticks, ms. Default 1000. */
   configure(options: { checkIntervalMs?: number }): this {
@@ -49,53 +43,6 @@ export class Schedules {
       if (this.timer) this.start();
     }
     return this;
-  }
-
-  private async port(): Promise<ScheduleStore> {
-    await this.runtime.start();
-    const p = this.runtime.store.schedules;
-    if (!p) throw new ConfigError(`the store ${this.runtime.store.constructor.name} keeps no schedules; use the memory, SQLite, Redis or PostgreSQL store`);
-    return p;
-  }
-
-  /** Creates a schedule, or updates the one with the same id (its last tick is kept). */
-  async put(trigger: ScheduleTrigger | ScheduleTriggerOptions): Promise<ScheduleInfo> {
-    const t = (trigger as ScheduleTrigger).kind === 'schedule' ? (trigger as ScheduleTrigger) : createScheduleTrigger(trigger as ScheduleTriggerOptions);
-    const port = await this.port();
-    const now = await this.runtime.store.now();
-    return this.info(await port.put(t.id, JSON.stringify(t.spec), t.paused, { tick: now, enqueued: true }));
-  }
-
-  /** Stops firing a schedule; ticks while paused are skipped. */
-  async pause(id: string): Promise<ScheduleInfo> {
-    const port = await this.port();
-    const rec = await this.require(port, id);
-    return this.info(await port.put(id, rec.specJson, true, rec.cursor));
-  }
-
-  /** Fires a paused schedule again from its next tick after now. */
-  async resume(id: string): Promise<ScheduleInfo> {
-    const port = await this.port();
-    const rec = await this.require(port, id);
-    if (rec.paused && rec.cursor.enqueued) {
-      // Ticks that fell while paused are skipped, not caught up.
-      await port.advance(id, rec.cursor, { tick: Math.max(rec.cursor.tick, await this.runtime.store.now()), enqueued: true });
-    }
-    return this.info(await port.put(id, rec.specJson, false, rec.cursor));
-  }
-
-  /** Deletes a schedule; false when there was none. Ticks already enqueued still run. */
-  async delete(id: string): Promise<boolean> {
-    return (await this.port()).delete(id);
-  }
-
-  async get(id: string): Promise<ScheduleInfo | undefined> {
-    const rec = await (await this.port()).get(id);
-    return rec && this.info(rec);
-  }
-
-  async list(): Promise<ScheduleInfo[]> {
-    return (await (await this.port()).list()).map((r) => this.info(r));
   }
 
   /** Starts firing the schedules of owned partitions (the runtime calls this on start). */
@@ -145,24 +92,5 @@ export class Schedules {
     if (this.failing.get(id) === message) return;
     this.failing.set(id, message);
     this.log.warn(`schedules: ${id ? `schedule ${id}` : 'the schedule check'} failed; retrying every ${this.checkMs} ms: ${message}`);
-  }
-
-  private async require(port: ScheduleStore, id: string): Promise<ScheduleRecord> {
-    const rec = await port.get(id);
-    if (!rec) throw new InvalidMessageError(`there is no schedule "${id}"; runtime.schedules.list() shows the ids`);
-    return rec;
-  }
-
-  private info(rec: ScheduleRecord): ScheduleInfo {
-    const spec = JSON.parse(rec.specJson) as ScheduleSpec;
-    const next = tickerFor(spec.timing).between(rec.cursor.tick, Number.MAX_SAFE_INTEGER, 1)[0];
-    return {
-      id: rec.id,
-      paused: rec.paused,
-      spec,
-      lastTick: new Date(rec.cursor.tick).toISOString(),
-      lastTickEnqueued: rec.cursor.enqueued,
-      nextTick: next === undefined ? undefined : new Date(next).toISOString(),
-    };
   }
 }
