@@ -1,4 +1,5 @@
 // Loom example: an order API over HTTP and a nightly report on cron, on the
+/* global fetch */
 // embedded SQLite store (no services needed).
 //
 //   npm run build && node examples/order-api/main.js           runs the tour below and exits
