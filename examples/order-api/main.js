@@ -1,5 +1,4 @@
 // Loom example: an order API over HTTP and a nightly report on cron, on the
-/* global fetch */
 // embedded SQLite store (no services needed).
 //
 //   npm run build && node examples/order-api/main.js           runs the tour below and exits
@@ -9,6 +8,7 @@
 // one, reuses a key with another body (422), sends a bad request, then puts the
 // nightly report schedule and, so as not to wait until 02:00, a demo schedule
 // that fires the same report every 2 seconds.
+/* global fetch */
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -88,6 +88,7 @@ export class Schedules extends ScheduleAdmin {
   }
 
   private report(id: string, err: unknown): void {
+    if (!this.timer) return; // stopped: the store is closing under the last check
     const message = (err as Error).message;
     if (this.failing.get(id) === message) return;
     this.failing.set(id, message);
