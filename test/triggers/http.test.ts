@@ -37,6 +37,7 @@ await forEachStore('HTTP trigger', (maker) => {
         runtime,
         triggers: [
           createHttpTrigger({ path: '/orders/:id', method: 'POST', actorType: 'orders', waitMs: 300, maxBodyBytes: 1000 }),
+          createHttpTrigger({ path: '/burst/:id', method: 'POST', actorType: 'Orders', waitMs: 20_000 }),
           createHttpTrigger({ path: '/queue/:id', actorType: 'Orders', mode: 'send' }),
           createHttpTrigger({
             path: '/checked',
@@ -58,7 +59,7 @@ await forEachStore('HTTP trigger', (maker) => {
     it('runs the handler once for 100 concurrent retries of one Idempotency-Key, and answers each identically', async () => {
       const id = `o-${randomUUID()}`;
       const before = calls.orders;
-      const responses = await Promise.all(Array.from({ length: 100 }, () => fetch(`${http.url}/orders/${id}`, json({ id, item: 'book' }, `key-${id}`))));
+      const responses = await Promise.all(Array.from({ length: 100 }, () => fetch(`${http.url}/burst/${id}`, json({ id, item: 'book' }, `key-${id}`))));
       const seen = await Promise.all(responses.map(async (r) => JSON.stringify([r.status, r.headers.get('content-type'), r.headers.get('loom-invocation-id'), await r.text()])));
       assert.equal(new Set(seen).size, 1, `distinct responses: ${[...new Set(seen)].join('\n')}`);
       assert.equal(responses[0]!.status, 200);
@@ -66,7 +67,7 @@ await forEachStore('HTTP trigger', (maker) => {
       assert.equal(calls.orders - before, 1);
       assert.deepEqual(await runtime.getState(Orders.name, id), { placed: 1, items: ['book'] });
       // And a later retry still gets the stored response.
-      const late = await fetch(`${http.url}/orders/${id}`, json({ id, item: 'book' }, `key-${id}`));
+      const late = await fetch(`${http.url}/burst/${id}`, json({ id, item: 'book' }, `key-${id}`));
       assert.equal(JSON.stringify([late.status, late.headers.get('content-type'), late.headers.get('loom-invocation-id'), await late.text()]), seen[0]);
     });
 

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  InvocationFailedError,
   InvalidMessageError,
   LoomError,
   PayloadTooLargeError,
@@ -15,7 +14,7 @@ import type { InvocationRecord } from '../../ports/store.js';
 import { problem, type TriggerResponse } from './problem.js';
 import { BodyTooLarge, idempotencyKeyOf, isJsonType, type TriggerRequest } from './request.js';
 import { describeIssues, type StandardResult } from './schema.js';
-import { pendingResponse, settledResponse, type Settled } from './outcome.js';
+import { Outcomes, pendingResponse, settledResponse } from './outcome.js';
 import type { HttpInput, HttpTrigger } from './trigger.js';
 
 /** Message header holding the request fingerprint, stored with the invocation at its atomic insert. */
@@ -37,6 +36,7 @@ export type RequestHandler = (req: TriggerRequest) => Promise<TriggerResponse | 
  */
 export function createRequestHandler(runtime: ActorRuntime, triggers: readonly HttpTrigger[], options: HttpHandlerOptions = {}): RequestHandler {
   const invocations = (options.invocationsPath ?? '/loom/invocations').replace(/\/$/, '');
+  const outcomes = new Outcomes(runtime);
   return async (req) => {
     const url = new URL(req.url, 'http://localhost');
     const pathname = url.pathname;
@@ -53,7 +53,7 @@ export function createRequestHandler(runtime: ActorRuntime, triggers: readonly H
         allowed.push(t.method);
         continue;
       }
-      return accept(runtime, t, req, params, url.searchParams, pathname, invocations);
+      return accept(runtime, outcomes, t, req, params, url.searchParams, pathname, invocations);
     }
     if (allowed.length > 0) return problem(405, 'method-not-allowed', 'Method not allowed', `${pathname} takes ${allowed.join(', ')}, not ${method}`, {}, { allow: allowed.join(', ') });
     return undefined;
@@ -62,6 +62,7 @@ export function createRequestHandler(runtime: ActorRuntime, triggers: readonly H
 
 async function accept(
   runtime: ActorRuntime,
+  outcomes: Outcomes,
   t: HttpTrigger,
   req: TriggerRequest,
   params: Record<string, string>,
@@ -127,7 +128,7 @@ async function accept(
   }
   const location = `${invocations}/${encodeURIComponent(id)}`;
   if (t.mode === 'send') return pendingResponse(id, location);
-  const settled = await waitFor(runtime, id, t.waitMs);
+  const settled = await outcomes.waitFor(id, t.waitMs);
   if (settled === 'timeout') return pendingResponse(id, location);
   if (settled instanceof Error) return unavailable(settled);
   return settledResponse(id, settled);
@@ -148,20 +149,6 @@ function send(runtime: ActorRuntime, t: HttpTrigger, input: HttpInput, actorId: 
     if (err instanceof UnknownActorError && pascal && pascal !== type) return runtime.send(message(pascal));
     throw err;
   });
-}
-
-async function waitFor(runtime: ActorRuntime, id: string, waitMs: number): Promise<Settled | 'timeout' | Error> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), waitMs)));
-  const result = runtime.result(id).then(
-    (value): Settled => ({ status: 'completed', value }),
-    (err: unknown): Settled | Error => (err instanceof InvocationFailedError ? { status: err.deadLettered ? 'dead' : 'failed', error: err.info } : (err as Error)),
-  );
-  try {
-    return await Promise.race([result, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function poll(runtime: ActorRuntime, id: string, invocations: string): Promise<TriggerResponse> {

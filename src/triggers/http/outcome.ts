@@ -1,4 +1,5 @@
-import type { ErrorInfo } from '../../core/errors.js';
+import { InvocationFailedError, type ErrorInfo } from '../../core/errors.js';
+import type { ActorRuntime } from '../../runtime/actor-runtime.js';
 import { json, problem, type TriggerResponse } from './problem.js';
 
 /** Header carrying the invocation id on every response about one. */
@@ -25,4 +26,35 @@ export function settledResponse(invocationId: string, s: Settled): TriggerRespon
 /** 202 with where to poll. */
 export function pendingResponse(invocationId: string, location: string): TriggerResponse {
   return json(202, { invocationId, status: 'pending', location }, { [INVOCATION_HEADER]: invocationId, location, 'retry-after': '1' });
+}
+
+/**
+ * One result waiter per invocation, shared by every request waiting for it: 100
+ * concurrent retries of one key wait on one waiter. A waiter outlives a request
+ * answered 202 (the engine's waiters cannot be cancelled) and ends with its
+ * invocation; until then it reads the store about once a second.
+ */
+export class Outcomes {
+  private readonly pending = new Map<string, Promise<Settled | Error>>();
+
+  constructor(private readonly runtime: ActorRuntime) {}
+
+  async waitFor(id: string, waitMs: number): Promise<Settled | 'timeout' | Error> {
+    let result = this.pending.get(id);
+    if (!result) {
+      result = this.runtime.result(id).then(
+        (value): Settled => ({ status: 'completed', value }),
+        (err: unknown): Settled | Error => (err instanceof InvocationFailedError ? { status: err.deadLettered ? 'dead' : 'failed', error: err.info } : (err as Error)),
+      );
+      this.pending.set(id, result);
+      void result.then(() => this.pending.delete(id));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), waitMs)));
+    try {
+      return await Promise.race([result, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
