@@ -17,7 +17,7 @@ class Psp extends Actor<{ charges: number }> {
     return { by: this.actorId, amount };
   }
   async slowCharge(amount: number) {
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 150));
     return { by: this.actorId, amount };
   }
 }
@@ -72,7 +72,7 @@ await forEachStore('discovery', (maker) => {
       for (const actorId of ids) await runtime.discovery.register({ actorId, capabilities: [`card-${tag}`] });
       const one = await runtime.call<{ by: string; amount: number }>({ capability: `card-${tag}`, method: 'charge', args: [5] });
       assert.ok(ids.includes(one.by));
-      // Handlers that take 500 ms keep the calls in flight while all 30 are placed.
+      // Handlers that take 150 ms (one at a time per actor) keep the calls in flight while all 30 are placed.
       const many = await Promise.all(Array.from({ length: 30 }, () => runtime.call<{ by: string }>({ capability: `card-${tag}`, method: 'slowCharge', args: [1], pick: 'least-loaded' })));
       const per = ids.map((id) => many.filter((r) => r.by === id).length);
       assert.ok(Math.max(...per) - Math.min(...per) <= 2, `least-loaded spreads 30 concurrent calls evenly: ${per.join(', ')}`);
