@@ -73,3 +73,23 @@ describe('HTTP trigger in frameworks', { timeout: 30_000 }, () => {
     assert.equal(big?.status, 413);
   });
 });
+
+describe('HTTP trigger misconfigured', { timeout: 30_000 }, () => {
+  it('answers 500 with a problem body when the configured actor type does not exist, and stores nothing', async () => {
+    const tmp = tempDir();
+    const runtime = new ActorRuntime({ store: new SqliteStore({ path: tmp.db }), logger: silentLogger, pollIntervalMs: 20 });
+    runtime.register(Orders);
+    try {
+      const handle = createFetchHandler(runtime, [createHttpTrigger({ path: '/x/:id', actorType: 'Nope' })]);
+      const res = await handle(new Request('http://app.local/x/1', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+      assert.equal(res?.status, 500);
+      const p = (await res!.json()) as { type: string; code: string; detail: string };
+      assert.equal(p.type, 'urn:loom:problem:internal');
+      assert.equal(p.code, 'LOOM_UNKNOWN_ACTOR');
+      assert.match(p.detail, /Nope/);
+    } finally {
+      await runtime.stop();
+      tmp.cleanup();
+    }
+  });
+});
