@@ -92,4 +92,22 @@ describe('HTTP trigger misconfigured', { timeout: 30_000 }, () => {
       tmp.cleanup();
     }
   });
+
+  it('answers 503 with Retry-After when the store is unavailable, so that the client retries with its key', async () => {
+    const tmp = tempDir();
+    const runtime = new ActorRuntime({ store: new SqliteStore({ path: tmp.db }), logger: silentLogger, pollIntervalMs: 20 });
+    runtime.register(Orders);
+    try {
+      await runtime.start();
+      await runtime.store.close(); // the database goes away under a running runtime
+      const handle = createFetchHandler(runtime, [createHttpTrigger({ path: '/x/:id', actorType: 'Orders' })]);
+      const res = await handle(new Request('http://app.local/x/1', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'k' }, body: '{"item":"a"}' }));
+      assert.equal(res?.status, 503);
+      assert.equal(res?.headers.get('retry-after'), '1');
+      assert.equal(((await res!.json()) as { type: string }).type, 'urn:loom:problem:unavailable');
+    } finally {
+      await runtime.stop();
+      tmp.cleanup();
+    }
+  });
 });

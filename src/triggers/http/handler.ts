@@ -121,7 +121,12 @@ async function accept(
   }
   const id = receipt.invocationId;
   if (receipt.duplicate) {
-    const rec = await runtime.getInvocation(id);
+    let rec: InvocationRecord | undefined;
+    try {
+      rec = await runtime.getInvocation(id);
+    } catch (err) {
+      return unavailable(err as Error);
+    }
     if (rec && rec.meta?.headers?.[FINGERPRINT_HEADER] !== fingerprint) {
       return problem(422, 'idempotency-key-reused', 'Idempotency-Key reused', `the key ${JSON.stringify(key)} was already used for a different request to ${rec.actorType}/${rec.actorId}; use a new key for a new request`);
     }
