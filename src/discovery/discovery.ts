@@ -50,6 +50,7 @@ export class Discovery {
   private readonly mine = new Map<string, { entry: Omit<DiscoveryEntryInput, 'load'>; load?: () => number }>();
   private readonly inflight = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private beating = false;
   private readonly owner: string;
   private ttlMs = 15_000;
 
@@ -163,13 +164,18 @@ export class Discovery {
 
   private async heartbeat(): Promise<void> {
     const d = this.runtime.store.discovery;
-    if (!d) return;
-    for (const { entry, load } of this.mine.values()) {
-      try {
-        await d.put({ ...entry, load: loadOf(load) }, this.ttlMs);
-      } catch (err) {
-        this.log.warn(`discovery: heartbeat of ${entry.actorType}/${entry.actorId} failed (it expires ${this.ttlMs} ms after the last one that worked): ${(err as Error).message}`);
-      }
+    if (!d || this.beating) return; // a slow store: the next beat goes once this one is done
+    this.beating = true;
+    try {
+      await Promise.all(
+        [...this.mine.values()].map(({ entry, load }) =>
+          d.put({ ...entry, load: loadOf(load) }, this.ttlMs).catch((err: unknown) => {
+            this.log.warn(`discovery: heartbeat of ${entry.actorType}/${entry.actorId} failed (it expires ${this.ttlMs} ms after the last one that worked): ${(err as Error).message}`);
+          }),
+        ),
+      );
+    } finally {
+      this.beating = false;
     }
   }
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Actor, ActorRuntime } from '../../src/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { NoProviderError } from '../../src/discovery/index.js';
-import { forEachStore } from '../support/stores.js';
+import { forEachStore, type StoreMaker } from '../support/stores.js';
 
 class Psp extends Actor<{ charges: number }> {
   static initialState = { charges: 0 };
@@ -34,8 +34,12 @@ async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 20_
   }
 }
 
-await forEachStore('discovery', (maker) => {
-  describe(`discovery on ${maker.kind}`, { timeout: 180_000 }, () => {
+const makers: StoreMaker[] = [];
+await forEachStore('discovery', (m) => void makers.push(m));
+
+// The backends run side by side: each test mostly waits for TTLs.
+describe('discovery', { concurrency: true }, () => {
+  for (const maker of makers) describe(`discovery on ${maker.kind}`, { timeout: 180_000 }, () => {
     let runtime: ActorRuntime;
     let ns: string;
     before(async () => {
