@@ -56,9 +56,15 @@ async function outage(maker: StoreMaker): Promise<void> {
       if (b.partitions.length === 64 && Date.now() >= at && Date.now() % S >= 450 && Date.now() % S <= 550) break;
       await sleep(5);
     }
-    const n = Math.floor(Date.now() / S) * S;
+    const aimed = Math.floor(Date.now() / S) * S;
     await b.schedules.check();
     await b.drain();
+    // One check reads the clock once for every schedule: with lateAfter 1 s exactly one tick, N, is on time, and
+    // 'none' fires only it. N is the aimed tick unless the check was slow enough to read the clock in the next second.
+    const none = (await ticks(b, 'none')).filter((t) => t > lastBefore.get('none')!);
+    assert.equal(none.length, 1, `${maker.kind}: none fires the on-time tick only: ${none.map((t) => new Date(t).toISOString()).join(', ')}`);
+    const n = none[0]!;
+    assert.ok(n === aimed || n === aimed + S, `${maker.kind}: the on-time tick ${new Date(n).toISOString()} is the one due at the check`);
     const range = (from: number, to: number) => Array.from({ length: (to - from) / S + 1 }, (_, i) => from + i * S);
     for (const p of POLICIES) {
       const all = await ticks(b, p.id);
