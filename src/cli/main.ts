@@ -4,15 +4,17 @@ import { createProgram } from './program.js';
 import { workerCommand } from './commands/worker.js';
 import { inspectCommand } from './commands/inspect.js';
 import { schedulesCommand } from './commands/schedules.js';
+import { replayCommand } from './commands/replay.js';
 
 // One line per command; each command lives in ./commands/<name>.ts.
 const program = createProgram();
 workerCommand(program);
 inspectCommand(program);
 schedulesCommand(program);
+replayCommand(program);
 
 program.parseAsync(process.argv).then(
-  () => process.exit(0),
+  () => process.exit(Number(process.exitCode ?? 0)),
   (err: Error & { code?: string; exitCode?: number }) => {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2); // commander printed the message
     console.error(`loom: ${err.message}`);

@@ -6,6 +6,14 @@ const pool = Buffer.alloc(16 * 512);
 let poolAt = pool.length;
 const text = Buffer.alloc(36);
 
+/** Where ids come from instead of randomness, while a simulation runs (see loom/testing). */
+let idSource: (() => string) | undefined;
+
+/** Makes `newId` draw from `source` (a seeded generator) until called with undefined. For the testing kit only. */
+export function useIdSource(source: (() => string) | undefined): void {
+  idSource = source;
+}
+
 /**
  * A fresh random (version 4) UUID for an invocation, as one flat string.
  * `crypto.randomUUID` builds its string from 20 concatenated pieces, and a
@@ -13,6 +21,7 @@ const text = Buffer.alloc(36);
  * per id instead of 56).
  */
 export function newId(): string {
+  if (idSource) return idSource();
   if (poolAt === pool.length) {
     randomFillSync(pool);
     poolAt = 0;

@@ -29,3 +29,14 @@ export type { ScheduleStoreFactory } from './schedules-contract.js';
 export { discoveryContract } from './discovery-contract.js';
 /** The factory `discoveryContract` calls once per test. */
 export type { DiscoveryStoreFactory } from './discovery-contract.js';
+/**
+ * The real engine under a virtual clock and a seeded scheduler: sleeps and backoffs in virtual time, steps
+ * stubbed or failed by name, a crash before and after every durable write, non-determinism reported.
+ */
+export { createSimulation, Simulation, SimulationFailure } from './simulation/index.js';
+/** Options, scenarios and reports of the simulation. */
+export type { SimulationOptions, Scenario, Invariants, ExplorationReport, TraceLine, Violation } from './simulation/index.js';
+/** Replays recorded journals against the current code, with no side effect, and reports the first divergence. */
+export { replayJournal, replayJournals } from './simulation/index.js';
+/** A recorded journal, and what its replay found. */
+export type { RecordedJournal, ReplayResult } from './simulation/index.js';
