@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 import { workerCommand } from './commands/worker.js';
 import { inspectCommand } from './commands/inspect.js';
+import { schedulesCommand } from './commands/schedules.js';
 import { replayCommand } from './commands/replay.js';
 import { configCommand } from './commands/config.js';
 
@@ -10,6 +11,7 @@ import { configCommand } from './commands/config.js';
 const program = createProgram();
 workerCommand(program);
 inspectCommand(program);
+schedulesCommand(program);
 replayCommand(program);
 configCommand(program);
 

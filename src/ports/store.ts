@@ -1,6 +1,8 @@
 import type { ErrorInfo } from '../core/errors.js';
 import type { LeaseManager } from './lease.js';
 import type { TraceStore } from './trace.js';
+import type { ScheduleStore } from './schedules.js';
+import type { DiscoveryStore } from './discovery.js';
 
 /**
  * The Store port: everything Loom keeps durably. One atomic, fenced commit per
@@ -29,6 +31,10 @@ export interface Store {
   readonly leases: LeaseManager;
   /** Optional: keeps trace events beside the data they refer to (the store-backed trace sink). */
   readonly traces?: TraceStore;
+  /** Durable schedules for `createScheduleTrigger` (optional: a store without it runs no schedules). */
+  readonly schedules?: ScheduleStore;
+  /** Service discovery entries with TTLs (optional: a store without it cannot register or find actors). */
+  readonly discovery?: DiscoveryStore;
 
   /**
    * Durably accepts new invocations, each atomically: when an invocation with the

@@ -16,6 +16,8 @@ import { SecretResolver } from '../secrets/resolver.js';
 import { redactingLogger } from '../secrets/redaction.js';
 import type { EngineObserver } from '../core/observer.js';
 import type { TraceEvent, TraceQuery } from '../ports/trace.js';
+import { Discovery, type CapabilityCall } from '../discovery/discovery.js';
+import { Schedules } from '../triggers/schedule/schedules.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 import { resolveAdapter, type StoreOption, type TransportOption } from '../seed/deferred.js';
 
@@ -140,6 +142,8 @@ export class ActorRuntime {
   readonly options: ActorRuntimeOptions;
   private readonly log: Logger;
   private readonly observers: EngineObserver[] = [];
+  private discoveryInstance: Discovery | undefined;
+  private schedulesInstance: Schedules | undefined;
 
   constructor(options: ActorRuntimeOptions = {}) {
     if (options.store && options.stateAdapter && options.store !== options.stateAdapter) {
@@ -215,6 +219,7 @@ export class ActorRuntime {
     });
     for (const ob of this.observers) this.engine.addObserver(ob);
     await this.engine.start();
+    if (store.schedules) this.schedules.start();
   }
 
   /**
@@ -243,14 +248,18 @@ export class ActorRuntime {
     return this.engine!;
   }
 
-  /** Invokes a handler and resolves with its result (or rejects with its final error). */
-  call<T = unknown>(msg: CallMessage): Promise<T> {
+  /**
+   * Invokes a handler and resolves with its result (or rejects with its final error).
+   * With `capability` instead of `actorType`/`actorId`, calls an actor found through `discovery`.
+   */
+  call<T = unknown>(msg: CallMessage | CapabilityCall): Promise<T> {
+    if ((msg as CapabilityCall).capability !== undefined) return this.discovery.call<T>(msg as CapabilityCall);
     // A running runtime needs no async frame of its own here: one per call adds up on the memory store.
     const engine = this.engine;
-    if (!engine?.isRunning) return this.callWhenReady<T>(msg);
-    if (this.registry.anyShared && this.registry.isShared(msg)) return this.callShared<T>(msg);
+    if (!engine?.isRunning) return this.callWhenReady<T>(msg as CallMessage);
+    if (this.registry.anyShared && this.registry.isShared(msg as CallMessage)) return this.callShared<T>(msg as CallMessage);
     try {
-      return engine.call(...this.envelope(msg)).then(outcomeOf<T>);
+      return engine.call(...this.envelope(msg as CallMessage)).then(outcomeOf<T>);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -344,6 +353,21 @@ export class ActorRuntime {
     await (await this.ready()).drain();
   }
 
+  /** Service discovery on this runtime's store: `register`, `find`, `unregister` (see `loom/discovery`). */
+  get discovery(): Discovery {
+    return (this.discoveryInstance ??= new Discovery(this, this.log));
+  }
+
+  /** Durable schedules on this runtime's store: `put`, `pause`, `resume`, `delete`, `list` (see `loom/triggers`). */
+  get schedules(): Schedules {
+    return (this.schedulesInstance ??= new Schedules(this, this.log));
+  }
+
+  /** The actor type that a `{ actorId, body }` message to this id goes to. */
+  typeOf(actorId: string): string {
+    return this.registry.typeForActorId(actorId).name;
+  }
+
   /** Partitions this worker holds. */
   get partitions(): number[] {
     return this.engine?.ownedPartitions ?? [];
@@ -363,6 +387,8 @@ export class ActorRuntime {
 
   private async shutdown(starting: Promise<void>, graceMs?: number): Promise<void> {
     await starting.catch(() => {});
+    this.schedulesInstance?.stop();
+    await this.discoveryInstance?.close();
     await this.engine?.stop(graceMs);
     await this.storeInstance?.close();
   }

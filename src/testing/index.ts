@@ -21,6 +21,14 @@ export type { LeaseFactory } from './lease-contract.js';
 export { transportContract } from './transport-contract.js';
 /** The factory `transportContract` calls; the name isolates one test's queues. */
 export type { TransportFactory } from './transport-contract.js';
+/** Declares the ScheduleStore port's contract tests (node:test). */
+export { schedulesContract } from './schedules-contract.js';
+/** The factory `schedulesContract` calls once per test. */
+export type { ScheduleStoreFactory } from './schedules-contract.js';
+/** Declares the DiscoveryStore port's contract tests (node:test). */
+export { discoveryContract } from './discovery-contract.js';
+/** The factory `discoveryContract` calls once per test. */
+export type { DiscoveryStoreFactory } from './discovery-contract.js';
 /**
  * The real engine under a virtual clock and a seeded scheduler: sleeps and backoffs in virtual time, steps
  * stubbed or failed by name, a crash before and after every durable write, non-determinism reported.

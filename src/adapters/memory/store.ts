@@ -1,4 +1,6 @@
 import { MemoryTraces } from './traces.js';
+import { MemorySchedules } from './schedules.js';
+import { MemoryDiscovery } from './discovery.js';
 import { MemoryLeases } from './leases.js';
 import {
   pendingRecord,
@@ -32,6 +34,8 @@ export class MemoryStore implements Store {
   readonly capabilities = { durable: false, shared: false };
   readonly leases = new MemoryLeases();
   readonly traces = new MemoryTraces();
+  readonly schedules = new MemorySchedules();
+  readonly discovery = new MemoryDiscovery();
   private readonly invocations = new Map<string, InvocationRecord>();
   private readonly pending = new Map<string, InvocationRecord>();
   private readonly byKey = new Map<string, string>();

@@ -20,6 +20,9 @@ import { commitBatchJson, resolveArgs, toCommitResults, type TurnOutcomeJson } f
 import { enqueueBatchJson, toEnqueueResults, type EnqueuedJson } from './enqueue.js';
 import { describeTarget, storeError } from './errors.js';
 import { PostgresLeases } from './leases.js';
+import { ExtraTables } from './extra-tables.js';
+import { PostgresSchedules } from './schedules.js';
+import { PostgresDiscovery } from './discovery.js';
 import { migrate } from './migrate.js';
 import { toInvocation, toJournalEntry, toState, type InvocationRow, type JournalRow, type StateRow } from './rows.js';
 import { callAtomic, Session, type AtomicMode } from './session.js';
@@ -45,6 +48,8 @@ export class PostgresStore implements Store {
   readonly capabilities: StoreCapabilities = { durable: true, shared: true };
   readonly leases: PostgresLeases;
   readonly traces: PostgresTraces;
+  readonly schedules: PostgresSchedules;
+  readonly discovery: PostgresDiscovery;
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
   private readonly schema: string;
@@ -75,6 +80,9 @@ export class PostgresStore implements Store {
     this.session = new Session(this.pool, this.queries);
     this.leases = new PostgresLeases(this.session, (op, fn) => this.guard(op, fn));
     this.traces = new PostgresTraces(this.pool, schema, (op, fn) => this.guard(op, fn));
+    const extra = new ExtraTables(this.pool, schema);
+    this.schedules = new PostgresSchedules(this.pool, extra, (op, fn) => this.guard(op, fn));
+    this.discovery = new PostgresDiscovery(this.pool, extra, (op, fn) => this.guard(op, fn));
   }
 
   init(): Promise<void> {

@@ -1,3 +1,5 @@
+import { RedisSchedules } from './schedules.js';
+import { RedisDiscovery } from './discovery.js';
 import type { Redis, RedisOptions } from 'ioredis';
 import { StoreError } from '../../core/errors.js';
 import { consoleLogger } from '../../core/logger.js';
@@ -42,6 +44,8 @@ export class RedisStore implements Store {
   readonly capabilities = { durable: true, shared: true };
   readonly leases: RedisLeases;
   readonly traces: RedisTraces;
+  readonly schedules: RedisSchedules;
+  readonly discovery: RedisDiscovery;
   private readonly conn: RedisConnection;
   private readonly log: DurabilityLogger | undefined;
   private readonly sweepBatch: number;
@@ -56,6 +60,8 @@ export class RedisStore implements Store {
     this.sweepBatch = Math.max(1, Math.floor(options.sweepBatch ?? 500));
     this.leases = new RedisLeases(this.conn);
     this.traces = new RedisTraces(this.conn);
+    this.schedules = new RedisSchedules(this.conn);
+    this.discovery = new RedisDiscovery(this.conn);
   }
 
   private get client(): Redis {

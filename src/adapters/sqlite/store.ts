@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { SqliteLeases } from './leases.js';
+import { SqliteSchedules } from './schedules.js';
+import { SqliteDiscovery } from './discovery.js';
 import { MIGRATIONS } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { toEntry, toRecord, type InvocationRow, type JournalRow } from './rows.js';
@@ -44,6 +46,8 @@ export class SqliteStore implements Store {
   readonly capabilities = { durable: true, shared: true };
   readonly leases: SqliteLeases;
   readonly traces: SqliteTraces;
+  readonly schedules = new SqliteSchedules(() => this.handle());
+  readonly discovery = new SqliteDiscovery(() => this.handle());
   readonly path: string;
   private db: Database.Database | undefined;
   private st!: Statements;
