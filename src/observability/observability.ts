@@ -62,9 +62,9 @@ export class Observability {
     return this.view;
   }
 
-  /** Writes buffered trace events to the sinks and waits for them. */
-  flush(): Promise<void> {
-    return this.buffer?.flush() ?? Promise.resolve();
+  /** Writes buffered trace events to the sinks and waits for them, giving up on a sink after `timeoutMs` (default 30 s). */
+  flush(timeoutMs = 30_000): Promise<void> {
+    return this.buffer?.flush(timeoutMs) ?? Promise.resolve();
   }
 
   /** Flushes and closes the trace sinks. */
