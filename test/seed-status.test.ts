@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as loom from '../src/index.js';
-import { Actor, ActorRuntime, NotBuiltError, type ActorInfrastructureConfig } from '../src/index.js';
+import { Actor, ActorRuntime, RuntimeStateError, type ActorInfrastructureConfig } from '../src/index.js';
 import { silentLogger } from '../src/core/logger.js';
 
 type Status = 'runs' | 'needs' | 'not built' | 'nothing to run';
@@ -14,22 +14,22 @@ type Status = 'runs' | 'needs' | 'not built' | 'nothing to run';
 const BLOCKS: { first: string; status: Status; built?: { subpath?: string; exports?: string[] } }[] = [
   { first: '// Message with idempotency key - guaranteed to execute only once', status: 'needs' },
   { first: 'class PaymentProcessor extends Actor {', status: 'needs' },
-  { first: '// Trace event with references (not full data)', status: 'not built', built: { subpath: './observability' } },
+  { first: '// Trace event with references (not full data)', status: 'runs' },
   { first: '// Compile actor to WASM', status: 'not built', built: { subpath: './wasm', exports: ['WasmActorRuntime'] } },
-  { first: 'const actor = new MyActor(context, state, tracer, {', status: 'not built', built: { subpath: './secrets' } },
+  { first: 'const actor = new MyActor(context, state, tracer, {', status: 'needs' },
   { first: 'npm install @certo-ventures/loom', status: 'needs' },
   { first: "import { Actor, RedisStateAdapter, BullMQMessageAdapter } from '@certo-ventures/loom';", status: 'needs' },
-  { first: '# loom.config.yaml', status: 'not built', built: { subpath: './config' } },
-  { first: "import { loadConfig } from '@certo-ventures/loom/config';", status: 'not built', built: { subpath: './config', exports: ['createRuntimeFromConfig'] } },
+  { first: '# loom.config.yaml', status: 'runs' },
+  { first: "import { loadConfig } from '@certo-ventures/loom/config';", status: 'needs' },
   { first: '┌─────────────────────────────────────────────────────┐', status: 'nothing to run' },
   { first: '1. Message arrives with idempotencyKey', status: 'nothing to run' },
   { first: "version: '3.8'", status: 'not built', built: { subpath: './studio' } },
-  { first: "import { createHealthServer } from '@certo-ventures/loom/observability';", status: 'not built', built: { subpath: './observability' } },
+  { first: "import { createHealthServer } from '@certo-ventures/loom/observability';", status: 'needs' },
   { first: 'interface ActorInfrastructureConfig {', status: 'runs' },
   { first: '// Redis', status: 'needs' },
   { first: '// Compose multiple WASM actors', status: 'not built', built: { subpath: './wasm', exports: ['composeWasmActors'] } },
-  { first: '// Register actor for discovery', status: 'not built', built: { subpath: './discovery' } },
-  { first: '// HTTP trigger', status: 'not built', built: { subpath: './triggers' } },
+  { first: '// Register actor for discovery', status: 'needs' },
+  { first: '// HTTP trigger', status: 'needs' },
 ];
 
 const seed = readFileSync(new URL('./seed/LOOM-README.md', import.meta.url), 'utf8');
@@ -58,18 +58,17 @@ describe('the README status table of the seed README blocks', () => {
     });
   });
 
-  it('block 5, Secrets Management: the constructor throws NotBuiltError naming secrets, as written', () => {
+  it('block 5, Secrets Management: the seed\'s constructor takes the secret references, resolved by resolveActorSecrets', async () => {
     class MyActor extends Actor {} // added
     const [context, state, tracer] = [{}, {}, {}]; // added
-    assert.throws(() => {
-      const actor = new MyActor(context, state, tracer, {
-        secrets: {
-          apiKey: 'vault://my-vault/api-key',
-          dbPassword: 'vault://my-vault/db-password'
-        }
-      });
-      return actor;
-    }, (err: unknown) => err instanceof NotBuiltError && err.code === 'LOOM_NOT_BUILT' && err.feature === 'secrets' && /secrets/.test(err.message));
+    const actor = new MyActor(context, state, tracer, {
+      secrets: {
+        apiKey: 'vault://my-vault/api-key',
+        dbPassword: 'vault://my-vault/db-password'
+      }
+    });
+    // Until resolved (by the runtime before each attempt, or resolveActorSecrets), reading them says what to do.
+    assert.throws(() => actor.secrets, (err: unknown) => err instanceof RuntimeStateError && /apiKey, dbPassword/.test(err.message) && /resolveActorSecrets/.test(err.message));
   });
 
   it('block 6, Installation: the package is named loom (the seed says @certo-ventures/loom)', () => {
