@@ -10,6 +10,7 @@ import { outcomeOf } from '../core/outcome.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
+import { wasmActorClass, type RegisterWasmOptions, type WasmActorSource } from '../wasm/actor.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
@@ -150,6 +151,11 @@ export class ActorRuntime {
   register(cls: ActorClass, config?: ActorInfrastructureConfig): this {
     this.registry.register(cls, config);
     return this;
+  }
+
+  /** Runs a WebAssembly module (or a composition, one step per stage) as a durable actor type. Chainable. See docs/wasm.md. */
+  registerWasm(type: string, source: WasmActorSource, options?: RegisterWasmOptions): this {
+    return this.register(wasmActorClass(type, source, options), options?.config);
   }
 
   /** The store in use (after `start()`). */
