@@ -27,9 +27,12 @@ const CODES: Record<WasmFailureKind, string> = {
 export class WasmError extends LoomError {
   /** The stable failure kind. */
   readonly kind: WasmFailureKind;
-  constructor(kind: WasmFailureKind, message: string, options?: { cause?: unknown }) {
+  /** How long the guest ran before it failed, ms, as the host measured it (when it ran at all). */
+  readonly elapsedMs: number | undefined;
+  constructor(kind: WasmFailureKind, message: string, options?: { cause?: unknown; elapsedMs?: number }) {
     super(CODES[kind], message, options);
     this.kind = kind;
+    this.elapsedMs = options?.elapsedMs;
     if (kind !== 'timeout') this.unrecoverable = true;
   }
 }

@@ -21,9 +21,13 @@ export interface GuestRequest {
 export type HostCall = (name: string, argJson: string) => string;
 
 /** How a guest call ended. `host`: a host function it called failed. */
-export type GuestResult =
+export type GuestResult = (
   | { ok: true; output: unknown; state?: unknown; logs: string[] }
-  | { ok: false; kind: WasmFailureKind | 'host'; message: string; terminal?: boolean; logs: string[] };
+  | { ok: false; kind: WasmFailureKind | 'host'; message: string; terminal?: boolean; logs: string[] }
+) & {
+  /** How long the call ran on its worker, ms, as the host measured it (set by the pool). */
+  elapsedMs?: number;
+};
 
 /** Thrown from a host import to stop the guest with a given failure kind. */
 export class GuestAbort extends Error {
@@ -164,8 +168,12 @@ function classify(err: unknown, failure: string | undefined, memory: WebAssembly
   const msg = err instanceof Error ? err.message : String(err);
   if (err instanceof WebAssembly.LinkError || err instanceof WebAssembly.CompileError) return { kind: 'bad_module', message: `the module does not link: ${msg}` };
   if (err instanceof RangeError && /call stack/i.test(msg)) return { kind: 'resource_limit', message: `the guest exhausted its stack (${msg})` };
-  if (memory.buffer.byteLength >= maximumPages * PAGE_BYTES) {
-    return { kind: 'resource_limit', message: `the guest ran out of memory at its cap of ${maximumPages} pages (${(maximumPages * PAGE_BYTES) / 1048576} MiB): ${failure ?? msg}` };
+  // A failed memory.grow is invisible to the host; allocators then trap. A trap with the memory at its
+  // cap, or past half of it (a doubling grow would not fit), is taken for memory exhaustion.
+  const used = memory.buffer.byteLength;
+  const cap = maximumPages * PAGE_BYTES;
+  if (used >= cap || (err instanceof WebAssembly.RuntimeError && used * 2 > cap)) {
+    return { kind: 'resource_limit', message: `the guest ran out of memory at its cap of ${maximumPages} pages (${cap / 1048576} MiB, ${(used / 1048576).toFixed(1)} MiB in use): ${failure ?? msg}` };
   }
   if (failure !== undefined) return { kind: 'trap', message: `the guest reported an error: ${failure}` };
   if (err instanceof WebAssembly.RuntimeError) return { kind: 'trap', message: `the guest trapped: ${msg}` };

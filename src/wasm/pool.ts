@@ -30,6 +30,7 @@ interface Slot {
   task?: Task;
   seq: number;
   timer?: NodeJS.Timeout;
+  startedAt: number;
 }
 
 const HOST_REPLY_BYTES = 1024 * 1024;
@@ -96,6 +97,7 @@ export class WorkerPool {
   private dispatch(slot: Slot, task: Task): void {
     slot.task = task;
     slot.seq = ++this.seq;
+    slot.startedAt = performance.now();
     const msg: ToWorker = { t: 'run', seq: slot.seq, moduleId: task.mod.id, req: task.req };
     if (!slot.loaded.has(task.mod.id)) {
       msg.module = task.mod.module;
@@ -110,6 +112,7 @@ export class WorkerPool {
     if (!task) return;
     clearTimeout(slot.timer);
     slot.task = undefined;
+    result.elapsedMs = performance.now() - slot.startedAt;
     task.resolve(result);
     this.pump();
     this.updateRefs();
@@ -122,7 +125,7 @@ export class WorkerPool {
     void this.retire(slot, message);
     const i = this.slots.indexOf(slot);
     if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
-    task?.resolve({ ok: false, kind, message, logs: [] });
+    task?.resolve({ ok: false, kind, message, logs: [], elapsedMs: performance.now() - slot.startedAt });
     this.updateRefs();
   }
 
@@ -154,7 +157,7 @@ export class WorkerPool {
   private spawn(): Slot {
     const shared = new SharedArrayBuffer(8 + HOST_REPLY_BYTES);
     const worker = startWorker({ shared }, this.stackKiB);
-    const slot: Slot = { worker, ready: false, loaded: new Set(), ctrl: new Int32Array(shared, 0, 2), data: new Uint8Array(shared, 8), seq: 0 };
+    const slot: Slot = { worker, ready: false, loaded: new Set(), ctrl: new Int32Array(shared, 0, 2), data: new Uint8Array(shared, 8), seq: 0, startedAt: 0 };
     worker.on('message', (m: { t: string; seq?: number; result?: GuestResult; name?: string; argJson?: string }) => {
       if (m.t === 'ready') {
         slot.ready = true;

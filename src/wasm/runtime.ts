@@ -139,7 +139,7 @@ function unwrap(result: GuestResult, what: string): CallOutcome {
     const msg = `${what}: a host function failed: ${result.message}`;
     throw result.terminal ? new TerminalError(msg) : new Error(msg);
   }
-  throw new WasmError(result.kind, `${what}: ${result.message}`);
+  throw new WasmError(result.kind, `${what}: ${result.message}`, result.elapsedMs === undefined ? {} : { elapsedMs: result.elapsedMs });
 }
 
 function toInputJson(input: unknown, what: string): string {
