@@ -11,6 +11,7 @@ import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
 import { wasmActorClass, type RegisterWasmOptions, type WasmActorSource } from '../wasm/actor.js';
+import { sandboxedJsClass, type SandboxedJsLimits } from '../wasm/sandboxed-js.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
@@ -156,6 +157,11 @@ export class ActorRuntime {
   /** Runs a WebAssembly module (or a composition, one step per stage) as a durable actor type. Chainable. See docs/wasm.md. */
   registerWasm(type: string, source: WasmActorSource, options?: RegisterWasmOptions): this {
     return this.register(wasmActorClass(type, source, options), options?.config);
+  }
+
+  /** Runs untrusted JavaScript (top-level `function name(input, state)` handlers) in QuickJS as a durable actor type. Chainable. */
+  registerSandboxedJs(type: string, source: string, limits?: SandboxedJsLimits): this {
+    return this.register(sandboxedJsClass(type, source, limits));
   }
 
   /** The store in use (after `start()`). */

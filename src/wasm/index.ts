@@ -11,3 +11,4 @@ export { WasmError, WasmCompileError, type WasmFailureKind, type CompileDiagnost
 export { DEFAULT_LIMITS, type WasmLimits } from './limits.js';
 export { ABI_VERSION, HOST_IMPORTS } from './abi.js';
 export { WorkerPool } from './pool.js';
+export { sandboxedJsClass, runSandboxedJs, type SandboxedJsLimits, type SandboxedJsCall } from './sandboxed-js.js';
