@@ -2,7 +2,7 @@
 // compileWasmActors, C files with clang --target=wasm32 (Debian: apt-get install clang lld).
 // Skips outputs newer than their sources. Usage: npm run build:wasm
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileWasmActors } from '../src/wasm/compile.js';
@@ -51,7 +51,10 @@ export async function buildWasm(names: string[] = Object.keys(TARGETS)): Promise
   if (asJobs.length > 0) {
     const binaries = await compileWasmActors(asJobs.map((j) => j.src));
     binaries.forEach((b, i) => {
-      writeFileSync(asJobs[i]!.out, b);
+      // Written aside then renamed: test processes building at once never read half a module.
+      const tmp = `${asJobs[i]!.out}.${process.pid}.tmp`;
+      writeFileSync(tmp, b);
+      renameSync(tmp, asJobs[i]!.out);
       written.push(asJobs[i]!.out);
     });
   }
@@ -59,10 +62,12 @@ export async function buildWasm(names: string[] = Object.keys(TARGETS)): Promise
 }
 
 function buildC(src: string, out: string): void {
-  const args = ['--target=wasm32', '-O2', '-nostdlib', '-fno-builtin', '-Wall', '-Werror', '-Wl,--no-entry', '-Wl,--import-memory', '-o', out, src];
+  const tmp = `${out}.${process.pid}.tmp`;
+  const args = ['--target=wasm32', '-O2', '-nostdlib', '-fno-builtin', '-Wall', '-Werror', '-Wl,--no-entry', '-Wl,--import-memory', '-o', tmp, src];
   const r = spawnSync('clang', args, { encoding: 'utf8' });
   if (r.error) throw new Error(`building ${basename(src)} needs clang and lld for wasm32 (Debian: apt-get install clang lld): ${r.error.message}`);
   if (r.status !== 0) throw new Error(`clang failed on ${src}:\n${r.stderr}`);
+  renameSync(tmp, out);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -76,8 +76,19 @@ function takeMemory(initial: number, maximum: number): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial, maximum });
 }
 
+/** Called with a grown memory the thread let go of (the pool worker collects it at once). */
+let onDroppedMemory: ((bytes: number) => void) | undefined;
+
+/** Sets what happens when a grown guest memory is dropped. */
+export function setDroppedMemoryHook(hook: (bytes: number) => void): void {
+  onDroppedMemory = hook;
+}
+
 function giveBackMemory(memory: WebAssembly.Memory, initial: number, maximum: number): void {
-  if (memory.buffer.byteLength !== initial * PAGE_BYTES) return;
+  if (memory.buffer.byteLength !== initial * PAGE_BYTES) {
+    onDroppedMemory?.(memory.buffer.byteLength);
+    return;
+  }
   new Uint8Array(memory.buffer).fill(0);
   spareMemories.set(`${initial}:${maximum}`, memory);
 }

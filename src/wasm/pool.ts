@@ -74,6 +74,11 @@ export class WorkerPool {
     }
   }
 
+  /** Workers that are started (busy or not). */
+  get started(): number {
+    return this.slots.filter((s) => s.ready).length;
+  }
+
   /** Workers that are started and idle. */
   get idle(): number {
     return this.slots.filter((s) => s.ready && !s.task).length;

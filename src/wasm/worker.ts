@@ -2,7 +2,9 @@
 // and replaces this thread when a call passes its deadline, so nothing here needs
 // to (or could) interrupt a guest.
 import { parentPort, workerData } from 'node:worker_threads';
-import { GuestAbort, runGuest, type GuestRequest } from './guest.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { GuestAbort, runGuest, setDroppedMemoryHook, type GuestRequest } from './guest.js';
 
 /** Messages from the pool to a worker. */
 export type ToWorker =
@@ -15,6 +17,19 @@ const ctrl = new Int32Array(shared, 0, 2);
 const data = new Uint8Array(shared, 8);
 const modules = new Map<string, WebAssembly.Module>();
 const decoder = new TextDecoder();
+
+// A grown guest memory is garbage once its call ends, but V8 may hold many before it
+// collects: this thread collects at once after dropping a large one, which keeps the
+// host's RSS near one capped memory per worker.
+const GC_AFTER_BYTES = 4 * 1024 * 1024;
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as (() => void) | undefined;
+let pendingDropped = 0;
+let dropped = false;
+setDroppedMemoryHook((bytes) => {
+  pendingDropped += bytes;
+  dropped = true;
+});
 
 port.on('message', (msg: ToWorker) => {
   if (msg.t === 'unload') {
@@ -38,5 +53,10 @@ port.on('message', (msg: ToWorker) => {
     throw new GuestAbort('host', text, status === 3);
   });
   port.postMessage({ t: 'done', seq: msg.seq, result });
+  if (dropped && pendingDropped >= GC_AFTER_BYTES && gc) {
+    pendingDropped = 0;
+    gc();
+  }
+  dropped = false;
 });
 port.postMessage({ t: 'ready' });
