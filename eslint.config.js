@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-bench/', 'node_modules/', 'scratch/', '.loom/', 'studio/dist/'] },
+  { ignores: ['dist/', 'dist-bench/', 'node_modules/', 'scratch/', '.loom/', 'studio/dist/', 'examples/wasm/assemblyscript/', 'examples/wasm/build/', 'test/wasm/fixtures/', 'test/wasm/build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

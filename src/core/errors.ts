@@ -13,6 +13,8 @@ import { redact } from './redact.js';
 export class LoomError extends Error {
   /** Stable machine-readable code, e.g. `LOOM_UNKNOWN_ACTOR`. */
   readonly code: string;
+  /** True when no retry can fix this failure: the invocation goes to the dead letters at once. */
+  unrecoverable = false;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;

@@ -25,7 +25,7 @@ export type FailureDecision =
  * Classifies a failed attempt. Terminal errors end the invocation with that
  * error as its stored outcome; errors that retrying cannot fix (non-determinism,
  * a result that is not JSON, an unknown actor or method) and retryable errors past
- * the policy go to the dead letters; everything else is retried with backoff.
+ * the policy go to the dead letters (as does a LoomError marked `unrecoverable`); everything else is retried with backoff.
  */
 export function decideFailure(
   err: unknown,
@@ -47,7 +47,8 @@ export function decideFailure(
     err instanceof SerializationError ||
     err instanceof PayloadTooLargeError ||
     err instanceof UnknownActorError ||
-    err instanceof UnknownMethodError;
+    err instanceof UnknownMethodError ||
+    (err instanceof LoomError && err.unrecoverable);
   if (hopeless || attempt >= policy.maxAttempts) {
     return { kind: 'final', transition: { status: 'dead', error: info, attempt, expiresAt: now + Math.max(ttlMs, deadLetterTtlMs) } };
   }

@@ -18,6 +18,8 @@ import type { EngineObserver } from '../core/observer.js';
 import type { TraceEvent, TraceQuery } from '../ports/trace.js';
 import { Discovery, type CapabilityCall } from '../discovery/discovery.js';
 import { Schedules } from '../triggers/schedule/schedules.js';
+import { wasmActorClass, type RegisterWasmOptions, type WasmActorSource } from '../wasm/actor.js';
+import { sandboxedJsClass, type SandboxedJsLimits } from '../wasm/sandboxed-js.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 import { resolveAdapter, type StoreOption, type TransportOption } from '../seed/deferred.js';
 
@@ -176,6 +178,16 @@ export class ActorRuntime {
   register(cls: ActorClass, config?: ActorInfrastructureConfig): this {
     this.registry.register(cls, config);
     return this;
+  }
+
+  /** Runs a WebAssembly module (or a composition, one step per stage) as a durable actor type. Chainable. See docs/wasm.md. */
+  registerWasm(type: string, source: WasmActorSource, options?: RegisterWasmOptions): this {
+    return this.register(wasmActorClass(type, source, options), options?.config);
+  }
+
+  /** Runs untrusted JavaScript (top-level `function name(input, state)` handlers) in QuickJS as a durable actor type. Chainable. */
+  registerSandboxedJs(type: string, source: string, limits?: SandboxedJsLimits): this {
+    return this.register(sandboxedJsClass(type, source, limits));
   }
 
   /** The store in use (after `start()`). */
