@@ -10,7 +10,11 @@ type Params = (string | number)[];
 export function whereOf(f: StoreFilter): { sql: string; params: Params } {
   const c: string[] = [];
   const p: Params = [];
-  const eq = (col: string, v: string | undefined) => v !== undefined && (c.push(`${col} = ?`), p.push(v));
+  const eq = (col: string, v: string | undefined) => {
+    if (v === undefined) return;
+    c.push(`${col} = ?`);
+    p.push(v);
+  };
   eq('actor_type', f.actorType);
   eq('actor_id', f.actorId);
   eq('method', f.method);
@@ -18,10 +22,17 @@ export function whereOf(f: StoreFilter): { sql: string; params: Params } {
   eq('error_code', f.errorCode);
   if (f.statuses) {
     if (f.statuses.length === 0) c.push('0');
-    else (c.push(`status IN (${f.statuses.map(() => '?').join(', ')})`), p.push(...f.statuses));
+    else {
+      c.push(`status IN (${f.statuses.map(() => '?').join(', ')})`);
+      p.push(...f.statuses);
+    }
   }
   if (f.terminalOnly) c.push(`status != 'pending'`);
-  const cmp = (col: string, op: string, v: number | undefined) => v !== undefined && (c.push(`${col} ${op} ?`), p.push(v));
+  const cmp = (col: string, op: string, v: number | undefined) => {
+    if (v === undefined) return;
+    c.push(`${col} ${op} ?`);
+    p.push(v);
+  };
   cmp('attempt', '>=', f.minAttempt);
   cmp('created_at', '>=', f.createdAfter);
   cmp('created_at', '<', f.createdBefore);
