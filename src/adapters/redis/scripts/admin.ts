@@ -50,12 +50,14 @@ local limit, newest, budget, counting = tonumber(ARGV[3]), ARGV[4] == '1', tonum
 if f.statuses and #f.statuses == 0 then return {counting and 0 or {}, '', '1'} end
 local z = ax_source(f)
 local bound = ARGV[5] ~= '' and ('(' .. ARGV[5]) or (newest and '+inf' or '-inf')
+if newest and f.seqBelow and (ARGV[5] == '' or tonumber(ARGV[5]) > tonumber(f.seqBelow)) then bound = '(' .. f.seqBelow end
+local top = f.seqBelow and ('(' .. f.seqBelow) or '+inf'
 local out, n, scanned, last = {}, 0, 0, ARGV[5]
 while scanned < budget do
   local chunk = math.min(500, budget - scanned)
   local r
   if newest then r = redis.call('ZREVRANGEBYSCORE', z, bound, '-inf', 'WITHSCORES', 'LIMIT', 0, chunk)
-  else r = redis.call('ZRANGEBYSCORE', z, bound, '+inf', 'WITHSCORES', 'LIMIT', 0, chunk) end
+  else r = redis.call('ZRANGEBYSCORE', z, bound, top, 'WITHSCORES', 'LIMIT', 0, chunk) end
   if #r == 0 then return {counting and n or out, last, '1'} end
   for j = 1, #r, 2 do
     scanned = scanned + 1
