@@ -4,7 +4,7 @@ import type { AdminWriteOutcome, StoreAdmin, StoreFilter, StoreQuery } from '../
 import { decodeInvocation, insertSpec, pairs } from './codec.js';
 import type { RedisConnection } from './connection.js';
 import { actorMember, stateKey } from './keys.js';
-import { ADMIN_CANCEL, ADMIN_PURGE, ADMIN_RESTART, ADMIN_RETRY, ADMIN_SCAN, ADMIN_SET_STATE } from './scripts/admin.js';
+import { ADMIN_BACKFILL, ADMIN_CANCEL, ADMIN_PURGE, ADMIN_RESTART, ADMIN_RETRY, ADMIN_SCAN, ADMIN_SET_STATE } from './scripts/admin.js';
 
 const SCRIPTS = {
   loomAdminScan: { lua: ADMIN_SCAN, readOnly: true },
@@ -13,6 +13,7 @@ const SCRIPTS = {
   loomAdminPurge: { lua: ADMIN_PURGE },
   loomAdminRestart: { lua: ADMIN_RESTART },
   loomAdminSetState: { lua: ADMIN_SET_STATE },
+  loomAdminBackfill: { lua: ADMIN_BACKFILL },
 } as const;
 
 /** Candidates one scan script tests before it yields to other clients. */
@@ -38,6 +39,27 @@ export class RedisAdmin implements StoreAdmin {
     }
     const fn = (client as unknown as Record<string, (...a: string[]) => Promise<unknown>>)[name]!;
     return fn.call(client, this.conn.luaPrefix, ...args);
+  }
+
+  /**
+   * Indexes invocations written before the admin indexes existed, once per
+   * prefix (the marker `idx:built`). Safe to run from several processes at once.
+   */
+  async backfill(): Promise<void> {
+    const client = this.conn.client;
+    const marker = this.conn.prefix + 'idx:built';
+    if (await this.conn.run('checking the admin indexes', () => client.exists(marker))) return;
+    const pattern = `${this.conn.luaPrefix}inv:*`;
+    const strip = this.conn.luaPrefix.length + 'inv:'.length;
+    let cursor = '0';
+    await this.conn.run('building the admin indexes', async () => {
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await this.call('loomAdminBackfill', ...keys.map((k) => k.slice(strip)));
+      } while (cursor !== '0');
+      await client.set(marker, '1');
+    });
   }
 
   private scan(filter: StoreFilter, limit: number, newest: boolean, after: string, counting: boolean): Promise<ScanReply> {

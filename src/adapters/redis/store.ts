@@ -80,6 +80,7 @@ export class RedisStore implements Store {
       );
     }
     await checkDurability(this.client, this.conn.where, this.log);
+    await this.admin.backfill();
   }
 
   async close(): Promise<void> {

@@ -186,3 +186,22 @@ redis.call('HSET', k, 't', ARGV[4], 'a', ARGV[5], 'json', ARGV[6], 'version', v 
 redis.call('ZADD', P .. '${KIND.actors}', 0, ARGV[3])
 return {'ok', v + 1}
 `;
+
+/** ARGV: prefix, ids… Indexes invocations written before the admin indexes existed (idempotent). */
+export const ADMIN_BACKFILL = `${PRELUDE}${ADMIN_INDEX}
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  local ikey = P .. '${KIND.inv}' .. id
+  local f = redis.call('HMGET', ikey, 'seq', 'status', 'actorType', 'actorId', 'error')
+  if f[1] then
+    local actor = ax_actor(f[3], f[4])
+    redis.call('ZADD', P .. 'idx:all', f[1], id)
+    redis.call('ZADD', P .. 'idx:status:' .. f[2], f[1], id)
+    redis.call('ZADD', P .. 'idx:type:' .. f[3], f[1], id)
+    redis.call('ZADD', P .. 'idx:actor:' .. actor, f[1], id)
+    redis.call('ZADD', P .. 'idx:as:' .. f[2] .. ':' .. actor, f[1], id)
+    if f[5] then ax_error(ikey, id, f[5]) end
+  end
+end
+return #ARGV - 1
+`;
