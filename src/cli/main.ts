@@ -6,6 +6,14 @@ import { inspectCommand } from './commands/inspect.js';
 import { schedulesCommand } from './commands/schedules.js';
 import { replayCommand } from './commands/replay.js';
 import { configCommand } from './commands/config.js';
+import { devCommand } from './commands/dev.js';
+import { callCommand } from './commands/call.js';
+import { sendCommand } from './commands/send.js';
+import { invocationsCommand } from './commands/invocations.js';
+import { showCommand } from './commands/show.js';
+import { stateCommand } from './commands/state.js';
+import { promiseCommand } from './commands/promise.js';
+import { deadLettersCommand } from './commands/dead-letters.js';
 
 // One line per command; each command lives in ./commands/<name>.ts.
 const program = createProgram();
@@ -14,6 +22,14 @@ inspectCommand(program);
 schedulesCommand(program);
 replayCommand(program);
 configCommand(program);
+devCommand(program);
+callCommand(program);
+sendCommand(program);
+invocationsCommand(program);
+showCommand(program);
+stateCommand(program);
+promiseCommand(program);
+deadLettersCommand(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(Number(process.exitCode ?? 0)),

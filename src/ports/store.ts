@@ -3,6 +3,7 @@ import type { LeaseManager } from './lease.js';
 import type { TraceStore } from './trace.js';
 import type { ScheduleStore } from './schedules.js';
 import type { DiscoveryStore } from './discovery.js';
+import type { StoreAdmin } from './admin.js';
 
 /**
  * The Store port: everything Loom keeps durably. One atomic, fenced commit per
@@ -116,6 +117,9 @@ export interface Store {
 
   /** The store's clock, epoch ms. Adapters without a server clock use Date.now(). */
   now(): Promise<number>;
+
+  /** Optional capability: indexed queries and operator actions (see `StoreAdmin`). Every built-in store has it. */
+  readonly admin?: StoreAdmin;
 }
 
 /** What an adapter supports beyond the base contract. */

@@ -20,6 +20,7 @@ import { Discovery, type CapabilityCall } from '../discovery/discovery.js';
 import { Schedules } from '../triggers/schedule/schedules.js';
 import { wasmActorClass, type RegisterWasmOptions, type WasmActorSource } from '../wasm/actor.js';
 import { sandboxedJsClass, type SandboxedJsLimits } from '../wasm/sandboxed-js.js';
+import { LoomClient } from '../admin/client.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 import { resolveAdapter, type StoreOption, type TransportOption } from '../seed/deferred.js';
 
@@ -346,6 +347,17 @@ export class ActorRuntime {
       return rec;
     },
   };
+
+  private adminClient: LoomClient | undefined;
+  /** Queries and operator actions on this runtime's store (see `LoomClient`); types not registered here read as `unknown-type`. */
+  get admin(): LoomClient {
+    this.adminClient ??= new LoomClient(
+      // The store itself comes from `host.store()` once the runtime is ready (it may be a seed adapter built at start).
+      { store: {} as Store, partitions: this.options.partitions ?? 64 },
+      { ready: async () => void (await this.ready()), store: () => this.store, isKnownType: (t) => this.registry.has(t) },
+    );
+    return this.adminClient;
+  }
 
   /** An invocation as stored, or undefined. */
   async getInvocation(id: string): Promise<InvocationRecord | undefined> {

@@ -40,3 +40,5 @@ export type { SimulationOptions, Scenario, Invariants, ExplorationReport, TraceL
 export { replayJournal, replayJournals } from './simulation/index.js';
 /** A recorded journal, and what its replay found. */
 export type { RecordedJournal, ReplayResult } from './simulation/index.js';
+/** Declares the Store admin capability's contract tests; `storeContract` runs them too. */
+export { adminContract } from './admin-contract.js';

@@ -23,6 +23,7 @@ import { PostgresLeases } from './leases.js';
 import { ExtraTables } from './extra-tables.js';
 import { PostgresSchedules } from './schedules.js';
 import { PostgresDiscovery } from './discovery.js';
+import { PostgresAdmin } from './admin.js';
 import { migrate } from './migrate.js';
 import { toInvocation, toJournalEntry, toState, type InvocationRow, type JournalRow, type StateRow } from './rows.js';
 import { callAtomic, Session, type AtomicMode } from './session.js';
@@ -50,6 +51,8 @@ export class PostgresStore implements Store {
   readonly traces: PostgresTraces;
   readonly schedules: PostgresSchedules;
   readonly discovery: PostgresDiscovery;
+  /** Queries and operator actions (see `StoreAdmin`). */
+  readonly admin: PostgresAdmin;
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
   private readonly schema: string;
@@ -83,6 +86,7 @@ export class PostgresStore implements Store {
     const extra = new ExtraTables(this.pool, schema);
     this.schedules = new PostgresSchedules(this.pool, extra, (op, fn) => this.guard(op, fn));
     this.discovery = new PostgresDiscovery(this.pool, extra, (op, fn) => this.guard(op, fn));
+    this.admin = new PostgresAdmin(this.pool, schema, (op, fn) => this.guard(op, fn));
   }
 
   init(): Promise<void> {

@@ -22,6 +22,7 @@ import { checkDurability, type DurabilityLogger } from './durability.js';
 import { KIND, SCHEMA_VERSION, actorIdempotencyKey, stateKey } from './keys.js';
 import { RedisLeases } from './leases.js';
 import { RedisTraces } from './traces.js';
+import { RedisAdmin } from './admin.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -46,6 +47,8 @@ export class RedisStore implements Store {
   readonly traces: RedisTraces;
   readonly schedules: RedisSchedules;
   readonly discovery: RedisDiscovery;
+  /** Queries and operator actions (see `StoreAdmin`). */
+  readonly admin: RedisAdmin;
   private readonly conn: RedisConnection;
   private readonly log: DurabilityLogger | undefined;
   private readonly sweepBatch: number;
@@ -62,6 +65,7 @@ export class RedisStore implements Store {
     this.traces = new RedisTraces(this.conn);
     this.schedules = new RedisSchedules(this.conn);
     this.discovery = new RedisDiscovery(this.conn);
+    this.admin = new RedisAdmin(this.conn);
   }
 
   private get client(): Redis {
@@ -86,6 +90,7 @@ export class RedisStore implements Store {
       );
     }
     await checkDurability(this.client, this.conn.where, this.log ?? options.logger ?? consoleLogger);
+    await this.admin.backfill();
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import { ConfigError, StoreError } from '../../core/errors.js';
 import { SqliteLeases } from './leases.js';
 import { SqliteSchedules } from './schedules.js';
 import { SqliteDiscovery } from './discovery.js';
+import { SqliteAdmin } from './admin.js';
 import { MIGRATIONS } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { toEntry, toRecord, type InvocationRow, type JournalRow } from './rows.js';
@@ -48,6 +49,8 @@ export class SqliteStore implements Store {
   readonly traces: SqliteTraces;
   readonly schedules = new SqliteSchedules(() => this.handle());
   readonly discovery = new SqliteDiscovery(() => this.handle());
+  /** Queries and operator actions (see `StoreAdmin`). */
+  readonly admin = new SqliteAdmin(() => this.handle());
   readonly path: string;
   private db: Database.Database | undefined;
   private st!: Statements;
