@@ -4,6 +4,7 @@ import { StoreError } from '../../core/errors.js';
 import { pendingRecord, promiseOwner, type CommitResult, type EnqueueResult, type InvocationRecord, type JournalEntry, type NewInvocation, type PromiseResolution, type StateRecord, type Store, type TurnWrite, type WriteResult } from '../../ports/store.js';
 import { Docs, openClient, type CosmosConnection } from './container.js';
 import { bare, ids, LOOSE_PROMISES_PK, META_PK, pkOf, toDoc, toRecord, type ActorIdempotencyDoc, type SystemFields, type InvocationDoc, type KeyDoc, type PromiseDoc, type StateDoc } from './docs.js';
+import { CosmosAdmin } from './admin.js';
 import { CosmosLeases } from './leases.js';
 import { Locator } from './locator.js';
 import { Relay } from './relay.js';
@@ -17,6 +18,8 @@ export interface CosmosStoreOptions {
   container?: string;
   /** Throughput (RU/s) of a container this store creates; default: the account's default. */
   throughput?: number;
+  /** The workers' `partitions` (default 64): where an operator's first state write for an actor goes. */
+  partitions?: number;
 }
 
 /** How often a turn retries when a concurrent wake-up changed its invocation document under it. */
@@ -41,6 +44,8 @@ const MAX_BATCH = 100;
 export class CosmosStore implements Store {
   readonly capabilities = { durable: true, shared: true, batchConcurrency: 4 };
   readonly leases: CosmosLeases;
+  /** Queries and operator actions (see `StoreAdmin`). */
+  readonly admin: CosmosAdmin;
   private docsOrNull: Docs | undefined;
   private client: { client: CosmosClient; owned: boolean } | undefined;
   private readonly locator = new Locator(() => this.docs);
@@ -49,6 +54,13 @@ export class CosmosStore implements Store {
   constructor(private readonly connection: CosmosConnection, private readonly options: CosmosStoreOptions = {}) {
     this.leases = new CosmosLeases(() => this.docs);
     this.relay = new Relay(() => this.docs, (items) => this.enqueue(items), (r) => this.resolvePromise(r));
+    this.admin = new CosmosAdmin({
+      docs: () => this.docs,
+      locator: this.locator,
+      nextSeq: (n) => this.nextSeq(n),
+      resolvePromise: (r) => this.resolvePromise(r),
+      partitions: options.partitions ?? 64,
+    });
   }
 
   /** Cosmos operations and request units this store has used, for measurement. */
