@@ -5,7 +5,7 @@ import type { MessageOptions } from '../core/accept.js';
 import { ConfigError, InvalidMessageError, RuntimeStateError, toErrorInfo } from '../core/errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration, type Envelope } from '../core/envelope.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
-import { ActorRegistry, type ActorClass } from '../core/registry.js';
+import { ActorRegistry, type ActorClass, type RegisteredActor } from '../core/registry.js';
 import { outcomeOf } from '../core/outcome.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
@@ -150,6 +150,11 @@ export class ActorRuntime {
   register(cls: ActorClass, config?: ActorInfrastructureConfig): this {
     this.registry.register(cls, config);
     return this;
+  }
+
+  /** The registered actor types with their handlers and resolved settings, for tools such as Studio. */
+  get actorTypes(): readonly RegisteredActor[] {
+    return this.registry.list();
   }
 
   /** The store in use (after `start()`). */

@@ -1,0 +1,30 @@
+import type { PartitionsView as View } from '../../api/client.js';
+import { useLive } from '../../api/live.js';
+import { ThroughputChart } from './ThroughputChart.js';
+
+/** Partitions: owner and lease epoch of each, the live members, and throughput when the store can count it. */
+export function PartitionsView() {
+  const { data, error, live } = useLive<View>({ view: 'partitions' });
+  if (error) return <p className="error">{error}</p>;
+  if (!data) return <p>Loading…</p>;
+  const owners = [...new Set(data.partitions.flatMap((p) => (p.owner && p.live ? [p.owner] : [])))].sort();
+  const colour = (o: string | undefined) => (o ? `hsl(${(owners.indexOf(o) * 67) % 360} 55% 55%)` : undefined);
+  return (
+    <section>
+      <h1>Queues and partitions {live && <span className="live">● live</span>}</h1>
+      <h2>Members ({data.members.length})</h2>
+      <ul className="members">{data.members.map((m) => <li key={m}><span className="swatch" style={{ background: colour(m) }} /> <span className="mono">{m}</span></li>)}</ul>
+      <h2>Partitions</h2>
+      <div className="grid">
+        {data.partitions.map((p) => (
+          <div key={p.partition} className={`cell ${p.live ? 'held' : 'free'}`} style={{ background: p.live ? colour(p.owner) : undefined }}
+            title={p.owner ? `p${p.partition} owner ${p.owner} epoch ${p.epoch ?? ''}${p.live ? '' : ' (expired)'}` : `p${p.partition}: no owner`}>
+            <b>{p.partition}</b><small>{p.epoch !== undefined ? `e${p.epoch}` : '—'}</small>
+          </div>
+        ))}
+      </div>
+      <h2>Throughput</h2>
+      {data.throughput ? <ThroughputChart points={data.throughput} /> : <p className="note">Throughput needs the admin API's counts on this store.</p>}
+    </section>
+  );
+}
