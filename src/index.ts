@@ -51,3 +51,5 @@ export type {
 } from './ports/store.js';
 export type { Lease, LeaseManager, LeaseInfo } from './ports/lease.js';
 export type { Transport, TransportCapabilities, WorkNotice, Delivery } from './ports/transport.js';
+export { LoomClient, type LoomClientOptions } from './admin/client.js';
+export type { AdminApi, AdminFilter, AdminQuery, InvocationView, InvocationDetail, WaitingReason, BulkResult } from './admin/types.js';

@@ -1,5 +1,6 @@
 import type { ErrorInfo } from '../core/errors.js';
 import type { LeaseManager } from './lease.js';
+import type { StoreAdmin } from './admin.js';
 
 /**
  * The Store port: everything Loom keeps durably. One atomic, fenced commit per
@@ -98,6 +99,9 @@ export interface Store {
 
   /** The store's clock, epoch ms. Adapters without a server clock use Date.now(). */
   now(): Promise<number>;
+
+  /** Optional capability: indexed queries and operator actions (see `StoreAdmin`). Every built-in store has it. */
+  readonly admin?: StoreAdmin;
 }
 
 /** What an adapter supports beyond the base contract. */

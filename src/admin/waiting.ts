@@ -1,0 +1,72 @@
+import type { WaitingReason } from './types.js';
+import type { LeaseInfo } from '../ports/lease.js';
+import type { InvocationRecord, JournalEntry, Store } from '../ports/store.js';
+import type { StoreAdmin } from '../ports/admin.js';
+
+/** What explaining a page of pending invocations reads once and shares. */
+export interface ExplainContext {
+  store: Store;
+  admin: StoreAdmin;
+  now: number;
+  leases: LeaseInfo[];
+  /** Actor types some worker registers; undefined: not known, never reports `unknown-type`. */
+  knownTypes: ReadonlySet<string> | undefined;
+}
+
+/** Pending invocations of one actor read at most, to place one in its queue. */
+const QUEUE_READ = 1000;
+
+/**
+ * The one reason a pending invocation is not running, read from the store:
+ * first what the invocation itself waits for, then its place in its actor's
+ * queue, then whether anything can run it.
+ */
+export async function explain(rec: InvocationRecord, ctx: ExplainContext): Promise<WaitingReason> {
+  if (ctx.knownTypes && !ctx.knownTypes.has(rec.actorType)) return { kind: 'unknown-type', actorType: rec.actorType };
+  const own = await ownWait(rec, ctx);
+  if (own) return own;
+  const queued = await queuePlace(rec, ctx);
+  if (queued) return queued;
+  const lease = ctx.leases.find((l) => l.partition === rec.partition && l.expiresAt > ctx.now);
+  if (!lease) return { kind: 'no-owner', partition: rec.partition };
+  return { kind: 'running', partition: rec.partition, owner: lease.owner };
+}
+
+async function ownWait(rec: InvocationRecord, ctx: ExplainContext): Promise<WaitingReason | undefined> {
+  if (rec.waitingOn !== undefined) {
+    if (!rec.waitingOn.startsWith('call:')) return { kind: 'awaiting-promise', promiseId: rec.waitingOn };
+    const reason: WaitingReason = { kind: 'awaiting-call', promiseId: rec.waitingOn };
+    // A call's promise is `call:<callee invocation id>`: the callee is read by its id.
+    const callee = await ctx.store.getInvocation(rec.waitingOn.slice('call:'.length));
+    if (callee) reason.callee = { id: callee.id, actorType: callee.actorType, actorId: callee.actorId, method: callee.method, status: callee.status };
+    return reason;
+  }
+  if (rec.notBefore === undefined || rec.notBefore <= ctx.now) return undefined;
+  if (!rec.started) return { kind: 'delayed', until: rec.notBefore };
+  const journal: JournalEntry[] = await ctx.store.loadJournal(rec.id);
+  const sleep = journal.find((e) => e.kind === 'sleep' && e.status === 'pending' && e.valueJson === String(rec.notBefore));
+  if (sleep) return { kind: 'sleeping', until: rec.notBefore };
+  const reason: WaitingReason = { kind: 'backing-off', attempt: rec.attempt, until: rec.notBefore };
+  if (rec.error) reason.lastError = rec.error;
+  return reason;
+}
+
+/**
+ * An actor runs its invocations one at a time, in enqueue order, and a started
+ * one holds the actor until it ends. The head is the started one, else the oldest.
+ */
+async function queuePlace(rec: InvocationRecord, ctx: ExplainContext): Promise<WaitingReason | undefined> {
+  const mine = await ctx.admin.listInvocations({
+    filter: { actorType: rec.actorType, actorId: rec.actorId, statuses: ['pending'] },
+    limit: QUEUE_READ,
+    newest: false,
+  });
+  if (mine.length <= 1) return undefined;
+  const head = mine.find((r) => r.started) ?? mine[0]!;
+  if (head.id === rec.id) return undefined;
+  const waiting = mine.filter((r) => r.id !== head.id);
+  let of = waiting.length;
+  if (mine.length === QUEUE_READ) of = (await ctx.admin.countInvocations({ actorType: rec.actorType, actorId: rec.actorId, statuses: ['pending'] })) - 1;
+  const position = waiting.findIndex((r) => r.id === rec.id) + 1;
+  return { kind: 'queued', position: position > 0 ? position : of, of, head: { id: head.id, method: head.method } };
+}
