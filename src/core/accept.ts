@@ -4,6 +4,7 @@ import type { GroupCommitter } from './group-commit.js';
 import type { Mailbox } from './mailbox.js';
 import type { PrepareExtra } from './prepare.js';
 import type { ResultWaiters } from './waiters.js';
+import type { EngineObserver } from './observer.js';
 import type { EnqueueResult, InvocationMeta, InvocationRecord, NewInvocation } from '../ports/store.js';
 
 /** Options of one call or send. */
@@ -48,6 +49,9 @@ const ignore = (): void => {};
  * start, and the result waiter.
  */
 export class Acceptor {
+  /** Lifecycle hooks, set by the engine. */
+  obs: EngineObserver | undefined;
+
   constructor(private readonly host: AcceptHost) {}
 
   /** Durably accepts a message; resolves with the stored record (an existing one for a duplicate key). */
@@ -94,6 +98,7 @@ export class Acceptor {
       throw notAccepted(env, cause, false);
     }
     if (!res) return this.acceptLater(env, inv, wait);
+    this.obs?.accepted?.(res.record, res.duplicate);
     // The handler starts on a later microtask, so a waiter registered now cannot miss its end.
     const result = wait && !res.duplicate ? host.results.wait(inv.id) : undefined;
     if (!res.duplicate) host.admit(res.record, true);
@@ -132,6 +137,7 @@ export class Acceptor {
       if (result) host.results.reject(inv.id, err);
       throw err;
     }
+    this.obs?.accepted?.(res.record, res.duplicate);
     if (result) host.results.arm(inv.id);
     // An eager start that is running or done needs no second dispatch; one still queued takes the stored record's place in line.
     if (!res.duplicate && !(started && host.tookOver(started.rec, started.box))) host.admit(res.record, false);

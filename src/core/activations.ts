@@ -81,6 +81,19 @@ export class Activations {
     return false;
   }
 
+  /** Queued invocations per partition and the oldest one's `createdAt` (for metrics; walks every mailbox). */
+  queued(): Map<number, { depth: number; oldestAt: number }> {
+    const out = new Map<number, { depth: number; oldestAt: number }>();
+    for (const box of this.boxes.values()) {
+      if (box.queue.length === 0) continue;
+      let q = out.get(box.partition);
+      if (!q) out.set(box.partition, (q = { depth: 0, oldestAt: Infinity }));
+      q.depth += box.queue.length;
+      for (const rec of box.queue) if (rec.createdAt < q.oldestAt) q.oldestAt = rec.createdAt;
+    }
+    return out;
+  }
+
   /** Drops every mailbox and its wake-up timer (the engine stopped). */
   clear(): void {
     for (const box of this.boxes.values()) if (box.timer) clearTimeout(box.timer);

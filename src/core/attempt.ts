@@ -9,6 +9,7 @@ import type { ActorRegistry, RegisteredActor } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
 import { decideFailure } from './turn.js';
 import { runHandler } from './invoke.js';
+import type { EngineObserver } from './observer.js';
 import type { CommitResult, EnqueueResult, InvocationRecord, JournalEntry, NewInvocation, Store, TurnWrite } from '../ports/store.js';
 
 /** One finished attempt of an invocation, as reported to `onAttempt`. */
@@ -41,8 +42,8 @@ export interface AttemptHost {
   now(): number;
   /** The lease epoch held for `partition`; undefined once it is lost. */
   epoch(partition: number): number | undefined;
-  /** Another worker holds `partition` now: drop its work here. */
-  lose(partition: number): void;
+  /** The store fenced a write of `invocationId`: another worker holds `partition` now, drop its work here. */
+  lose(partition: number, invocationId: string): void;
   /** Invocations a commit enqueued (an attempt's sends): run the local ones, announce the others. */
   admit(enqueued: readonly EnqueueResult[]): void;
   /** A commit here resolved durable promise `id`: wake its waiter. */
@@ -67,9 +68,12 @@ export interface AttemptHost {
 export class Attempts {
   /** The durable primitives' way to the store, shared by every context. */
   private readonly context: ContextHost;
+  /** Lifecycle hooks, set by the engine. */
+  obs: EngineObserver | undefined;
 
   constructor(private readonly host: AttemptHost) {
     this.context = {
+      stepStarted: (rec, position, name) => this.obs?.stepStarted?.(rec, position, name),
       now: () => host.now(),
       commit: async (turn) => {
         const res = host.committer.commitNow(turn) ?? (await host.committer.commit(turn));
@@ -125,6 +129,7 @@ export class Attempts {
   }
 
   private invoke(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, epoch: number, journal: readonly JournalEntry[], started: number): void {
+    if (this.obs?.attemptStarted) this.obs.attemptStarted(rec, epoch, journal.length > 0 || rec.started);
     const ctx = new InvocationContext(rec, journal, epoch, this.context);
     runHandler(type, rec, box.stateJson, ctx, (result, actor) => {
       let out: Attempted | Promise<Attempted>;
@@ -222,7 +227,7 @@ export class Attempts {
     if (decision.kind === 'abandon') {
       // A conflict says nothing about the partition: only this invocation's view is stale.
       if (err instanceof FencedError && err.outcome === 'conflict') await this.reconcile(box, rec);
-      else this.host.lose(rec.partition);
+      else this.host.lose(rec.partition, rec.id);
       return { outcome: 'abandoned' as const };
     }
     const turn: TurnWrite = { partition: rec.partition, epoch, invocationId: rec.id, transition: decision.transition };
@@ -262,7 +267,7 @@ export class Attempts {
     }
     if (res.outcome === 'fenced') {
       this.host.log.warn(`partition ${rec.partition} was taken by another worker; dropping its work here`);
-      this.host.lose(rec.partition);
+      this.host.lose(rec.partition, rec.id);
       return false;
     }
     return this.reconcile(box, rec).then(() => false);

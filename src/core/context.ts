@@ -12,8 +12,10 @@ export interface ContextHost {
   getPromise(id: string): Promise<PromiseResolution | undefined>;
   getActorIdempotency(actorType: string, actorId: string, key: string): Promise<{ result: unknown } | undefined>;
   /** Validates and builds an outbox message (throws the same errors as runtime.send). */
-  prepare(env: Envelope, extra: { id: string; replyTo?: string; notBefore?: number }): NewInvocation;
+  prepare(env: Envelope, extra: { id: string; replyTo?: string; notBefore?: number; parent?: InvocationRecord }): NewInvocation;
   idempotencyTtlMs(actorType: string): number;
+  /** Observability: a step starts running `fn`; the returned function hears how it ended. */
+  stepStarted(rec: InvocationRecord, position: number, name: string): ((entry: JournalEntry | undefined, err?: unknown) => void) | void;
 }
 
 /** Options of `step()`. */
@@ -155,6 +157,7 @@ export class InvocationContext {
     }
     await this.flush();
     const key = `${this.invocation.id}:${d.position}:${name}`;
+    const observed = this.host.stepStarted(this.invocation, d.position, name);
     const policy = resolveRetryPolicy({ maxAttempts: 1 }, opts.retry);
     for (let attempt = 1; ; attempt++) {
       this.guard();
@@ -169,8 +172,10 @@ export class InvocationContext {
         // suspension flushes it, and the turn that ends or retries the attempt carries it.
         this.guard();
         this.record(entry);
+        if (observed) observed(entry);
         return value;
       } catch (err) {
+        if (observed && (attempt >= policy.maxAttempts || err instanceof TerminalError || err instanceof FencedError || err instanceof RuntimeStateError)) observed(undefined, err);
         if (err instanceof FencedError || err instanceof RuntimeStateError) throw err;
         if (err instanceof TerminalError) {
           const info = toErrorInfo(err);
@@ -220,7 +225,7 @@ export class InvocationContext {
       if (d.entry.status === 'done') return settle<T>(d.entry);
       return this.awaitResolution<T>(d.entry, promiseId, false);
     }
-    const msg = this.host.prepare({ actorType, actorId, method, args }, { id: childId, replyTo: promiseId });
+    const msg = this.host.prepare({ actorType, actorId, method, args }, { id: childId, replyTo: promiseId, parent: this.invocation });
     this.queueMessage(msg);
     const entry: JournalEntry = { seq: d.position, kind: 'call', name: `${actorType}/${actorId}.${method}`, status: 'pending' };
     this.record(entry);
@@ -232,7 +237,7 @@ export class InvocationContext {
     this.guard();
     const d = this.cursor.next('send', `${actorType}/${actorId}.${method}`);
     if (d.kind === 'replay') return;
-    const extra: { id: string; notBefore?: number } = { id: `${this.invocation.id}:s${d.position}` };
+    const extra: { id: string; notBefore?: number; parent: InvocationRecord } = { id: `${this.invocation.id}:s${d.position}`, parent: this.invocation };
     if (delayMs) extra.notBefore = this.host.now() + delayMs;
     this.queueMessage(this.host.prepare({ actorType, actorId, method, args }, extra));
     this.record({ seq: d.position, kind: 'send', name: `${actorType}/${actorId}.${method}`, status: 'done' });

@@ -15,6 +15,7 @@ import { ResultWaiters } from './waiters.js';
 import { NoticeRelay } from './notices.js';
 import { OutageReporter } from './outage.js';
 import { StorePoller } from './poller.js';
+import { combineObservers, type EngineObserver, type EngineView } from './observer.js';
 import type { Transport } from '../ports/transport.js';
 import { pendingRecord, promiseOwner, type EnqueueResult, type InvocationRecord, type NewInvocation, type Store } from '../ports/store.js';
 
@@ -47,6 +48,8 @@ export interface EngineOptions {
   eagerStart: boolean;
   /** Observes every finished attempt (tests, metrics, traces). */
   onAttempt?: (event: AttemptEvent) => void;
+  /** Lifecycle hooks for observability; more can be added with `addObserver`. */
+  observer?: EngineObserver;
 }
 
 const NO_EXTRA: PrepareExtra = Object.freeze({});
@@ -58,7 +61,7 @@ const NO_EXTRA: PrepareExtra = Object.freeze({});
  * partitions (PartitionOwner). It talks to storage only through the Store port
  * and batches every durable write through the group committer.
  */
-export class Engine {
+export class Engine implements EngineView {
   private readonly committer: GroupCommitter;
   private readonly owner: PartitionOwner;
   private readonly boxes: Activations;
@@ -79,6 +82,9 @@ export class Engine {
   private readonly drainWaiters = new Map<number, (() => void)[]>();
   private readonly relay: NoticeRelay | undefined;
   private readonly outage: OutageReporter;
+  /** The observers combined; undefined when there are none (the hot path checks only that). */
+  private obs: EngineObserver | undefined;
+  private readonly observers: EngineObserver[] = [];
 
   constructor(private readonly opts: EngineOptions) {
     this.committer = new GroupCommitter(opts.store);
@@ -112,7 +118,10 @@ export class Engine {
       deadLetterTtlMs: opts.deadLetterTtlMs,
       now: () => this.now(),
       epoch: (p) => this.owner.epoch(p),
-      lose: (p) => this.owner.lose(p),
+      lose: (p, invocationId) => {
+        this.obs?.staleWrite?.(p, this.owner.epoch(p), invocationId);
+        this.owner.lose(p, 'fenced');
+      },
       admit: (enqueued) => this.admit(enqueued),
       resolved: (id) => {
         this.wakePromise(id);
@@ -133,15 +142,18 @@ export class Engine {
       log: opts.log,
       wanted: opts.wantedPartitions,
       onGained: (p) => {
+        this.obs?.leaseAcquired?.(p, this.owner.epoch(p)!);
         void this.poller.recover(p);
         this.relay?.partitionsChanged(this.ownedPartitions);
       },
-      onLost: (p) => {
+      onLost: (p, reason, epoch) => {
+        this.obs?.leaseLost?.(p, epoch, reason);
         this.boxes.dropPartition(p);
         this.relay?.partitionsChanged(this.ownedPartitions);
       },
       drained: (p) => this.partitionDrained(p),
       now: () => this.now(),
+      storeCall: (op, ok, timedOut) => this.obs?.storeCall?.(op, ok, timedOut),
     });
     this.relay = opts.transport
       ? new NoticeRelay(opts.transport, {
@@ -151,6 +163,44 @@ export class Engine {
           log: opts.log,
         })
       : undefined;
+    if (opts.observer) this.rewire();
+  }
+
+  /** Adds lifecycle hooks (traces, metrics, OpenTelemetry); returns a function that removes them. */
+  addObserver(observer: EngineObserver): () => void {
+    this.observers.push(observer);
+    this.rewire();
+    if (this.state === 'running') observer.attach?.(this);
+    return () => this.removeObserver(observer);
+  }
+
+  removeObserver(observer: EngineObserver): void {
+    const i = this.observers.indexOf(observer);
+    if (i < 0) return;
+    this.observers.splice(i, 1);
+    this.rewire();
+  }
+
+  private rewire(): void {
+    const list = this.opts.observer ? [this.opts.observer, ...this.observers] : this.observers;
+    this.obs = combineObservers(list, (e) => this.opts.log.warn(`an observer threw: ${(e as Error)?.message ?? String(e)}`));
+    this.acceptor.obs = this.obs;
+    this.attempts.obs = this.obs;
+    this.committer.obs = this.obs;
+  }
+
+  get workerId(): string {
+    return this.opts.owner;
+  }
+
+  /** True while the store or lease store is failing or missing deadlines. */
+  get storeDegraded(): boolean {
+    return this.outage.down || this.owner.degraded;
+  }
+
+  /** Invocations queued in memory per owned partition (see `EngineView`). */
+  queued(): Map<number, { depth: number; oldestAt: number }> {
+    return this.boxes.queued();
   }
 
   /** The engine's clock: local time corrected to the store's clock. */
@@ -176,6 +226,7 @@ export class Engine {
     if (this.relay) await this.relay.start();
     await this.owner.start();
     this.relay?.partitionsChanged(this.ownedPartitions);
+    if (this.obs?.attach) this.obs.attach(this);
     const every = (ms: number, fn: () => Promise<void> | void, keepAlive = false) => {
       const t = setInterval(() => void Promise.resolve().then(fn).catch((e: Error) => this.outage.failed('housekeeping', e)), ms);
       if (!keepAlive) t.unref();
@@ -217,6 +268,7 @@ export class Engine {
 
   /** Validates a message and builds the invocation to enqueue. */
   prepare(env: Envelope, extra?: PrepareExtra): NewInvocation {
+    if (this.obs?.outgoing && env.trace === undefined) this.obs.outgoing(env, extra?.parent);
     return prepareInvocation(env, extra ?? NO_EXTRA, this.opts.registry, this.opts);
   }
 
@@ -294,6 +346,7 @@ export class Engine {
 
   /** New invocations: run the ones whose partition is ours, announce the others to their owners. */
   private admit(enqueued: readonly EnqueueResult[]): void {
+    if (this.obs?.accepted) for (const e of enqueued) this.obs.accepted(e.record, e.duplicate);
     const fresh = enqueued.filter((e) => !e.duplicate).map((e) => e.record);
     if (fresh.length === 0) return;
     for (const rec of fresh) this.dispatch(rec);
@@ -383,7 +436,7 @@ export class Engine {
   private run(box: Mailbox, rec: InvocationRecord): void {
     box.running = rec;
     this.running++;
-    this.attempts.start(box, rec, this.opts.onAttempt ? Date.now() : 0);
+    this.attempts.start(box, rec, this.opts.onAttempt || this.obs ? Date.now() : 0);
   }
 
   /** After an attempt: report it, free the actor, and start what waits. `attempted` undefined: the store failed. */
@@ -397,7 +450,7 @@ export class Engine {
     box.running = undefined;
     box.lastUsed = Date.now();
     this.running--;
-    if (this.opts.onAttempt) this.report(rec, started, attempted);
+    if (this.opts.onAttempt || this.obs?.attemptEnded) this.report(box, rec, started, attempted);
     if (attempted.outcome !== 'abandoned') this.relay?.settled(rec.id);
     this.pump(box);
     if (this.boxes.size > this.opts.maxActivations) this.boxes.evictIdle();
@@ -410,7 +463,7 @@ export class Engine {
   }
 
   /** Tells `onAttempt`; an observer that throws is logged, and the engine goes on. */
-  private report(rec: InvocationRecord, started: number, { outcome, error }: Attempted): void {
+  private report(box: Mailbox, rec: InvocationRecord, started: number, { outcome, error }: Attempted): void {
     const event: AttemptEvent = {
       invocationId: rec.id,
       actorType: rec.actorType,
@@ -422,8 +475,10 @@ export class Engine {
     };
     if (rec.idempotencyKey) event.idempotencyKey = rec.idempotencyKey;
     if (error) event.error = error;
+    this.obs?.attemptEnded?.(event, rec, outcome === 'completed' && box.loaded ? box.version : undefined);
+    if (!this.opts.onAttempt) return;
     try {
-      this.opts.onAttempt!(event);
+      this.opts.onAttempt(event);
     } catch (e) {
       this.opts.log.warn(`the onAttempt observer threw on invocation ${rec.id}: ${(e as Error).message}`);
     }

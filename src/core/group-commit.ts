@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import type { EngineObserver } from './observer.js';
 import type { CommitResult, EnqueueResult, ImmediateWrites, NewInvocation, Store, TurnWrite, WriteResult } from '../ports/store.js';
 
 /**
@@ -38,6 +40,8 @@ export class GroupCommitter {
   private readonly immediate: ImmediateWrites | undefined;
   private immediateLeft = IMMEDIATE_PER_TURN;
   private refillScheduled = false;
+  /** Lifecycle hooks, set by the engine. */
+  obs: EngineObserver | undefined;
 
   constructor(
     private readonly store: Store,
@@ -140,11 +144,14 @@ export class GroupCommitter {
     }
     for (const e of enqueues) this.enqueuesInFlight.add(e.item.id);
     this.inFlight++;
+    const obs = this.obs;
+    const t0 = obs?.committed ? performance.now() : 0;
     try {
       const out = await this.write(
         enqueues.map((p) => p.item),
         turns.map((p) => p.item),
       );
+      if (obs?.committed) obs.committed(batch.length, performance.now() - t0);
       enqueues.forEach((p, i) => p.resolve(out.enqueued[i]!));
       turns.forEach((p, i) => p.resolve(out.committed[i]!));
     } catch (err) {

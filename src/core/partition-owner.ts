@@ -1,6 +1,8 @@
 import type { Lease, LeaseManager } from '../ports/lease.js';
 import type { Logger } from './logger.js';
 import { OutageReporter } from './outage.js';
+import { StoreError } from './errors.js';
+import type { LeaseLossReason, WatchedStoreOp } from './observer.js';
 
 export interface PartitionOwnerOptions {
   leases: LeaseManager;
@@ -10,8 +12,8 @@ export interface PartitionOwnerOptions {
   log: Logger;
   /** Called with a partition this worker just took (recover its work). */
   onGained(partition: number): void;
-  /** Called with a partition this worker lost or is handing off (stop its work). */
-  onLost(partition: number): void;
+  /** Called with a partition this worker lost or is handing off (stop its work), why, and the epoch it held. */
+  onLost(partition: number, reason: LeaseLossReason, epoch: number | undefined): void;
   /**
    * Resolves once no handler of `partition` runs here any more. A partition
    * handed off to another worker keeps its lease until then (at most a third of
@@ -26,6 +28,15 @@ export interface PartitionOwnerOptions {
   wanted?: (all: number) => number[];
   /** The current time on the store's clock (lease expiries are on it). Default Date.now. */
   now?: () => number;
+  /**
+   * Deadline of each lease-store call, ms. Default a third of the TTL (at most
+   * 5 s). A store that stops answering without closing the connection is seen
+   * within it: logged once, and a partition whose renewal missed it counts as lost
+   * until a later tick takes it again (the store's fence stays the safety net).
+   */
+  callDeadlineMs?: number;
+  /** Observability: a lease-store call failed or missed its deadline (`ok` false), or worked again. */
+  storeCall?(op: WatchedStoreOp, ok: boolean, timedOut: boolean): void;
 }
 
 /**
@@ -56,11 +67,44 @@ export class PartitionOwner {
 
   private readonly outage: OutageReporter;
   private readonly now: () => number;
+  private readonly deadlineMs: number;
 
   constructor(private readonly opts: PartitionOwnerOptions) {
     this.view = [opts.owner];
     this.outage = new OutageReporter(opts.log, 'the lease store');
     this.now = opts.now ?? Date.now;
+    this.deadlineMs = opts.callDeadlineMs ?? Math.min(5000, Math.max(50, Math.floor(opts.ttlMs / 3)));
+  }
+
+  /** True while a lease-store call failed or missed its deadline and none has worked since. */
+  get degraded(): boolean {
+    return this.outage.down;
+  }
+
+  /** Runs a lease-store call within the deadline; a miss rejects with a StoreError naming the call. */
+  private within<T>(op: WatchedStoreOp, what: string, call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.opts.storeCall?.(op, false, true);
+        reject(new DeadlineMissed(`${what} did not answer within ${this.deadlineMs} ms (the store is unreachable or stalled)`));
+      }, this.deadlineMs);
+      timer.unref();
+    });
+    const p = call();
+    p.catch(() => {});
+    return Promise.race([p, timeout]).then(
+      (v) => {
+        clearTimeout(timer);
+        this.opts.storeCall?.(op, true, false);
+        return v;
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        if (!(err instanceof DeadlineMissed)) this.opts.storeCall?.(op, false, false);
+        throw err;
+      },
+    );
   }
 
   async start(): Promise<void> {
@@ -84,9 +128,10 @@ export class PartitionOwner {
   }
 
   /** Marks a partition lost after the store fenced a write. */
-  lose(partition: number): void {
+  lose(partition: number, reason: LeaseLossReason = 'fenced'): void {
     this.handing.delete(partition);
-    if (this.held.delete(partition)) this.opts.onLost(partition);
+    const lease = this.held.get(partition);
+    if (this.held.delete(partition)) this.opts.onLost(partition, reason, lease?.epoch);
   }
 
   async tick(): Promise<void> {
@@ -95,7 +140,7 @@ export class PartitionOwner {
     try {
       const { leases, owner, ttlMs } = this.opts;
       try {
-        await leases.heartbeat(owner, ttlMs);
+        await this.within('heartbeat', 'the membership heartbeat', () => leases.heartbeat(owner, ttlMs));
         this.outage.ok();
       } catch (err) {
         this.outage.failed('the membership heartbeat', err);
@@ -105,7 +150,7 @@ export class PartitionOwner {
       if (this.stopped) return;
 
       try {
-        this.view = [...new Set([...(await leases.members()), owner])].sort(compare);
+        this.view = [...new Set([...(await this.within('members', 'reading the members', () => leases.members())), owner])].sort(compare);
       } catch (err) {
         // Keep the last view: falling back to "only me" would grab every free partition.
         this.outage.failed('reading the members', err);
@@ -118,7 +163,7 @@ export class PartitionOwner {
         // A partition still being handed off is taken back on a later tick, once released.
         if (this.held.has(p) || this.handing.has(p) || this.stopped) continue;
         try {
-          const lease = await leases.acquire(p, owner, ttlMs);
+          const lease = await this.within('lease-acquisition', `lease acquisition of partition ${p}`, () => leases.acquire(p, owner, ttlMs));
           if (lease && !this.stopped && !this.held.has(p)) {
             this.held.set(p, lease);
             this.opts.onGained(p);
@@ -133,23 +178,29 @@ export class PartitionOwner {
     }
   }
 
+  /** Renews every lease at once: a stalled store then costs one deadline, not one per partition. */
   private async renewAll(leases: Map<number, Lease>): Promise<void> {
-    for (const [p, lease] of [...leases]) {
-      let renewed: Lease | undefined;
-      try {
-        renewed = await this.opts.leases.renew(lease, this.opts.ttlMs);
-      } catch (err) {
-        this.outage.failed(`lease renewal of partition ${p}`, err);
-        // Expiry is on the store's clock: compare it with the store-corrected time.
-        if (this.now() < lease.expiresAt) continue;
-      }
-      if (this.stopped) return;
-      // Changed meanwhile (lost, or handed off and released): leave it alone.
-      if (leases.get(p) !== lease) continue;
-      if (renewed) leases.set(p, renewed);
-      else if (leases === this.held) this.lose(p);
-      else leases.delete(p);
+    await Promise.all([...leases].map(([p, lease]) => this.renew(leases, p, lease)));
+  }
+
+  private async renew(leases: Map<number, Lease>, p: number, lease: Lease): Promise<void> {
+    let renewed: Lease | undefined;
+    let timedOut = false;
+    try {
+      renewed = await this.within('lease-renewal', `lease renewal of partition ${p}`, () => this.opts.leases.renew(lease, this.opts.ttlMs));
+    } catch (err) {
+      this.outage.failed(`lease renewal of partition ${p}`, err);
+      timedOut = err instanceof DeadlineMissed;
+      // Expiry is on the store's clock: compare it with the store-corrected time. A renewal that
+      // could not complete in time leaves us unsure we hold it: stop its work until a tick takes it again.
+      if (!timedOut && this.now() < lease.expiresAt) return;
     }
+    if (this.stopped) return;
+    // Changed meanwhile (lost, or handed off and released): leave it alone.
+    if (leases.get(p) !== lease) return;
+    if (renewed) leases.set(p, renewed);
+    else if (leases === this.held) this.lose(p, timedOut ? 'renewal-timeout' : 'expired');
+    else leases.delete(p);
   }
 
   /** Stops a partition's work here and releases its lease once its running handlers are done. */
@@ -158,7 +209,7 @@ export class PartitionOwner {
     if (!lease) return;
     this.held.delete(p);
     this.handing.set(p, lease);
-    this.opts.onLost(p);
+    this.opts.onLost(p, 'handoff', lease.epoch);
     const done = (async () => {
       await bounded(this.opts.drained?.(p), this.intervalMs);
       const cur = this.handing.get(p);
@@ -187,6 +238,9 @@ export class PartitionOwner {
     await Promise.allSettled([...this.handoffs]);
   }
 }
+
+/** A store call that did not answer within its deadline (the call may still land later). */
+class DeadlineMissed extends StoreError {}
 
 /**
  * The deterministic assignment of partitions to members that every worker

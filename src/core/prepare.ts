@@ -2,7 +2,7 @@ import { checkEnvelopeShape, checkSize, toJson, type Envelope } from './envelope
 import { newId, partitionOf } from './ids.js';
 import type { ActorRegistry } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
-import type { InvocationMeta, NewInvocation } from '../ports/store.js';
+import type { InvocationMeta, InvocationRecord, NewInvocation } from '../ports/store.js';
 
 /** What a prepared invocation may carry besides the envelope. */
 export interface PrepareExtra {
@@ -10,6 +10,8 @@ export interface PrepareExtra {
   replyTo?: string;
   notBefore?: number;
   meta?: InvocationMeta;
+  /** The invocation sending this message from a handler (observers read its trace context). */
+  parent?: InvocationRecord;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '../core/errors.js';
 import type { LeaseManager } from './lease.js';
 import type { StoreAdmin } from './admin.js';
+import type { TraceStore } from './trace.js';
 
 /**
  * The Store port: everything Loom keeps durably. One atomic, fenced commit per
@@ -18,6 +19,8 @@ export interface Store {
   readonly capabilities: StoreCapabilities;
   /** Fenced partition leases, issued by this store so that its commits can check their epochs. */
   readonly leases: LeaseManager;
+  /** Optional: keeps trace events beside the data they refer to (the store-backed trace sink). */
+  readonly traces?: TraceStore;
 
   /**
    * Durably accepts new invocations, each atomically: when an invocation with the

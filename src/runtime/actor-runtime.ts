@@ -10,6 +10,8 @@ import { outcomeOf } from '../core/outcome.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
 import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
+import type { EngineObserver } from '../core/observer.js';
+import type { TraceEvent, TraceQuery } from '../ports/trace.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
@@ -64,6 +66,8 @@ export interface ActorRuntimeOptions {
   logger?: Logger;
   /** Observes every finished attempt. */
   onAttempt?: (event: AttemptEvent) => void;
+  /** Lifecycle hooks for traces, metrics and OpenTelemetry (see `loom/observability`). */
+  observer?: EngineObserver;
 }
 
 /** A request/response or one-way message to an actor. */
@@ -122,6 +126,7 @@ export class ActorRuntime {
   /** The options this runtime was created with. */
   readonly options: ActorRuntimeOptions;
   private readonly log: Logger;
+  private readonly observers: EngineObserver[] = [];
 
   constructor(options: ActorRuntimeOptions = {}) {
     if (options.store && options.stateAdapter && options.store !== options.stateAdapter) {
@@ -190,9 +195,32 @@ export class ActorRuntime {
       deadLetterTtlMs: o.deadLetterTtlMs ?? 7 * 86_400_000,
       eagerStart: o.eagerStart ?? true,
       ...(o.onAttempt ? { onAttempt: o.onAttempt } : {}),
+      ...(o.observer ? { observer: o.observer } : {}),
       ...(o.transport ?? o.messageAdapter ? { transport: (o.transport ?? o.messageAdapter)! } : {}),
     });
+    for (const ob of this.observers) this.engine.addObserver(ob);
     await this.engine.start();
+  }
+
+  /**
+   * Adds lifecycle hooks (what `loom/observability` uses); before or after
+   * `start()`. Returns a function that removes them.
+   */
+  observe(observer: EngineObserver): () => void {
+    if (this.engine) return this.engine.addObserver(observer);
+    this.observers.push(observer);
+    return () => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+      this.engine?.removeObserver(observer);
+    };
+  }
+
+  /** Trace events kept by the store-backed sink, of one trace or one invocation, oldest first. */
+  async traces(query: TraceQuery): Promise<TraceEvent[]> {
+    await this.ready();
+    if (!this.store.traces) throw new ConfigError(`the store in use (${this.store.constructor.name}) does not keep trace events`);
+    return this.store.traces.readTraces(query);
   }
 
   private async ready(): Promise<Engine> {
