@@ -3,11 +3,13 @@ import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 import { workerCommand } from './commands/worker.js';
 import { inspectCommand } from './commands/inspect.js';
+import { studioCommand } from './commands/studio.js';
 
 // One line per command; each command lives in ./commands/<name>.ts.
 const program = createProgram();
 workerCommand(program);
 inspectCommand(program);
+studioCommand(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

@@ -3,17 +3,9 @@
  * client reads them (type-only import), so the two cannot drift apart.
  */
 import type { ErrorInfo } from '../core/errors.js';
+import type { BulkAction, BulkResult, DisplayStatus, WaitingReason, WaitingReasonKind } from '../admin/types.js';
 
-export type { ErrorInfo };
-
-/** Why an unfinished invocation is not running right now, read from the store. */
-export interface WaitReason {
-  kind: 'running-or-queued' | 'queued' | 'backing-off' | 'sleeping' | 'delayed' | 'awaiting-promise' | 'awaiting-call' | 'no-owner' | 'unknown-type' | 'finished';
-  /** One line a person reads: "backing off: attempt 2, next try 12:00:03 (ECONNRESET)". */
-  text: string;
-  /** The promise, callee invocation or time the reason names, when it names one. */
-  ref?: { promiseId?: string; invocationId?: string; until?: number };
-}
+export type { ErrorInfo, BulkAction, BulkResult, DisplayStatus, WaitingReason, WaitingReasonKind };
 
 /** One row of the invocations list. */
 export interface InvocationRow {
@@ -21,19 +13,25 @@ export interface InvocationRow {
   actorType: string;
   actorId: string;
   method: string;
-  status: string;
+  status: DisplayStatus;
   attempt: number;
   idempotencyKey?: string;
   createdAt: number;
   updatedAt: number;
   error?: ErrorInfo;
-  reason: WaitReason;
+  /** Why it is not running, for every pending invocation. */
+  waiting?: WaitingReason;
+  /** The reason (or the error) in one line a person reads. */
+  why: string;
 }
 
 /** The tabs and filters of the invocations list. */
 export interface InvocationQuery {
   tab?: 'all' | 'not-running' | 'backing-off' | 'dead';
+  /** A stored status (pending, completed, failed, dead, cancelled) or a waiting reason (backing-off, queued, …). */
   status?: string;
+  method?: string;
+  minAttempt?: number;
   actorType?: string;
   actorId?: string;
   idempotencyKey?: string;
@@ -47,9 +45,7 @@ export interface InvocationQuery {
 export interface InvocationPage {
   items: InvocationRow[];
   nextCursor?: string;
-  /** Rows matching the filter, when the store can count them. */
-  total?: number;
-  /** Filters the current store cannot serve yet, so the UI can say so instead of pretending. */
+  /** What the store cannot serve, so the UI says so instead of pretending. */
   unsupported?: string[];
 }
 
@@ -74,7 +70,9 @@ export interface TraceEventView {
   type: string;
   at: number;
   refs: Record<string, Record<string, unknown>>;
+  /** Each reference as a link into Studio: the invocation, message, state version or lease it names. */
   links: { label: string; href: string }[];
+  errorCode?: string;
 }
 
 export interface InvocationDetail {
@@ -97,7 +95,7 @@ export interface InvocationDetail {
   callees: string[];
   traces: TraceEventView[];
   /** What the store can do for this invocation's actions now. */
-  actions: { redrive: boolean; resolvePromise?: string };
+  actions: { cancel: boolean; retryNow: boolean; redrive: boolean; restart: boolean; resolvePromise?: string };
 }
 
 export interface ActorRow {
@@ -110,8 +108,10 @@ export interface ActorRow {
 export interface ActorDetail extends ActorRow {
   /** False when the actor has no committed state yet. */
   exists: boolean;
-  /** Whether Studio can edit this store's state (the admin API's optimistic edit). */
+  /** Whether this store can edit state (the admin API's optimistic edit). */
   editable: boolean;
+  /** Pending invocations of this actor, newest first (at most 20). */
+  pending: InvocationRow[];
 }
 
 export interface PartitionRow {
@@ -126,8 +126,12 @@ export interface PartitionsView {
   now: number;
   members: string[];
   partitions: PartitionRow[];
-  /** Completed-invocation counts per 10 s bucket for the last minutes, when the store can count them. */
+  /** Invocations finished per 10 s bucket over the last minutes, when the store can count them. */
   throughput?: { at: number; completed: number }[];
+  /** Pending invocations per partition (the queue depth) and the oldest one's age, when the store can count them. */
+  queues?: { partition: number; depth: number; oldestAt?: number }[];
+  /** True when there were more pending invocations than Studio reads for the depths: they are lower bounds. */
+  depthCapped?: boolean;
 }
 
 export interface ActorTypeView {
@@ -142,7 +146,24 @@ export interface OverviewView {
   readOnly: boolean;
   canInvoke: boolean;
   types: ActorTypeView[];
-  capabilities: Record<string, boolean>;
+  capabilities: { admin: boolean; traces: boolean; durable: boolean; shared: boolean };
+}
+
+/** A bulk action over a filter: asked first with dryRun for the count, then run as a job. */
+export interface BulkRequest {
+  action: BulkAction;
+  query: InvocationQuery;
+  dryRun?: boolean;
+  /** For cancel: the message the caller sees. */
+  reason?: string;
+}
+
+/** A bulk job's state, polled by the UI while it runs. */
+export interface BulkJob {
+  id: string;
+  action: BulkAction;
+  running: boolean;
+  result: BulkResult;
 }
 
 export interface InvokeRequest {

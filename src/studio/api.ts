@@ -3,12 +3,14 @@ import type { ActorRuntime } from '../runtime/actor-runtime.js';
 import type { Store } from '../ports/store.js';
 import type { ActorTypeView, InvokeRequest, OverviewView } from './api-types.js';
 import type { AuditLog } from './audit.js';
-import type { StudioActions } from './actions.js';
+import { stepNumber, type StudioActions } from './actions.js';
+import { BulkJobs } from './bulk.js';
+import type { PartitionStats } from './partitions.js';
 import type { StudioData } from './data.js';
 import type { LiveHub, LiveView } from './live.js';
 import { readJson, sendJson } from './http.js';
 import { parseInvocationQuery } from './query.js';
-import { requireString } from './data.js';
+import { requireString } from './errors.js';
 import { StudioInputError, StudioNotFoundError } from './errors.js';
 
 export interface ApiContext {
@@ -17,31 +19,42 @@ export interface ApiContext {
   runtime: ActorRuntime | undefined;
   data: StudioData;
   actions: StudioActions;
+  bulk: BulkJobs;
+  partitions: PartitionStats;
   live: LiveHub;
   audit: AuditLog;
-  partitions: number;
   stats: () => Record<string, number>;
 }
 
 type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL, params: string[]) => Promise<void>;
 
+const invocationAction = (name: 'cancel' | 'retry' | 'redrive'): Handler => async (ctx, req, res, _url, [id]) => {
+  const run = name === 'cancel' ? () => ctx.actions.cancel(id!) : name === 'retry' ? () => ctx.actions.retryNow(id!) : () => ctx.actions.redrive(id!);
+  sendJson(res, 200, await audited(ctx, req, name, id!, run));
+};
+
 const routes: [method: string, pattern: RegExp, handler: Handler][] = [
-  ['GET', /^\/api\/overview$/, async (ctx, _req, res) => sendJson(res, 200, overview(ctx))],
+  ['GET', /^\/api\/overview$/, async (ctx, _req, res) => sendJson(res, 200, await overview(ctx))],
   ['GET', /^\/api\/stats$/, async (ctx, _req, res) => sendJson(res, 200, ctx.stats())],
   ['GET', /^\/api\/invocations$/, async (ctx, _req, res, url) => sendJson(res, 200, await ctx.data.invocations(parseInvocationQuery(url.searchParams)))],
+  ['GET', /^\/api\/invocations-count$/, async (ctx, _req, res, url) => sendJson(res, 200, { total: await ctx.data.count(parseInvocationQuery(url.searchParams)) ?? null })],
   ['GET', /^\/api\/invocations\/([^/]+)$/, async (ctx, _req, res, _url, [id]) => {
     const detail = await ctx.data.invocation(id!);
     if (!detail) throw new StudioNotFoundError(`no invocation ${id!} in the store (mistyped, or finished and swept after its TTL)`);
     sendJson(res, 200, detail);
   }],
-  ['POST', /^\/api\/invocations\/([^/]+)\/redrive$/, async (ctx, req, res, _url, [id]) => {
-    sendJson(res, 200, await audited(ctx, req, 'redrive', id!, () => ctx.actions.redrive(id!)));
+  ['POST', /^\/api\/invocations\/([^/]+)\/cancel$/, invocationAction('cancel')],
+  ['POST', /^\/api\/invocations\/([^/]+)\/retry$/, invocationAction('retry')],
+  ['POST', /^\/api\/invocations\/([^/]+)\/redrive$/, invocationAction('redrive')],
+  ['POST', /^\/api\/invocations\/([^/]+)\/restart$/, async (ctx, req, res, _url, [id]) => {
+    const fromStep = stepNumber((await readJson(req)).fromStep);
+    sendJson(res, 200, await audited(ctx, req, 'restart', `${id!} from step ${fromStep}`, () => ctx.actions.restart(id!, fromStep)));
   }],
   ['POST', /^\/api\/promises\/resolve$/, async (ctx, req, res) => {
     const body = await readJson(req);
     const id = requireString(body.id, 'id');
     const error = body.error === undefined ? undefined : requireString(body.error, 'error');
-    sendJson(res, 200, await audited(ctx, req, error === undefined ? 'resolve-promise' : 'reject-promise', id, () => ctx.actions.resolvePromise(id, error === undefined ? { value: body.value } : { error })));
+    sendJson(res, 200, await audited(ctx, req, error === undefined ? 'resolve-promise' : 'reject-promise', id, () => ctx.actions.settlePromise(id, error === undefined ? { value: body.value } : { error })));
   }],
   ['POST', /^\/api\/invoke$/, async (ctx, req, res) => {
     const r = invokeRequest(await readJson(req));
@@ -54,7 +67,29 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     sendJson(res, 200, await ctx.data.actors(url.searchParams.get('type') || undefined, limit));
   }],
   ['GET', /^\/api\/actors\/([^/]+)\/([^/]+)$/, async (ctx, _req, res, _url, [type, id]) => sendJson(res, 200, await ctx.data.actor(type!, id!))],
-  ['GET', /^\/api\/partitions$/, async (ctx, _req, res) => sendJson(res, 200, await ctx.data.partitions(ctx.partitions))],
+  ['PUT', /^\/api\/actors\/([^/]+)\/([^/]+)$/, async (ctx, req, res, _url, [type, id]) => {
+    const body = await readJson(req);
+    if (!('state' in body)) throw new StudioInputError('send { state, expectedVersion }: the new state and the version you read');
+    const expected = body.expectedVersion;
+    if (typeof expected !== 'number' || !Number.isInteger(expected) || expected < 0) throw new StudioInputError(`expectedVersion must be the version you read (a whole number), got ${JSON.stringify(expected)}`);
+    sendJson(res, 200, await audited(ctx, req, 'edit-state', `${type!}/${id!} v${expected}`, () => ctx.actions.editState(type!, id!, body.state, expected)));
+  }],
+  ['GET', /^\/api\/partitions$/, async (ctx, _req, res) => sendJson(res, 200, await ctx.partitions.view())],
+  ['POST', /^\/api\/bulk$/, async (ctx, req, res) => {
+    const body = await readJson(req);
+    const action = BulkJobs.action(body.action);
+    const q = parseInvocationQuery(new URLSearchParams(typeof body.query === 'string' ? body.query : ''));
+    if (body.dryRun === true) return sendJson(res, 200, await ctx.bulk.dryRun(action, q));
+    const target = `filter ${typeof body.query === 'string' ? body.query : ''}`;
+    const from = req.socket.remoteAddress ?? 'unknown';
+    await ctx.audit.record({ action: `bulk-${action}`, target, from, outcome: 'ok', detail: 'started' });
+    const reason = typeof body.reason === 'string' ? body.reason : undefined;
+    sendJson(res, 202, ctx.bulk.start(action, q, reason, (r) => {
+      void ctx.audit.record({ action: `bulk-${action}`, target, from, outcome: r.failed > 0 ? 'failed' : 'ok', detail: `done ${r.done} of ${r.total}: ${r.succeeded} ok, ${r.skipped} skipped, ${r.failed} failed${r.interrupted ? ', interrupted' : ''}` });
+    }));
+  }],
+  ['GET', /^\/api\/bulk\/([^/]+)$/, async (ctx, _req, res, _url, [id]) => sendJson(res, 200, ctx.bulk.get(id!))],
+  ['POST', /^\/api\/bulk\/([^/]+)\/stop$/, async (ctx, _req, res, _url, [id]) => sendJson(res, 200, ctx.bulk.stop(id!))],
   ['GET', /^\/api\/live$/, async (ctx, _req, res, url) => {
     const [key, view] = liveView(ctx, url.searchParams);
     ctx.live.subscribe(key, view, res);
@@ -63,32 +98,40 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
 
 /** Routes an /api request; false when no route matches. */
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  const allowed: string[] = [];
   for (const [method, pattern, handler] of routes) {
     const m = pattern.exec(url.pathname);
     if (!m) continue;
     if (req.method !== method) {
-      sendJson(res, 405, { error: { code: 'LOOM_STUDIO_METHOD', message: `${url.pathname} takes ${method}` } });
-      return true;
+      allowed.push(method);
+      continue;
     }
     await handler(ctx, req, res, url, m.slice(1).map((p) => decodeURIComponent(p)));
     return true;
   }
-  return false;
+  if (allowed.length === 0) return false;
+  sendJson(res, 405, { error: { code: 'LOOM_STUDIO_METHOD', message: `${url.pathname} takes ${allowed.join(' or ')}` } });
+  return true;
 }
 
-function overview(ctx: ApiContext): OverviewView {
-  const types: ActorTypeView[] = (ctx.runtime?.actorTypes ?? []).map((t) => ({
+async function overview(ctx: ApiContext): Promise<OverviewView> {
+  let types: ActorTypeView[] = (ctx.runtime?.actorTypes ?? []).map((t) => ({
     name: t.name,
     methods: [...t.handlers].sort(),
     defaultHandler: t.defaultHandler,
     settings: { timeoutMs: t.timeoutMs, idempotencyTtlMs: t.idempotencyTtlMs, retryPolicy: t.retryPolicy },
   }));
+  if (!ctx.runtime) {
+    // No registered types here: offer the types that have state, so the form has something to pick.
+    const names = [...new Set((await ctx.data.actors(undefined, 500)).map((a) => a.actorType))];
+    types = names.map((name) => ({ name, methods: [], defaultHandler: '', settings: {} }));
+  }
   return {
     store: ctx.storeLabel,
     readOnly: false,
-    canInvoke: ctx.actions.canInvoke,
+    canInvoke: true,
     types,
-    capabilities: { durable: ctx.store.capabilities.durable, shared: ctx.store.capabilities.shared, listInvocations: false, editState: false, traces: false },
+    capabilities: { admin: ctx.store.admin !== undefined, traces: ctx.store.traces !== undefined, durable: ctx.store.capabilities.durable, shared: ctx.store.capabilities.shared },
   };
 }
 
@@ -105,7 +148,8 @@ function liveView(ctx: ApiContext, p: URLSearchParams): [string, LiveView] {
   switch (view) {
     case 'invocations': {
       const q = parseInvocationQuery(p);
-      return [`invocations?${p.toString()}`, { load: () => ctx.data.invocations(q) }];
+      // Probe: the page's records (one query); reload with waiting reasons when they change, and every 10 s.
+      return [`invocations?${p.toString()}`, { probe: () => ctx.data.probeInvocations(q).then((x) => x ?? ''), load: () => ctx.data.invocations(q), refreshEveryMs: 10_000 }];
     }
     case 'invocation': {
       const id = requireString(p.get('id'), 'id');
@@ -115,16 +159,24 @@ function liveView(ctx: ApiContext, p: URLSearchParams): [string, LiveView] {
           return r ? `${r.status}:${r.updatedAt}:${r.wakeSeq}:${r.attempt}:${r.waitingOn ?? ''}` : 'gone';
         },
         load: () => ctx.data.invocation(id),
+        refreshEveryMs: 10_000,
       }];
     }
     case 'actor': {
       const type = requireString(p.get('type'), 'type');
       const id = requireString(p.get('id'), 'id');
-      return [`actor/${type}/${id}`, { load: () => ctx.data.actor(type, id) }];
+      return [`actor/${type}/${id}`, {
+        probe: async () => String((await ctx.store.loadState(type, id))?.version ?? 0),
+        load: () => ctx.data.actor(type, id),
+        refreshEveryMs: 5_000,
+      }];
     }
     case 'partitions':
-      // Two queries (leases and members): polled every 2 s to stay within one query a second.
-      return ['partitions', { load: () => ctx.data.partitions(ctx.partitions), intervalMs: 2000 }];
+      return ['partitions', {
+        probe: async () => (await ctx.store.leases.list()).map((l) => `${l.partition}:${l.owner}:${l.epoch}`).join(','),
+        load: () => ctx.partitions.view(),
+        refreshEveryMs: 5_000,
+      }];
     default:
       throw new StudioInputError(`unknown live view "${view ?? ''}" (invocations, invocation, actor, partitions)`);
   }

@@ -20,3 +20,9 @@ export class StudioNotFoundError extends LoomError {
     super('LOOM_STUDIO_NOT_FOUND', message);
   }
 }
+
+/** A request value that must be a non-empty string, refused by name otherwise. */
+export function requireString(v: unknown, what: string): string {
+  if (typeof v !== 'string' || v === '') throw new StudioInputError(`${what} must be a non-empty string`);
+  return v;
+}

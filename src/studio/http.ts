@@ -39,12 +39,16 @@ export function statusOf(err: unknown): number {
     case 'LOOM_PAYLOAD_TOO_LARGE':
     case 'LOOM_UNKNOWN_ACTOR':
     case 'LOOM_UNKNOWN_METHOD':
+    case 'LOOM_INVALID_FILTER':
       return 400;
     case 'LOOM_STUDIO_UNAUTHORIZED': return 401;
-    case 'LOOM_STUDIO_NOT_FOUND': return 404;
+    case 'LOOM_STUDIO_NOT_FOUND':
+    case 'LOOM_NOT_FOUND':
+      return 404;
     case 'LOOM_STALE_STATE':
-    case 'LOOM_CONFLICT':
+    case 'LOOM_ACTION_NOT_ALLOWED':
       return 409;
+    case 'LOOM_NO_ADMIN': return 501;
     default: return 500;
   }
 }

@@ -7,6 +7,8 @@ export interface LiveView {
   load: () => Promise<unknown>;
   /** How often to probe, ms. Default 1000. */
   intervalMs?: number;
+  /** Load even when the probe did not change, at least this often (for what the probe cannot see, like a lease expiring). */
+  refreshEveryMs?: number;
 }
 
 interface Channel {
@@ -15,6 +17,7 @@ interface Channel {
   timer: NodeJS.Timeout | undefined;
   lastProbe: string | undefined;
   lastJson: string | undefined;
+  loadedAt: number;
 }
 
 /**
@@ -43,7 +46,7 @@ export class LiveHub {
     res.write('retry: 1000\n\n');
     let ch = this.channels.get(key);
     if (!ch) {
-      ch = { view, clients: new Set(), timer: undefined, lastProbe: undefined, lastJson: undefined };
+      ch = { view, clients: new Set(), timer: undefined, lastProbe: undefined, lastJson: undefined, loadedAt: 0 };
       this.channels.set(key, ch);
       this.tick(key, ch);
     } else if (ch.lastJson !== undefined) {
@@ -63,8 +66,10 @@ export class LiveHub {
     const run = async (): Promise<void> => {
       try {
         const probe = ch.view.probe ? await ch.view.probe() : undefined;
-        if (probe !== undefined && probe === ch.lastProbe && ch.lastJson !== undefined) return;
+        const stale = ch.view.refreshEveryMs !== undefined && Date.now() - ch.loadedAt >= ch.view.refreshEveryMs;
+        if (probe !== undefined && probe === ch.lastProbe && ch.lastJson !== undefined && !stale) return;
         const json = JSON.stringify(await ch.view.load());
+        ch.loadedAt = Date.now();
         ch.lastProbe = probe;
         if (json === ch.lastJson) return;
         ch.lastJson = json;

@@ -20,6 +20,13 @@ export function parseInvocationQuery(p: URLSearchParams): InvocationQuery {
         q.tab = v as InvocationQuery['tab'];
         break;
       case 'status': q.status = v; break;
+      case 'method': q.method = v; break;
+      case 'attempt': {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new StudioInputError(`attempt must be a whole number >= 0, got "${v}"`);
+        q.minAttempt = n;
+        break;
+      }
       case 'type': q.actorType = v; break;
       case 'id': q.actorId = v; break;
       case 'key': q.idempotencyKey = v; break;
@@ -34,7 +41,7 @@ export function parseInvocationQuery(p: URLSearchParams): InvocationQuery {
         break;
       }
       case 'view': break;
-      default: throw new StudioInputError(`unknown invocations filter "${k}" (tab, status, type, id, key, error, since, until, cursor, limit)`);
+      default: throw new StudioInputError(`unknown invocations filter "${k}" (tab, status, type, id, method, key, error, attempt, since, until, cursor, limit)`);
     }
   }
   return q;

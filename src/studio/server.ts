@@ -13,13 +13,20 @@ import { handleApi, type ApiContext } from './api.js';
 import { readJson, sendJson, statusOf } from './http.js';
 import { defaultUiDir, serveStatic } from './static.js';
 import { countQueries } from './counting.js';
+import { LoomClient } from '../admin/client.js';
+import { BulkJobs } from './bulk.js';
+import { PartitionStats } from './partitions.js';
 import { StudioAuthError } from './errors.js';
 
 /** Options of {@link startStudio}. */
 export interface StudioOptions {
-  /** The store to show. Opened (init) by Studio unless `runtime` is given, whose store is used. */
+  /** The store to show; Studio opens and closes it. Ignored when `runtime` is given: its store is used. */
   store?: Store;
-  /** A runtime to call and send with (manual invocation) and whose registered types Studio lists. */
+  /**
+   * A runtime whose registered types and settings Studio lists. When it is started
+   * (as in `loom dev`), Studio shares its store; otherwise Studio opens the store
+   * the runtime was configured with. Studio never starts it.
+   */
   runtime?: ActorRuntime;
   /** Interface to bind. Default 127.0.0.1; any other needs `token`. */
   host?: string;
@@ -59,28 +66,28 @@ export interface StudioServer {
 export async function startStudio(options: StudioOptions): Promise<StudioServer> {
   const host = options.host ?? '127.0.0.1';
   const access = new Access(host, options.token);
-  const own = options.runtime === undefined;
-  let base: Store;
-  if (options.runtime) {
-    await options.runtime.start();
-    base = options.runtime.store;
-  } else if (options.store) {
-    base = options.store;
-    await base.init();
-  } else {
-    throw new ConfigError('startStudio needs a store or a runtime to show');
-  }
+  // Studio never starts a runtime (that would make it a worker): it uses a started one's store, or opens its own.
+  const running = runtimeStore(options.runtime);
+  const base = running ?? options.store ?? options.runtime?.options.store ?? options.runtime?.options.stateAdapter;
+  if (!base) throw new ConfigError('startStudio needs a store, or a runtime with a store, to show');
+  const own = running === undefined;
   const counter = countQueries(base);
   const live = new LiveHub(options.livePollMs ?? 1000);
+  const partitions = options.partitions ?? options.runtime?.options.partitions ?? 64;
+  const types = options.runtime?.actorTypes.map((t) => t.name);
+  const client = new LoomClient({ store: counter.store, partitions, ...(types ? { actorTypes: types } : {}) });
+  await client.start();
+  const bulk = new BulkJobs(client);
   const ctx: ApiContext = {
     store: counter.store,
     storeLabel: options.storeLabel ?? base.constructor.name,
     runtime: options.runtime,
-    data: new StudioData(counter.store),
-    actions: new StudioActions(counter.store, options.runtime),
+    data: new StudioData(counter.store, client),
+    actions: new StudioActions(client),
+    bulk,
+    partitions: new PartitionStats(counter.store, partitions),
     live,
     audit: new AuditLog(options.audit ?? join('.loom', 'studio-audit.jsonl')),
-    partitions: options.partitions ?? 64,
     stats: () => ({ storeQueries: counter.count, openViews: live.openViews }),
   };
   const uiDir = options.uiDir ?? defaultUiDir();
@@ -118,9 +125,11 @@ export async function startStudio(options: StudioOptions): Promise<StudioServer>
     get storeQueries() { return counter.count; },
     async close() {
       live.close();
+      bulk.stopAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (own) await base.close();
+      // The client would close the store: only when Studio opened it.
+      if (own) await client.close();
     },
   };
 }
@@ -130,4 +139,13 @@ async function login(access: Access, req: Parameters<typeof readJson>[0], res: P
   if (typeof body.token !== 'string' || !access.matches(body.token)) throw new StudioAuthError('wrong token');
   res.setHeader('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(body.token)}; HttpOnly; SameSite=Strict; Path=/`);
   sendJson(res, 200, { ok: true });
+}
+
+function runtimeStore(runtime: ActorRuntime | undefined): Store | undefined {
+  if (!runtime) return undefined;
+  try {
+    return runtime.store;
+  } catch {
+    return undefined; // not started
+  }
 }

@@ -1,6 +1,6 @@
 /** The one typed client of Studio's JSON API. Views call it; none talks to anything else. */
 import type {
-  ActionResponse, ActorDetail, ActorRow, InvocationDetail, InvocationPage, InvokeRequest, InvokeResponse, OverviewView, PartitionsView,
+  ActionResponse, ActorDetail, ActorRow, BulkAction, BulkJob, BulkResult, InvocationDetail, InvocationPage, InvokeRequest, InvokeResponse, OverviewView, PartitionsView,
 } from '../../../src/studio/api-types.js';
 
 export type * from '../../../src/studio/api-types.js';
@@ -42,7 +42,15 @@ export const api = {
   overview: () => request<OverviewView>('/api/overview'),
   invocations: (q: Record<string, string | number | undefined>) => request<InvocationPage>(`/api/invocations?${qs(q)}`),
   invocation: (id: string) => request<InvocationDetail>(`/api/invocations/${encodeURIComponent(id)}`),
-  redrive: (id: string) => request<ActionResponse>(`/api/invocations/${encodeURIComponent(id)}/redrive`, { method: 'POST' }),
+  count: (q: Record<string, string | number | undefined>) => request<{ total: number | null }>(`/api/invocations-count?${qs(q)}`),
+  act: (id: string, action: 'cancel' | 'retry' | 'redrive') => request<ActionResponse>(`/api/invocations/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: {} }),
+  restart: (id: string, fromStep: number) => request<ActionResponse>(`/api/invocations/${encodeURIComponent(id)}/restart`, { method: 'POST', body: { fromStep } }),
+  editState: (type: string, id: string, state: unknown, expectedVersion: number) =>
+    request<ActorDetail>(`/api/actors/${encodeURIComponent(type)}/${encodeURIComponent(id)}`, { method: 'PUT', body: { state, expectedVersion } }),
+  bulkCount: (action: BulkAction, query: string) => request<BulkResult>('/api/bulk', { method: 'POST', body: { action, query, dryRun: true } }),
+  bulkStart: (action: BulkAction, query: string) => request<BulkJob>('/api/bulk', { method: 'POST', body: { action, query } }),
+  bulkJob: (id: string) => request<BulkJob>(`/api/bulk/${encodeURIComponent(id)}`),
+  bulkStop: (id: string) => request<BulkJob>(`/api/bulk/${encodeURIComponent(id)}/stop`, { method: 'POST', body: {} }),
   resolvePromise: (id: string, outcome: { value?: unknown; error?: string }) => request<ActionResponse>('/api/promises/resolve', { method: 'POST', body: { id, ...outcome } }),
   actors: (type: string | undefined, limit = 100) => request<ActorRow[]>(`/api/actors?${qs({ type, limit })}`),
   actor: (type: string, id: string) => request<ActorDetail>(`/api/actors/${encodeURIComponent(type)}/${encodeURIComponent(id)}`),

@@ -1,7 +1,7 @@
-import type { WaitReason } from '../api/client.js';
+import type { InvocationRow } from '../api/client.js';
 
-/** A status badge, with the reason an unfinished invocation is not running. */
-export function Status({ status, reason }: { status: string; reason?: WaitReason }) {
-  const kind = status === 'pending' && reason ? reason.kind : status;
-  return <span className={`badge badge-${kind}`} title={reason?.text}>{status === 'pending' && reason ? reason.kind : status}</span>;
+/** A status badge: for an unfinished invocation, the reason it is not running. */
+export function Status({ row }: { row: Pick<InvocationRow, 'status' | 'waiting' | 'why'> }) {
+  const kind = row.status === 'pending' && row.waiting ? row.waiting.kind : row.status;
+  return <span className={`badge badge-${kind}`} title={row.why}>{kind}</span>;
 }

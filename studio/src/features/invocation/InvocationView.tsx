@@ -12,6 +12,7 @@ export function InvocationView({ id }: { id: string }) {
   const { data, error, live } = useLive<InvocationDetail>({ view: 'invocation', id });
   const [message, setMessage] = useState<string>();
   const [promiseValue, setPromiseValue] = useState('true');
+  const [restartFrom, setRestartFrom] = useState(0);
   if (error) return <p className="error">{error}</p>;
   if (!data) return <p>Loading {id}…</p>;
   const inv = data.invocation;
@@ -21,8 +22,8 @@ export function InvocationView({ id }: { id: string }) {
       <h1 className="mono">{inv.id} {live && <span className="live">● live</span>}</h1>
       <div className="facts">
         <span><a href={href(['actors', inv.actorType, inv.actorId])}>{inv.actorType}/{inv.actorId}</a>.{inv.method}</span>
-        <Status status={inv.status} reason={inv.reason} />
-        <span className="reason">{inv.status === 'pending' ? inv.reason.text : ''}</span>
+        <Status row={inv} />
+        <span className="reason">{inv.why}</span>
         <span>attempt {inv.attempt}</span>
         <span>partition {inv.partition}</span>
         <span>created {dateTime(inv.createdAt)}</span>
@@ -30,7 +31,15 @@ export function InvocationView({ id }: { id: string }) {
         {inv.idempotencyKey && <span>key <span className="mono">{inv.idempotencyKey}</span></span>}
       </div>
       <div className="actions">
-        {data.actions.redrive && <button onClick={() => act(api.redrive(inv.id))}>Re-drive</button>}
+        {data.actions.redrive && <button onClick={() => act(api.act(inv.id, 'redrive'))}>Re-drive</button>}
+        {data.actions.retryNow && <button onClick={() => act(api.act(inv.id, 'retry'))}>Retry now</button>}
+        {data.actions.cancel && <button className="danger" onClick={() => { if (window.confirm(`Cancel ${inv.id}? Its caller sees LOOM_CANCELLED.`)) act(api.act(inv.id, 'cancel')); }}>Cancel</button>}
+        {data.actions.restart && (
+          <span>
+            <button onClick={() => act(api.restart(inv.id, restartFrom).then((r) => { if (r.invocationId) window.location.hash = `#/invocations/${encodeURIComponent(r.invocationId)}`; return r; }))}>Restart from step</button>
+            <input aria-label="restart from step" type="number" min={0} max={data.timeline.length} value={restartFrom} onChange={(e) => setRestartFrom(Number(e.target.value))} style={{ width: 60 }} />
+          </span>
+        )}
         {data.actions.resolvePromise && (
           <span>
             <input aria-label="promise value" value={promiseValue} onChange={(e) => setPromiseValue(e.target.value)} />

@@ -1,43 +1,49 @@
-import { useState } from 'react';
-import { api, type InvocationRow } from '../../api/client.js';
+import { useEffect, useState } from 'react';
+import { api, type BulkAction, type BulkJob } from '../../api/client.js';
 
-/** Re-drive every listed dead letter: a count and a confirmation first, progress while it runs, errors per item. */
-export function BulkBar({ rows, total }: { rows: InvocationRow[]; total: number | undefined }) {
-  const [phase, setPhase] = useState<'idle' | 'confirm' | 'running' | 'done'>('idle');
-  const [done, setDone] = useState(0);
-  const [failures, setFailures] = useState<string[]>([]);
-  const [count, setCount] = useState(0);
-  const targets = rows.filter((r) => r.status === 'dead');
-  if (targets.length === 0 && phase === 'idle') return null;
-  const run = async () => {
-    setPhase('running');
-    setDone(0);
-    setCount(targets.length);
-    const errs: string[] = [];
-    for (const r of targets) {
-      try { await api.redrive(r.id); } catch (err) { errs.push(`${r.id}: ${(err as Error).message}`); }
-      setDone((n) => n + 1);
-    }
-    setFailures(errs);
-    setPhase('done');
+const FOR_TAB: Record<string, BulkAction[]> = { dead: ['redrive', 'purge'], all: ['cancel', 'retry', 'redrive', 'purge'], 'not-running': ['cancel', 'retry'], 'backing-off': ['retry', 'cancel'] };
+const LABEL: Record<BulkAction, string> = { cancel: 'Cancel', retry: 'Retry now', redrive: 'Re-drive', purge: 'Purge' };
+
+/** A bulk action over the current filter: the count and a confirmation first, then progress while it runs. */
+export function BulkBar({ tab, query }: { tab: string; query: string }) {
+  const [action, setAction] = useState<BulkAction>();
+  const [count, setCount] = useState<number>();
+  const [job, setJob] = useState<BulkJob>();
+  const [error, setError] = useState<string>();
+  useEffect(() => { setAction(undefined); setCount(undefined); }, [query]);
+  useEffect(() => {
+    if (!job?.running) return;
+    const t = setTimeout(() => { api.bulkJob(job.id).then(setJob, (e: Error) => setError(e.message)); }, 400);
+    return () => clearTimeout(t);
+  }, [job]);
+  const ask = (a: BulkAction) => {
+    setAction(a);
+    setCount(undefined);
+    setJob(undefined);
+    setError(undefined);
+    api.bulkCount(a, query).then((r) => setCount(r.total), (e: Error) => setError(e.message));
   };
+  const r = job?.result;
   return (
     <div className="bulk">
-      {phase === 'idle' && <button onClick={() => setPhase('confirm')}>Re-drive all shown…</button>}
-      {phase === 'confirm' && (
-        <span>
-          Re-drive <b>{targets.length}</b> dead letter{targets.length === 1 ? '' : 's'}{total !== undefined && total > targets.length ? ` (of ${total} matching; the rest on later pages)` : ''}?{' '}
-          <button className="danger" onClick={() => void run()}>Yes, re-drive {targets.length}</button>{' '}
-          <button onClick={() => setPhase('idle')}>Cancel</button>
+      <span className="muted">Bulk over this filter:</span>{' '}
+      {(FOR_TAB[tab] ?? FOR_TAB.all!).map((a) => <button key={a} disabled={job?.running} onClick={() => ask(a)}>{LABEL[a]}…</button>)}
+      {action && count !== undefined && !job && (
+        <span className="confirm">
+          {' '}{LABEL[action]} <b className="bulk-count">{count}</b> invocation{count === 1 ? '' : 's'} matching this filter?{' '}
+          <button className="danger" disabled={count === 0} onClick={() => api.bulkStart(action, query).then(setJob, (e: Error) => setError(e.message))}>Yes, {LABEL[action].toLowerCase()} {count}</button>{' '}
+          <button onClick={() => setAction(undefined)}>No</button>
         </span>
       )}
-      {(phase === 'running' || phase === 'done') && (
-        <span>
-          <progress max={count} value={done} /> {done} / {count}
-          {phase === 'done' && <> — done{failures.length ? `, ${failures.length} failed` : ''} <button onClick={() => setPhase('idle')}>OK</button></>}
+      {job && r && (
+        <span className="progress">
+          {' '}{LABEL[job.action]}: <progress max={Math.max(1, r.total)} value={r.done} /> <b className="bulk-done">{r.done}</b> / {r.total}
+          {' '}({r.succeeded} done, {r.skipped} skipped, {r.failed} failed)
+          {job.running ? <button onClick={() => api.bulkStop(job.id).then(setJob, () => {})}>Stop</button> : <b className="bulk-finished"> {r.interrupted ? 'stopped — run again to finish' : 'finished'}</b>}
         </span>
       )}
-      {failures.length > 0 && <ul className="error">{failures.map((f) => <li key={f}>{f}</li>)}</ul>}
+      {error && <p className="error">{error}</p>}
+      {r && r.errors.length > 0 && <ul className="error">{r.errors.slice(0, 20).map((e) => <li key={e.id}>{e.id}: {e.code} {e.message}</li>)}</ul>}
     </div>
   );
 }

@@ -5,9 +5,11 @@ import { href, navigate, type Route } from '../../router.js';
 import { Status } from '../../components/Status.js';
 import { ago } from '../../components/format.js';
 import { BulkBar } from './BulkBar.js';
+import { useEffect } from 'react';
+import { api } from '../../api/client.js';
 
 const TABS: [string, string][] = [['all', 'All'], ['not-running', 'Not running'], ['backing-off', 'Backing off'], ['dead', 'Dead letters']];
-const FILTERS: [string, string][] = [['status', 'status'], ['type', 'actor type'], ['id', 'actor or invocation id'], ['key', 'idempotency key'], ['error', 'error code'], ['since', 'since (ISO)']];
+const FILTERS: [string, string][] = [['status', 'status or waiting reason'], ['type', 'actor type'], ['id', 'actor id'], ['method', 'method'], ['key', 'idempotency key'], ['error', 'error code'], ['attempt', 'attempt ≥'], ['since', 'since (ISO)']];
 
 /** The invocations list: tabs, filters, cursor paging, live. */
 export function InvocationsView({ route }: { route: Route }) {
@@ -17,6 +19,12 @@ export function InvocationsView({ route }: { route: Route }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
   const { data, error, live } = useLive<InvocationPage>({ view: 'invocations', ...params, cursor, limit: 50 });
+  const filterKey = new URLSearchParams(Object.entries(params).filter(([k]) => k !== 'cursor')).toString();
+  const [total, setTotal] = useState<number | null>();
+  useEffect(() => {
+    setTotal(undefined);
+    api.count(params).then((r) => setTotal(r.total), () => setTotal(null));
+  }, [filterKey]);
   const go = (p: Record<string, string | undefined>) => {
     setCursors([]);
     navigate(href(['invocations'], p));
@@ -38,7 +46,7 @@ export function InvocationsView({ route }: { route: Route }) {
       </form>
       {error && <p className="error">{error}</p>}
       {data?.unsupported?.map((u) => <p key={u} className="note">{u}</p>)}
-      {data && tab === 'dead' && <BulkBar rows={data.items} total={data.total} />}
+      {data && <BulkBar tab={tab} query={filterKey} />}
       <table className="rows">
         <thead><tr><th>invocation</th><th>actor</th><th>method</th><th>status</th><th>why</th><th>attempt</th><th>updated</th></tr></thead>
         <tbody>
@@ -47,8 +55,8 @@ export function InvocationsView({ route }: { route: Route }) {
               <td><a href={href(['invocations', r.id])} className="mono">{r.id}</a></td>
               <td><a href={href(['actors', r.actorType, r.actorId])}>{r.actorType}/{r.actorId}</a></td>
               <td>{r.method}</td>
-              <td><Status status={r.status} reason={r.reason} /></td>
-              <td className="reason">{r.status === 'pending' ? r.reason.text : r.error ? `${r.error.code ?? r.error.name}: ${r.error.message}` : ''}</td>
+              <td><Status row={r} /></td>
+              <td className="reason">{r.why}</td>
               <td>{r.attempt}</td>
               <td title={new Date(r.updatedAt).toISOString()}>{ago(r.updatedAt)}</td>
             </tr>
@@ -58,7 +66,7 @@ export function InvocationsView({ route }: { route: Route }) {
       {data && data.items.length === 0 && <p className="empty">No invocations match.</p>}
       <div className="pager">
         <button disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>← Newer</button>
-        {data?.total !== undefined && <span>{data.total.toLocaleString()} match</span>}
+        {typeof total === 'number' && <span className="total">{total.toLocaleString()} match</span>}
         <button disabled={!data?.nextCursor} onClick={() => data?.nextCursor && setCursors([...cursors, data.nextCursor])}>Older →</button>
       </div>
     </section>

@@ -13,7 +13,7 @@ export function InvokeView({ overview }: { overview: OverviewView }) {
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
   const [out, setOut] = useState<InvokeResponse | { failure: string }>();
-  useEffect(() => { if (!methods.includes(method)) setMethod(methods[0] ?? ''); }, [type]);
+  useEffect(() => { if (methods.length > 0 && !methods.includes(method)) setMethod(methods[0] ?? ''); }, [type]);
   const argsError = useMemo(() => {
     try {
       return Array.isArray(JSON.parse(args)) ? undefined : 'arguments must be a JSON array, e.g. [50]';
@@ -21,7 +21,6 @@ export function InvokeView({ overview }: { overview: OverviewView }) {
       return `not JSON: ${(e as Error).message}`;
     }
   }, [args]);
-  if (!overview.canInvoke) return <section><h1>Invoke</h1><p className="note">This Studio has no runtime to send with. Run it with <code>loom dev</code>, or <code>loom studio --module ./worker.js</code>.</p></section>;
   const submit = (mode: 'call' | 'send') => {
     setBusy(true);
     setOut(undefined);
@@ -33,8 +32,10 @@ export function InvokeView({ overview }: { overview: OverviewView }) {
     <section>
       <h1>Invoke a handler</h1>
       <form className="invoke" onSubmit={(e) => { e.preventDefault(); submit('call'); }}>
-        <label>Type <select name="type" value={type} onChange={(e) => setType(e.target.value)}>{overview.types.map((t) => <option key={t.name}>{t.name}</option>)}</select></label>
-        <label>Method <select name="method" value={method} onChange={(e) => setMethod(e.target.value)}>{methods.map((m) => <option key={m}>{m}</option>)}</select></label>
+        <label>Type <input name="type" list="loom-types" value={type} onChange={(e) => setType(e.target.value)} required /></label>
+        <datalist id="loom-types">{overview.types.map((t) => <option key={t.name} value={t.name} />)}</datalist>
+        <label>Method <input name="method" list="loom-methods" value={method} onChange={(e) => setMethod(e.target.value)} required /></label>
+        <datalist id="loom-methods">{methods.map((m) => <option key={m} value={m} />)}</datalist>
         <label>Actor id <input name="actorId" value={actorId} onChange={(e) => setActorId(e.target.value)} required /></label>
         <label>Arguments (JSON array)<textarea name="args" rows={5} value={args} onChange={(e) => setArgs(e.target.value)} className={argsError ? 'invalid' : ''} /></label>
         {argsError && <p className="error">{argsError}</p>}

@@ -1,6 +1,7 @@
 import type { PartitionsView as View } from '../../api/client.js';
 import { useLive } from '../../api/live.js';
 import { ThroughputChart } from './ThroughputChart.js';
+import { ago } from '../../components/format.js';
 
 /** Partitions: owner and lease epoch of each, the live members, and throughput when the store can count it. */
 export function PartitionsView() {
@@ -23,7 +24,20 @@ export function PartitionsView() {
           </div>
         ))}
       </div>
-      <h2>Throughput</h2>
+      <h2>Queues</h2>
+      {data.queues ? (
+        <table className="rows queues">
+          <thead><tr><th>partition</th><th>pending</th><th>oldest pending</th><th>owner</th><th>epoch</th></tr></thead>
+          <tbody>
+            {data.queues.length === 0 && <tr><td colSpan={5} className="empty">No pending invocations.</td></tr>}
+            {[...data.queues].sort((a, b) => b.depth - a.depth).map((q) => {
+              const p = data.partitions[q.partition];
+              return <tr key={q.partition}><td>{q.partition}</td><td>{q.depth}{data.depthCapped ? '+' : ''}</td><td>{q.oldestAt ? ago(q.oldestAt) : ''}</td><td className="mono">{p?.live ? p.owner : <span className="error">no owner</span>}</td><td>{p?.epoch ?? ''}</td></tr>;
+            })}
+          </tbody>
+        </table>
+      ) : <p className="note">Queue depths need the admin capability of this store.</p>}
+      <h2>Throughput (finished per 10 s)</h2>
       {data.throughput ? <ThroughputChart points={data.throughput} /> : <p className="note">Throughput needs the admin API's counts on this store.</p>}
     </section>
   );
