@@ -2,7 +2,7 @@ import type { TimelineEntry } from '../../api/client.js';
 import { href } from '../../router.js';
 import { json, time } from '../../components/format.js';
 
-const ICON: Record<string, string> = { step: '▣', sleep: '☾', call: '⇄', send: '→', promise: '◇', now: '⏱', random: '⚄', uuid: '#', idempotency: '✓' };
+const ICON: Record<string, string> = { step: '▣', sleep: '☾', call: '⇄', send: '→', promise: '◇', now: 'T', random: '?', uuid: '#', idempotency: '✓' };
 
 /**
  * The journal as a picture: one lane, a node per durable operation in position
