@@ -14,9 +14,13 @@ import { promiseOwner, type InvocationRecord, type NewInvocation, type Store } f
  */
 export class AdminActions {
   constructor(
-    private readonly store: Store,
+    private readonly storeOf: () => Store,
     private readonly q: AdminQueries,
   ) {}
+
+  private get store(): Store {
+    return this.storeOf();
+  }
 
   async cancel(id: string, reason = 'cancelled by an operator'): Promise<InvocationView> {
     const error = { name: 'CancelledError', code: CANCELLED_CODE, message: reason, terminal: true };

@@ -50,7 +50,7 @@ export interface LoomClientOptions {
  * await client.close();
  */
 export class LoomClient implements AdminApi {
-  readonly store: Store;
+  private readonly storeOf: () => Store;
   private readonly queries: AdminQueries;
   private readonly actions: AdminActions;
   private readonly waiters: ResultWaiters;
@@ -60,23 +60,31 @@ export class LoomClient implements AdminApi {
   private opening: Promise<void> | undefined;
   private closed = false;
 
-  constructor(options: LoomClientOptions, knownTypes?: () => ReadonlySet<string> | undefined) {
-    if (!options || typeof options.store !== 'object' || options.store === null) throw new ConfigError('new LoomClient({ store }) needs the store the workers use');
-    this.store = options.store;
+  /**
+   * @param host For `ActorRuntime.admin`: the runtime opens (and closes) the store, and knows its actor types.
+   */
+  constructor(options: LoomClientOptions, private readonly host?: { ready: () => Promise<void>; store: () => Store; isKnownType: (actorType: string) => boolean }) {
+    if (!host && (!options || typeof options.store !== 'object' || options.store === null)) throw new ConfigError('new LoomClient({ store }) needs the store the workers use');
+    this.storeOf = host?.store ?? (() => options.store);
     this.partitions = options.partitions ?? 64;
     if (!Number.isInteger(this.partitions) || this.partitions <= 0) throw new ConfigError(`LoomClient option partitions must be a positive integer, got ${String(options.partitions)}`);
     this.ttlMs = (options.idempotencyTtlSeconds ?? 86_400) * 1000;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     const types = options.actorTypes ? new Set(options.actorTypes) : undefined;
-    this.queries = new AdminQueries(this.store, knownTypes ?? (() => types));
-    this.actions = new AdminActions(this.store, this.queries);
-    this.waiters = new ResultWaiters(this.store, options.logger ?? consoleLogger, () => !this.closed);
+    this.queries = new AdminQueries(this.storeOf, host?.isKnownType ?? (types ? (t) => types.has(t) : undefined));
+    this.actions = new AdminActions(this.storeOf, this.queries);
+    this.waiters = new ResultWaiters({ getInvocation: (id: string) => this.store.getInvocation(id) } as Store, options.logger ?? consoleLogger, () => !this.closed);
+  }
+
+  /** The store this client works on. */
+  get store(): Store {
+    return this.storeOf();
   }
 
   /** Opens the store (no leases). Called by every method if needed. */
   start(): Promise<void> {
     if (this.closed) return Promise.reject(new RuntimeStateError('this LoomClient was closed; make a new one'));
-    this.opening ??= this.store.init();
+    this.opening ??= this.host ? this.host.ready() : this.store.init();
     return this.opening;
   }
 
@@ -86,7 +94,7 @@ export class LoomClient implements AdminApi {
     this.closed = true;
     this.waiters.rejectAll((id) => new RuntimeStateError(`the client closed before invocation ${id} finished; it still runs on the workers`));
     if (this.opening) await this.opening.catch(() => {});
-    await this.store.close();
+    if (!this.host) await this.store.close();
   }
 
   /** Durably enqueues a message for the workers; resolves once accepted. */

@@ -11,9 +11,13 @@ const MAX_SCANS = 20;
 /** The read side of the admin API over one store. */
 export class AdminQueries {
   constructor(
-    private readonly store: Store,
-    private readonly knownTypes: () => ReadonlySet<string> | undefined,
+    private readonly storeOf: () => Store,
+    private readonly isKnownType: ((actorType: string) => boolean) | undefined,
   ) {}
+
+  private get store(): Store {
+    return this.storeOf();
+  }
 
   /** The store's admin capability, or a clear error naming the store. */
   get admin(): StoreAdmin {
@@ -80,7 +84,7 @@ export class AdminQueries {
     for (const record of records) {
       const view: InvocationView = { record, status: displayStatus(record) };
       if (record.status === 'pending') {
-        ctx ??= { store: this.store, admin: this.admin, now: await this.store.now(), leases: await this.store.leases.list(), knownTypes: this.knownTypes() };
+        ctx ??= { store: this.store, admin: this.admin, now: await this.store.now(), leases: await this.store.leases.list(), isKnownType: this.isKnownType };
         view.waiting = await explain(record, ctx);
       }
       out.push(view);

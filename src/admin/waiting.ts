@@ -9,8 +9,8 @@ export interface ExplainContext {
   admin: StoreAdmin;
   now: number;
   leases: LeaseInfo[];
-  /** Actor types some worker registers; undefined: not known, never reports `unknown-type`. */
-  knownTypes: ReadonlySet<string> | undefined;
+  /** Whether some worker registers the type; undefined: not known, never reports `unknown-type`. */
+  isKnownType: ((actorType: string) => boolean) | undefined;
 }
 
 /** Pending invocations of one actor read at most, to place one in its queue. */
@@ -22,7 +22,7 @@ const QUEUE_READ = 1000;
  * queue, then whether anything can run it.
  */
 export async function explain(rec: InvocationRecord, ctx: ExplainContext): Promise<WaitingReason> {
-  if (ctx.knownTypes && !ctx.knownTypes.has(rec.actorType)) return { kind: 'unknown-type', actorType: rec.actorType };
+  if (ctx.isKnownType && !ctx.isKnownType(rec.actorType)) return { kind: 'unknown-type', actorType: rec.actorType };
   const own = await ownWait(rec, ctx);
   if (own) return own;
   const queued = await queuePlace(rec, ctx);

@@ -105,13 +105,13 @@ export class Attempts {
     }
     if (box.loaded && !rec.started) return this.invoke(box, rec, type, epoch, NO_JOURNAL, started);
     this.load(box, rec).then(
-      (journal) => this.invoke(box, rec, type, epoch, journal, started),
+      (journal) => (journal ? this.invoke(box, rec, type, epoch, journal, started) : this.settle(box, rec, started, this.reconcile(box, rec).then(() => ABANDONED))),
       (err: unknown) => this.host.ran(box, rec, started, undefined, err),
     );
   }
 
   /** Reads what an attempt needs from the store: the actor's state if not loaded, the journal if it started before. */
-  private async load(box: Mailbox, rec: InvocationRecord): Promise<readonly JournalEntry[]> {
+  private async load(box: Mailbox, rec: InvocationRecord): Promise<readonly JournalEntry[] | undefined> {
     if (!box.loaded) {
       const loading = this.host.store.loadState(rec.actorType, rec.actorId);
       box.loading = loading;
@@ -125,7 +125,11 @@ export class Attempts {
       box.version = st?.version ?? 0;
       box.loaded = true;
     }
-    return rec.started ? this.host.store.loadJournal(rec.id) : NO_JOURNAL;
+    if (!rec.started) return NO_JOURNAL;
+    // A started invocation resumes after a wait, during which an operator may have ended it
+    // (cancelled): it must not run its handler again. Undefined: it is no longer pending.
+    const [fresh, journal] = await Promise.all([this.host.store.getInvocation(rec.id), this.host.store.loadJournal(rec.id)]);
+    return fresh?.status === 'pending' ? journal : undefined;
   }
 
   private invoke(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, epoch: number, journal: readonly JournalEntry[], started: number): void {

@@ -375,9 +375,24 @@ export class Engine implements EngineView {
   }
 
   private dispatch(rec: InvocationRecord): Mailbox | undefined {
-    if (rec.status !== 'pending' || this.finished.has(rec.id)) return undefined;
+    if (rec.status !== 'pending') return undefined;
+    if (this.finished.has(rec.id)) {
+      void this.pendingAgain(rec.id);
+      return undefined;
+    }
     if (!this.owner.held.has(rec.partition) || this.state !== 'running') return undefined;
     return this.place(rec);
+  }
+
+  /**
+   * A pending record of an invocation that finished here: a poll read before it
+   * finished (ignore it), or another process redrove it (run it). The store says which.
+   */
+  private async pendingAgain(id: string): Promise<void> {
+    const fresh = await this.opts.store.getInvocation(id).catch(() => undefined);
+    if (fresh?.status !== 'pending' || !this.finished.has(id)) return;
+    this.finished.delete(id);
+    this.dispatch(fresh);
   }
 
   /** Puts a runnable record of an owned partition in its actor's mailbox. */
@@ -395,9 +410,14 @@ export class Engine implements EngineView {
         return;
       case 'wait-promise':
         this.promiseWaiters.set(head.promiseId, box.key);
+        if (box.queue.length > 1) void this.checkHolder(box, head.invocation);
         return;
       case 'wait-until':
         this.wakeAt(box, head.at);
+        if (box.queue.length > 1) {
+          const holder = box.queue.find((r) => r.started);
+          if (holder) void this.checkHolder(box, holder);
+        }
         return;
       case 'run':
         if (this.running >= this.opts.maxConcurrency) {
@@ -406,6 +426,19 @@ export class Engine implements EngineView {
         }
         this.run(box, head.invocation);
     }
+  }
+
+  /**
+   * Work arrived behind a suspended invocation: an operator may have ended that one
+   * (cancelled) in the store, and it must not hold its actor here until its wait ends.
+   */
+  private async checkHolder(box: Mailbox, holder: InvocationRecord): Promise<void> {
+    const fresh = await this.opts.store.getInvocation(holder.id).catch(() => holder);
+    if (fresh?.status === 'pending' || box.running) return;
+    box.remove(holder.id);
+    this.finished.add(holder.id);
+    if (fresh) this.results.notify(fresh);
+    this.pump(box);
   }
 
   private wakeAt(box: Mailbox, at: number): void {

@@ -25,7 +25,9 @@ export interface StoreAdmin {
   /**
    * Ends a pending invocation as failed with `error` (code `LOOM_CANCELLED`,
    * terminal), in one atomic write that also rejects its caller's promise
-   * (`replyTo`) and drops its journal and promises. `'not-pending'` when it had
+   * (`replyTo`), drops its journal and promises, and bumps the `wakeSeq` of the
+   * actor's next pending invocation (so that a worker holding the cancelled one in
+   * memory looks again and lets the actor go on). `'not-pending'` when it had
    * already ended, `'not-found'` when unknown.
    */
   cancel(id: string, error: ErrorInfo): Promise<AdminWriteOutcome>;

@@ -12,6 +12,7 @@ import type { ActorInfrastructureConfig } from '../core/actor.js';
 import type { Transport } from '../ports/transport.js';
 import type { EngineObserver } from '../core/observer.js';
 import type { TraceEvent, TraceQuery } from '../ports/trace.js';
+import { LoomClient } from '../admin/client.js';
 import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
@@ -302,6 +303,16 @@ export class ActorRuntime {
       return rec;
     },
   };
+
+  private adminClient: LoomClient | undefined;
+  /** Queries and operator actions on this runtime's store (see `LoomClient`); types not registered here read as `unknown-type`. */
+  get admin(): LoomClient {
+    this.adminClient ??= new LoomClient(
+      { store: this.options.store ?? this.options.stateAdapter ?? ({} as Store), partitions: this.options.partitions ?? 64 },
+      { ready: async () => void (await this.ready()), store: () => this.store, isKnownType: (t) => this.registry.has(t) },
+    );
+    return this.adminClient;
+  }
 
   /** An invocation as stored, or undefined. */
   async getInvocation(id: string): Promise<InvocationRecord | undefined> {

@@ -21,3 +21,5 @@ export type { LeaseFactory } from './lease-contract.js';
 export { transportContract } from './transport-contract.js';
 /** The factory `transportContract` calls; the name isolates one test's queues. */
 export type { TransportFactory } from './transport-contract.js';
+/** Declares the Store admin capability's contract tests; `storeContract` runs them too. */
+export { adminContract } from './admin-contract.js';

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lease } from '../ports/lease.js';
+import { adminContract } from './admin-contract.js';
 import type { CommitResult, EnqueueResult, InvocationRecord, JournalEntry, NewInvocation, Store, TurnWrite } from '../ports/store.js';
 
 /** What a store contract factory returns: a store with no data of its own, and how to dispose of it. */
@@ -16,6 +17,7 @@ export type StoreFactory = () => Promise<{ store: Store; cleanup?: () => Promise
  * break an assertion.
  */
 export function storeContract(name: string, factory: StoreFactory): void {
+  adminContract(name, factory);
   const test = (title: string, body: (store: Store, s: Scope) => Promise<void>) =>
     it(title, { timeout: 30_000 }, async () => {
       const { store, cleanup } = await factory();

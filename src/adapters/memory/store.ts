@@ -1,4 +1,5 @@
 import { MemoryLeases } from './leases.js';
+import { MemoryAdmin, type MemoryInternals } from './admin.js';
 import {
   pendingRecord,
   promiseOwner,
@@ -42,6 +43,8 @@ export class MemoryStore implements Store {
   private readonly actorIdempotency = new Map<string, { resultJson: string; expiresAt: number }>();
   private seq = 0;
   private wakeSeq = 0;
+  /** Queries and operator actions (see `StoreAdmin`). */
+  readonly admin = new MemoryAdmin(this as unknown as MemoryInternals);
   private readonly direct: ImmediateWrites = {
     enqueue: (item) => this.insert(item, Date.now()),
     commit: (turn) => this.commitOne(turn),
