@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { ActorRuntime, type Store } from '../../src/index.js';
 import { SqliteStore } from '../../src/adapters/sqlite/store.js';
 import { PostgresStore } from '../../src/adapters/postgres/store.js';
+import { MemoryStore } from '../../src/adapters/memory/store.js';
 import { startStudio, type StudioServer } from '../../src/studio/index.js';
 import { adminPool, postgresUrl, unreachable } from '../support/postgres.js';
 import { backendUnavailable } from '../support/backend.js';
@@ -48,6 +49,15 @@ const postgres: Backend = {
         await admin.end();
       },
     };
+  },
+};
+
+/** The in-process store, shared by the worker and Studio: the `loom dev` shape without a file. */
+const memory: Backend = {
+  name: 'memory',
+  async open() {
+    const store = new MemoryStore();
+    return { worker: store, studio: store, cleanup: async () => {} };
   },
 };
 
@@ -144,7 +154,7 @@ function suite(backend: Backend): void {
     it('edits state with the optimistic check and refuses a stale edit', TIMEOUT, async () => {
       await worker.call({ actorType: 'Account', actorId: 'acc-1', method: 'deposit', args: [10] });
       await page.goto(`${studio.url}#/actors/Account/acc-1`);
-      await page.getByText('version 1').waitFor(WAIT);
+      await page.locator('.badge.version', { hasText: /^version 1$/ }).waitFor(WAIT);
       await page.getByRole('button', { name: 'Edit state' }).click();
       await page.locator('textarea[name=state]').fill('{"balance": 1000}');
       // The actor commits meanwhile: the edit was made against version 1.
@@ -153,11 +163,12 @@ function suite(backend: Backend): void {
       await page.locator('.error.stale').waitFor(WAIT);
       assert.deepEqual(await worker.getState('Account', 'acc-1'), { balance: 11 });
       await page.getByRole('button', { name: 'Discard' }).click();
-      await page.getByText('version 2').waitFor(WAIT);
+      await page.locator('.badge.version', { hasText: /^version 2$/ }).waitFor(WAIT);
       await page.getByRole('button', { name: 'Edit state' }).click();
       await page.locator('textarea[name=state]').fill('{"balance": 1000}');
       await page.getByRole('button', { name: 'Save' }).click();
-      await page.getByText('saved as version 3').waitFor(WAIT);
+      await page.locator('p.message, p.error').waitFor(WAIT);
+      assert.equal(await page.locator('p.message, p.error').innerText(), 'saved as version 3');
       assert.deepEqual(await worker.getState('Account', 'acc-1'), { balance: 1000 });
     });
 
@@ -191,7 +202,8 @@ function suite(backend: Backend): void {
   });
 }
 
-for (const backend of [sqlite, postgres]) {
+const only = process.env.LOOM_STUDIO_E2E_BACKEND;
+for (const backend of [memory, sqlite, postgres].filter((b) => !only || b.name === only)) {
   if (backend === postgres) {
     const probe = adminPool();
     const why = await unreachable(probe);
