@@ -5,7 +5,7 @@ import type { StudioCliOptions } from './commands/studio.js';
 
 /** Opens the store (or the worker module's runtime), serves Studio, and stops cleanly on SIGTERM/SIGINT. */
 export async function runStudio(opts: StudioCliOptions, out: (line: string) => void): Promise<void> {
-  const token = opts.token ?? process.env.LOOM_STUDIO_TOKEN;
+  const token = opts.token ?? (process.env.LOOM_STUDIO_TOKEN || undefined);
   const common = { host: opts.host, port: opts.port, audit: opts.audit, partitions: opts.partitions, ...(token ? { token } : {}) };
   const studio = opts.module
     ? await startStudio({ ...common, runtime: await loadRuntime(opts.module), storeLabel: `the store of ${opts.module}` })

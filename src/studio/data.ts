@@ -6,7 +6,7 @@ import { promiseOwner } from '../ports/store.js';
 import type {
   ActorDetail, ActorRow, InvocationDetail, InvocationPage, InvocationQuery, TimelineEntry,
 } from './api-types.js';
-import { adminFilter, adminQuery } from './filters.js';
+import { adminFilter } from './filters.js';
 import { checkFilter, normalizeFilter } from '../admin/filter.js';
 import { decodeCursor } from '../ports/admin.js';
 import { rowOf, traceView } from './rows.js';
@@ -26,12 +26,13 @@ export class StudioData {
   }
 
   async invocations(q: InvocationQuery): Promise<InvocationPage> {
+    const filter = adminFilter(q); // refuses a bad filter on every store
     if (!this.hasAdmin) {
       if (q.tab !== 'dead' && q.status !== 'dead') return { items: [], unsupported: [`the store ${this.store.constructor.name} has no admin queries: only dead letters can be listed`] };
       const dead = await this.client.listDeadLetters({ limit: q.limit ?? 50, ...(q.actorType ? { actorType: q.actorType } : {}) });
       return { items: dead.map(rowOf) };
     }
-    const page = await this.client.listInvocations(adminQuery(q));
+    const page = await this.client.listInvocations({ filter, limit: q.limit ?? 50, ...(q.cursor ? { cursor: q.cursor } : {}) });
     return { items: page.items.map(rowOf), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 

@@ -1,4 +1,4 @@
-import type { AdminFilter, AdminQuery, WaitingReasonKind } from '../admin/types.js';
+import type { AdminFilter, WaitingReasonKind } from '../admin/types.js';
 import { WAITING_REASON_KINDS } from '../admin/types.js';
 import type { FilterStatus } from '../ports/admin.js';
 import type { InvocationQuery } from './api-types.js';
@@ -33,9 +33,4 @@ export function adminFilter(q: InvocationQuery): AdminFilter {
     default: break;
   }
   return f;
-}
-
-/** The page request for a Studio query. */
-export function adminQuery(q: InvocationQuery): AdminQuery {
-  return { filter: adminFilter(q), limit: q.limit ?? 50, ...(q.cursor ? { cursor: q.cursor } : {}) };
 }
