@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { ActorRuntime } from '../../src/index.js';
 import { SqliteStore } from '../../src/adapters/sqlite/store.js';
-import { startStudio, type StudioServer } from '../../src/studio/index.js';
+import { startStudio } from '../../src/studio/index.js';
 import { launchBrowser } from './browser.js';
 import { Account } from './actors.js';
 
