@@ -19,6 +19,7 @@ import { commitBatchJson, resolveArgs, toCommitResults, type TurnOutcomeJson } f
 import { enqueueBatchJson, toEnqueueResults, type EnqueuedJson } from './enqueue.js';
 import { describeTarget, storeError } from './errors.js';
 import { PostgresLeases } from './leases.js';
+import { PostgresAdmin } from './admin.js';
 import { migrate } from './migrate.js';
 import { toInvocation, toJournalEntry, toState, type InvocationRow, type JournalRow, type StateRow } from './rows.js';
 import { callAtomic, Session, type AtomicMode } from './session.js';
@@ -43,6 +44,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export class PostgresStore implements Store {
   readonly capabilities: StoreCapabilities = { durable: true, shared: true };
   readonly leases: PostgresLeases;
+  /** Queries and operator actions (see `StoreAdmin`). */
+  readonly admin: PostgresAdmin;
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
   private readonly schema: string;
@@ -72,6 +75,7 @@ export class PostgresStore implements Store {
     this.queries = bindQueries(schema);
     this.session = new Session(this.pool, this.queries);
     this.leases = new PostgresLeases(this.session, (op, fn) => this.guard(op, fn));
+    this.admin = new PostgresAdmin(this.pool, schema, (op, fn) => this.guard(op, fn));
   }
 
   init(): Promise<void> {

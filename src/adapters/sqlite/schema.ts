@@ -1,3 +1,5 @@
+import { ADMIN_INDEXES } from './admin-schema.js';
+
 /** Numbered migrations; each runs once, inside the write lock, in order. */
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -85,5 +87,10 @@ CREATE TABLE loom_members (
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+  },
+  {
+    // Indexes behind the admin queries (src/adapters/sqlite/admin.ts): a page of any filter reads the index in seq order.
+    version: 3,
+    sql: ADMIN_INDEXES,
   },
 ];

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { SqliteLeases } from './leases.js';
+import { SqliteAdmin } from './admin.js';
 import { MIGRATIONS } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { toEntry, toRecord, type InvocationRow, type JournalRow } from './rows.js';
@@ -42,6 +43,8 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   readonly capabilities = { durable: true, shared: true };
   readonly leases: SqliteLeases;
+  /** Queries and operator actions (see `StoreAdmin`). */
+  readonly admin = new SqliteAdmin(() => this.handle());
   readonly path: string;
   private db: Database.Database | undefined;
   private st!: Statements;

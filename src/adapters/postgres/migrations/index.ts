@@ -2,6 +2,7 @@ import { migration001Init } from './001_init.js';
 import { migration002Members } from './002_members.js';
 import { migration003BatchFunctions } from './003_batch_functions.js';
 import { migration004WriteBatch } from './004_write_batch.js';
+import { migration005Admin } from './005_admin.js';
 
 /** A numbered schema change, applied once per schema in version order. */
 export interface Migration {
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: '002_members', sql: migration002Members },
   { version: 3, name: '003_batch_functions', sql: migration003BatchFunctions },
   { version: 4, name: '004_write_batch', sql: migration004WriteBatch },
+  { version: 5, name: '005_admin', sql: migration005Admin },
 ];

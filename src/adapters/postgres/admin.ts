@@ -1,0 +1,182 @@
+import type { Pool, PoolClient } from 'pg';
+import type { ErrorInfo } from '../../core/errors.js';
+import { promiseOwner, type InvocationRecord, type JournalEntry, type NewInvocation } from '../../ports/store.js';
+import type { AdminWriteOutcome, StoreAdmin, StoreFilter, StoreQuery } from '../../ports/admin.js';
+import { INVOCATION_COLUMNS, NOW_MS } from './sql/common.js';
+import { bindSchema } from './sql/index.js';
+import { toInvocation, type InvocationRow } from './rows.js';
+
+type Guard = <T>(op: string, fn: () => Promise<T>) => Promise<T>;
+
+/** WHERE clause of a filter with `$n` placeholders from `first`. Each condition is one an index of migration 005 serves. */
+export function whereOf(f: StoreFilter, values: unknown[]): string {
+  const c: string[] = [];
+  const add = (sql: (n: string) => string, v: unknown) => {
+    values.push(v);
+    c.push(sql(`$${values.length}`));
+  };
+  if (f.actorType !== undefined) add((n) => `actor_type = ${n}`, f.actorType);
+  if (f.actorId !== undefined) add((n) => `actor_id = ${n}`, f.actorId);
+  if (f.method !== undefined) add((n) => `method = ${n}`, f.method);
+  if (f.idempotencyKey !== undefined) add((n) => `idempotency_key = ${n}`, f.idempotencyKey);
+  if (f.errorCode !== undefined) add((n) => `error_json IS NOT NULL AND (error_json::jsonb) ->> 'code' = ${n}`, f.errorCode);
+  if (f.statuses) {
+    if (f.statuses.length === 1) add((n) => `status = ${n}`, f.statuses[0]);
+    else add((n) => `status = ANY(${n}::text[])`, f.statuses);
+  }
+  if (f.terminalOnly) c.push(`status <> 'pending'`);
+  if (f.minAttempt !== undefined) add((n) => `attempt >= ${n}`, f.minAttempt);
+  if (f.createdAfter !== undefined) add((n) => `created_at >= ${n}`, f.createdAfter);
+  if (f.createdBefore !== undefined) add((n) => `created_at < ${n}`, f.createdBefore);
+  if (f.finishedAfter !== undefined) add((n) => `updated_at >= ${n}`, f.finishedAfter);
+  if (f.finishedBefore !== undefined) add((n) => `updated_at < ${n}`, f.finishedBefore);
+  return c.length ? c.join(' AND ') : 'true';
+}
+
+/**
+ * The PostgreSQL store's admin capability: indexed queries (migration 005) and
+ * operator writes, each one transaction that locks the invocation row FOR
+ * UPDATE first, as a turn's commit does, so the two serialize.
+ */
+export class PostgresAdmin implements StoreAdmin {
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+    private readonly guard: Guard,
+  ) {}
+
+  private sql(text: string): string {
+    return bindSchema(text, this.schema);
+  }
+
+  listInvocations(q: StoreQuery): Promise<InvocationRecord[]> {
+    return this.guard('listInvocations', async () => {
+      const values: unknown[] = [];
+      let where = whereOf(q.filter, values);
+      if (q.afterSeq !== undefined) {
+        values.push(q.afterSeq);
+        where += ` AND seq ${q.newest ? '<' : '>'} $${values.length}`;
+      }
+      values.push(q.limit);
+      const text = this.sql(`SELECT ${INVOCATION_COLUMNS} FROM loom.invocations WHERE ${where} ORDER BY seq ${q.newest ? 'DESC' : 'ASC'} LIMIT $${values.length}`);
+      return (await this.pool.query<InvocationRow>(text, values)).rows.map(toInvocation);
+    });
+  }
+
+  countInvocations(filter: StoreFilter): Promise<number> {
+    return this.guard('countInvocations', async () => {
+      const values: unknown[] = [];
+      const text = this.sql(`SELECT count(*) AS n FROM loom.invocations WHERE ${whereOf(filter, values)}`);
+      return Number((await this.pool.query<{ n: string }>(text, values)).rows[0]!.n);
+    });
+  }
+
+  private tx<T>(op: string, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    return this.guard(op, async () => {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+        const out = await fn(client);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  private async lock(c: PoolClient, id: string): Promise<InvocationRow | undefined> {
+    const res = await c.query<InvocationRow>(this.sql(`SELECT ${INVOCATION_COLUMNS} FROM loom.invocations WHERE id = $1 FOR UPDATE`), [id]);
+    return res.rows[0];
+  }
+
+  cancel(id: string, error: ErrorInfo): Promise<AdminWriteOutcome> {
+    return this.tx('cancel', async (c) => {
+      const row = await this.lock(c, id);
+      if (!row) return 'not-found';
+      if (row.status !== 'pending') return 'not-pending';
+      const err = JSON.stringify(error);
+      await c.query(
+        this.sql(`UPDATE loom.invocations SET status = 'failed', error_json = $2, expires_at = ${NOW_MS} + ttl_ms, waiting_on = NULL,
+          not_before = NULL, updated_at = ${NOW_MS} WHERE id = $1`),
+        [id, err],
+      );
+      await c.query(this.sql('DELETE FROM loom.journal WHERE invocation_id = $1'), [id]);
+      await c.query(this.sql('DELETE FROM loom.promises WHERE owner = $1'), [id]);
+      if (row.reply_to !== null) {
+        await c.query(this.sql('SELECT loom.loom_resolve_promise($1, $2, NULL, $3)'), [row.reply_to, promiseOwner(row.reply_to) ?? null, err]);
+      }
+      // Wakes the actor's next invocation, so that a worker holding the cancelled one in memory looks again.
+      await c.query(
+        this.sql(`UPDATE loom.invocations SET wake_seq = nextval('loom.wake_seq') WHERE id = (SELECT id FROM loom.invocations
+          WHERE actor_type = $1 AND actor_id = $2 AND status = 'pending' ORDER BY seq LIMIT 1)`),
+        [row.actor_type, row.actor_id],
+      );
+      return 'ok';
+    });
+  }
+
+  retryNow(id: string, options: { wakeSleep?: boolean } = {}): Promise<AdminWriteOutcome> {
+    return this.tx('retryNow', async (c) => {
+      const row = await this.lock(c, id);
+      if (!row) return 'not-found';
+      if (row.status !== 'pending') return 'not-pending';
+      const sleeping =
+        row.not_before !== null && (await c.query(this.sql(`SELECT 1 FROM loom.journal WHERE invocation_id = $1 AND kind = 'sleep' AND status = 'pending'`), [id])).rowCount! > 0;
+      const keep = sleeping && !options.wakeSleep;
+      await c.query(this.sql(`UPDATE loom.invocations SET not_before = ${keep ? 'not_before' : 'NULL'}, wake_seq = nextval('loom.wake_seq'), updated_at = ${NOW_MS} WHERE id = $1`), [id]);
+      return 'ok';
+    });
+  }
+
+  purge(id: string): Promise<AdminWriteOutcome> {
+    return this.tx('purge', async (c) => {
+      const row = await this.lock(c, id);
+      if (!row) return 'not-found';
+      if (row.status === 'pending') return 'not-terminal';
+      await c.query(this.sql('DELETE FROM loom.invocations WHERE id = $1'), [id]);
+      await c.query(this.sql('DELETE FROM loom.journal WHERE invocation_id = $1'), [id]);
+      await c.query(this.sql('DELETE FROM loom.promises WHERE owner = $1'), [id]);
+      return 'ok';
+    });
+  }
+
+  enqueueWithJournal(inv: NewInvocation, journal: JournalEntry[]): Promise<AdminWriteOutcome> {
+    return this.tx('enqueueWithJournal', async (c) => {
+      const inserted = await c.query(
+        this.sql(`INSERT INTO loom.invocations (id, seq, actor_type, actor_id, method, args_json, idempotency_key, partition, not_before, meta_json,
+          reply_to, ttl_ms, status, started, attempt, wake_seq, created_at, updated_at)
+          VALUES ($1, nextval('loom.invocation_seq'), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, 0, nextval('loom.wake_seq'), ${NOW_MS}, ${NOW_MS})
+          ON CONFLICT DO NOTHING`),
+        [inv.id, inv.actorType, inv.actorId, inv.method, inv.argsJson, inv.idempotencyKey ?? null, inv.partition, inv.notBefore ?? null,
+          inv.meta === undefined ? null : JSON.stringify(inv.meta), inv.replyTo ?? null, inv.ttlMs, journal.length > 0],
+      );
+      if (inserted.rowCount === 0) return 'duplicate';
+      for (const e of journal) {
+        await c.query(this.sql('INSERT INTO loom.journal (invocation_id, seq, kind, name, status, value_json, error_json) VALUES ($1, $2, $3, $4, $5, $6, $7)'), [
+          inv.id, e.seq, e.kind, e.name, e.status, e.valueJson ?? null, e.error ? JSON.stringify(e.error) : null,
+        ]);
+      }
+      return 'ok';
+    });
+  }
+
+  setState(actorType: string, actorId: string, stateJson: string, expectedVersion: number): Promise<{ outcome: 'ok' | 'conflict'; version: number }> {
+    return this.tx('setState', async (c) => {
+      const cur = await c.query<{ version: string }>(this.sql('SELECT version FROM loom.states WHERE actor_type = $1 AND actor_id = $2 FOR UPDATE'), [actorType, actorId]);
+      const version = Number(cur.rows[0]?.version ?? 0);
+      if (version !== expectedVersion) return { outcome: 'conflict' as const, version };
+      if (version === 0) {
+        const ins = await c.query(this.sql('INSERT INTO loom.states (actor_type, actor_id, state_json, version) VALUES ($1, $2, $3, 1) ON CONFLICT DO NOTHING'), [actorType, actorId, stateJson]);
+        if (ins.rowCount === 0) return { outcome: 'conflict' as const, version: 1 };
+      } else {
+        await c.query(this.sql('UPDATE loom.states SET state_json = $3, version = version + 1 WHERE actor_type = $1 AND actor_id = $2'), [actorType, actorId, stateJson]);
+      }
+      return { outcome: 'ok' as const, version: version + 1 };
+    });
+  }
+}
