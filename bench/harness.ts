@@ -2,6 +2,7 @@
 import { ActorRuntime, type ActorRuntimeOptions } from '../src/index.js';
 import type { Backend } from './backends.js';
 import { Counter, Steps, Tiny } from './actors.js';
+import { observe, StoreTraceSink } from '../src/observability/index.js';
 
 export interface RunConfig {
   backend: Backend;
@@ -22,11 +23,14 @@ export async function withRuntime<T>(
   const { store, cleanup } = await backend.create();
   const runtime = new ActorRuntime({ ...options, store });
   runtime.register(Steps).register(Counter).register(Tiny);
+  // LOOM_BENCH_OBSERVE=1: metrics and store-backed trace events on (bench/observability.ts compares).
+  const obs = process.env.LOOM_BENCH_OBSERVE === '1' ? observe(runtime, { metrics: true, traceSinks: [new StoreTraceSink()] }) : undefined;
   try {
     await runtime.start();
     return await fn(runtime);
   } finally {
     await runtime.stop();
+    await obs?.close();
     await cleanup();
   }
 }

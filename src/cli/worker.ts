@@ -4,6 +4,8 @@ export interface WorkerFlags {
   module: string;
   graceMs: number;
   quiet: boolean;
+  /** Serve /health, /ready and /metrics on this port. */
+  metricsPort?: number | undefined;
 }
 
 /**
@@ -14,7 +16,10 @@ export interface WorkerFlags {
  */
 export async function runWorker(flags: WorkerFlags, out: (line: string) => void): Promise<void> {
   const runtime = await loadRuntime(flags.module);
+  // Before start(): a port in use fails the worker before it takes any lease.
+  const health = flags.metricsPort === undefined ? undefined : await (await import('../observability/index.js')).createHealthServer({ port: flags.metricsPort, runtime });
   await runtime.start();
+  if (health) out(`health and metrics on ${health.url} (/health, /ready, /metrics)`);
   out(`loom worker ${process.pid} started (${flags.module})`);
   let last = '';
   const report = setInterval(() => {
@@ -34,6 +39,7 @@ export async function runWorker(flags: WorkerFlags, out: (line: string) => void)
     out(`${signal}: finishing in-flight work (grace ${flags.graceMs} ms), releasing leases`);
     runtime
       .stop(flags.graceMs)
+      .then(() => health?.close())
       .then(() => {
         out('stopped cleanly');
         process.exit(0);

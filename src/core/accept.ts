@@ -98,7 +98,7 @@ export class Acceptor {
       throw notAccepted(env, cause, false);
     }
     if (!res) return this.acceptLater(env, inv, wait);
-    this.obs?.accepted?.(res.record, res.duplicate);
+    this.obs?.accepted?.(res.record, res.duplicate, inv.meta?.trace);
     // The handler starts on a later microtask, so a waiter registered now cannot miss its end.
     const result = wait && !res.duplicate ? host.results.wait(inv.id) : undefined;
     if (!res.duplicate) host.admit(res.record, true);
@@ -137,7 +137,7 @@ export class Acceptor {
       if (result) host.results.reject(inv.id, err);
       throw err;
     }
-    this.obs?.accepted?.(res.record, res.duplicate);
+    this.obs?.accepted?.(res.record, res.duplicate, inv.meta?.trace);
     if (result) host.results.arm(inv.id);
     // An eager start that is running or done needs no second dispatch; one still queued takes the stored record's place in line.
     if (!res.duplicate && !(started && host.tookOver(started.rec, started.box))) host.admit(res.record, false);

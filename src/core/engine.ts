@@ -195,7 +195,7 @@ export class Engine implements EngineView {
 
   /** True while the store or lease store is failing or missing deadlines. */
   get storeDegraded(): boolean {
-    return this.outage.down || this.owner.degraded;
+    return this.commitsStalled || this.outage.down || this.owner.degraded;
   }
 
   /** Invocations queued in memory per owned partition (see `EngineView`). */
@@ -239,6 +239,7 @@ export class Engine implements EngineView {
     });
     every(Math.max(1000, Math.floor(this.opts.idleTimeoutMs / 2)), () => this.boxes.evictIdle());
     every(30_000, () => this.syncClock());
+    every(1000, () => this.watchCommits());
   }
 
   /** Stops taking work, waits up to `graceMs` for running handlers, releases leases. */
@@ -527,6 +528,23 @@ export class Engine implements EngineView {
       list.push(r);
       this.drainWaiters.set(partition, list);
     });
+  }
+
+  /** A commit round trip past its deadline: said once (log, observer) until one returns. */
+  private commitsStalled = false;
+
+  private watchCommits(): void {
+    const since = this.committer.inFlightSince;
+    const deadline = Math.min(5000, Math.max(1000, Math.floor(this.opts.leaseTtlMs / 3)));
+    if (since !== 0 && Date.now() - since > deadline) {
+      if (this.commitsStalled) return;
+      this.commitsStalled = true;
+      this.outage.failed('a commit', new Error(`a commit round trip did not answer within ${deadline} ms (the store is unreachable or stalled)`));
+      this.obs?.storeCall?.('commit', false, true);
+    } else if (this.commitsStalled) {
+      this.commitsStalled = false;
+      this.obs?.storeCall?.('commit', true, false);
+    }
   }
 
   private async syncClock(): Promise<void> {

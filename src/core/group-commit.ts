@@ -42,6 +42,8 @@ export class GroupCommitter {
   private refillScheduled = false;
   /** Lifecycle hooks, set by the engine. */
   obs: EngineObserver | undefined;
+  /** When the oldest round trip now in flight started (Date.now), 0 when none is: a stalled store shows here. */
+  inFlightSince = 0;
 
   constructor(
     private readonly store: Store,
@@ -143,7 +145,7 @@ export class GroupCommitter {
       else turns.push(p);
     }
     for (const e of enqueues) this.enqueuesInFlight.add(e.item.id);
-    this.inFlight++;
+    if (this.inFlight++ === 0) this.inFlightSince = Date.now();
     const obs = this.obs;
     const t0 = obs?.committed ? performance.now() : 0;
     try {
@@ -158,7 +160,7 @@ export class GroupCommitter {
       for (const p of batch) p.reject(err);
     } finally {
       for (const e of enqueues) this.enqueuesInFlight.delete(e.item.id);
-      this.inFlight--;
+      if (--this.inFlight === 0) this.inFlightSince = 0;
       this.schedule();
     }
   }

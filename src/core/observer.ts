@@ -45,8 +45,12 @@ export interface EngineObserver {
    * from a handler, undefined for a message from outside.
    */
   outgoing?(env: Envelope, parent: InvocationRecord | undefined): void;
-  /** A message was durably accepted (`duplicate`: an earlier one with the same key answers it). */
-  accepted?(rec: InvocationRecord, duplicate: boolean): void;
+  /**
+   * A message was durably accepted (`duplicate`: an earlier one with the same key
+   * answers it, and `rec` is that one). `trace` is the accepted message's own
+   * trace context, where known.
+   */
+  accepted?(rec: InvocationRecord, duplicate: boolean, trace?: unknown): void;
   /** An attempt starts running its handler; `resumed`: it started before (journal replays). */
   attemptStarted?(rec: InvocationRecord, epoch: number, resumed: boolean): void;
   /**

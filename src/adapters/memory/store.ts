@@ -1,3 +1,4 @@
+import { MemoryTraces } from './traces.js';
 import { MemoryLeases } from './leases.js';
 import { MemoryAdmin, type MemoryInternals } from './admin.js';
 import {
@@ -31,6 +32,7 @@ const NOTHING_ENQUEUED: EnqueueResult[] = Object.freeze([]) as unknown as Enqueu
 export class MemoryStore implements Store {
   readonly capabilities = { durable: false, shared: false };
   readonly leases = new MemoryLeases();
+  readonly traces = new MemoryTraces();
   private readonly invocations = new Map<string, InvocationRecord>();
   private readonly pending = new Map<string, InvocationRecord>();
   private readonly byKey = new Map<string, string>();

@@ -1,3 +1,4 @@
+import { PostgresTraces } from './traces.js';
 import pg from 'pg';
 import type { Pool, PoolConfig } from 'pg';
 import { ConfigError } from '../../core/errors.js';
@@ -46,6 +47,7 @@ export class PostgresStore implements Store {
   readonly leases: PostgresLeases;
   /** Queries and operator actions (see `StoreAdmin`). */
   readonly admin: PostgresAdmin;
+  readonly traces: PostgresTraces;
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
   private readonly schema: string;
@@ -76,6 +78,7 @@ export class PostgresStore implements Store {
     this.session = new Session(this.pool, this.queries);
     this.leases = new PostgresLeases(this.session, (op, fn) => this.guard(op, fn));
     this.admin = new PostgresAdmin(this.pool, schema, (op, fn) => this.guard(op, fn));
+    this.traces = new PostgresTraces(this.pool, schema, (op, fn) => this.guard(op, fn));
   }
 
   init(): Promise<void> {

@@ -18,6 +18,7 @@ import { RedisConnection, type ScriptCall } from './connection.js';
 import { checkDurability, type DurabilityLogger } from './durability.js';
 import { KIND, SCHEMA_VERSION, actorIdempotencyKey, stateKey } from './keys.js';
 import { RedisLeases } from './leases.js';
+import { RedisTraces } from './traces.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -39,6 +40,7 @@ export interface RedisStoreOptions {
 export class RedisStore implements Store {
   readonly capabilities = { durable: true, shared: true };
   readonly leases: RedisLeases;
+  readonly traces: RedisTraces;
   private readonly conn: RedisConnection;
   private readonly log: DurabilityLogger;
   private readonly sweepBatch: number;
@@ -52,6 +54,7 @@ export class RedisStore implements Store {
     this.log = options.logger ?? consoleLogger;
     this.sweepBatch = Math.max(1, Math.floor(options.sweepBatch ?? 500));
     this.leases = new RedisLeases(this.conn);
+    this.traces = new RedisTraces(this.conn);
   }
 
   private get client(): Redis {

@@ -1,3 +1,4 @@
+import { SqliteTraces } from './traces.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -45,6 +46,7 @@ export class SqliteStore implements Store {
   readonly leases: SqliteLeases;
   /** Queries and operator actions (see `StoreAdmin`). */
   readonly admin = new SqliteAdmin(() => this.handle());
+  readonly traces: SqliteTraces;
   readonly path: string;
   private db: Database.Database | undefined;
   private st!: Statements;
@@ -56,6 +58,7 @@ export class SqliteStore implements Store {
     this.options = { path: options.path ?? './.loom/loom.db', synchronous: sync, busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
     this.path = this.options.path;
     this.leases = new SqliteLeases(() => this.handle());
+    this.traces = new SqliteTraces(() => this.handle());
   }
 
   async init(): Promise<void> {

@@ -1,0 +1,50 @@
+// Observability on vs off, side by side: W1 and W2 on SQLite and Redis, each pair run
+// alternately off and on in fresh child processes, `--rounds` times; prints the medians
+// and the change. "On" is Prometheus metrics plus store-backed trace events
+// (LOOM_BENCH_OBSERVE=1 in bench/harness.ts).
+//   npm run bench:observability -- [--rounds 3] [--backends sqlite,redis] [--workloads W1,W2]
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, backends: { type: 'string', default: 'sqlite,redis' }, workloads: { type: 'string', default: 'W1,W2' } },
+});
+const rounds = Number(values.rounds);
+const runner = join(dirname(fileURLToPath(import.meta.url)), 'run.js');
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function once(backend: string, workload: string, on: boolean): { throughput_per_s: number; cpu_ms_per_item: number } {
+  const r = spawnSync(process.execPath, [runner, '--backend', backend, '--workload', workload], {
+    env: { ...process.env, LOOM_BENCH_OBSERVE: on ? '1' : '0' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`${backend} ${workload} (${on ? 'on' : 'off'}) failed: exit ${r.status}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { throughput_per_s: number; cpu_ms_per_item: number };
+}
+
+const rows: string[] = ['| backend | workload | off (/s) | on (/s) | change | CPU ms/item off → on |', '|---|---|---|---|---|---|'];
+for (const backend of values.backends.split(',')) {
+  for (const workload of values.workloads.split(',')) {
+    const off: number[] = [];
+    const on: number[] = [];
+    const cpuOff: number[] = [];
+    const cpuOn: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      // Alternate, and flip the order every round, so drift on a shared machine hits both sides.
+      for (const side of i % 2 === 0 ? [false, true] : [true, false]) {
+        const r = once(backend, workload, side);
+        (side ? on : off).push(r.throughput_per_s);
+        (side ? cpuOn : cpuOff).push(r.cpu_ms_per_item);
+      }
+    }
+    const a = median(off);
+    const b = median(on);
+    const line = `| ${backend} | ${workload} | ${Math.round(a).toLocaleString('en-US')} | ${Math.round(b).toLocaleString('en-US')} | ${(((b - a) / a) * 100).toFixed(1)} % | ${median(cpuOff).toFixed(3)} → ${median(cpuOn).toFixed(3)} |`;
+    rows.push(line);
+    process.stderr.write(`[bench] ${line}  (off ${off.map(Math.round).join(', ')}; on ${on.map(Math.round).join(', ')})\n`);
+  }
+}
+process.stdout.write(rows.join('\n') + '\n');

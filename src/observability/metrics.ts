@@ -1,0 +1,191 @@
+import { performance } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AttemptEvent } from '../core/attempt.js';
+import type { EngineObserver, EngineView, LeaseLossReason, WatchedStoreOp } from '../core/observer.js';
+import type { InvocationRecord, JournalEntry } from '../ports/store.js';
+
+/** More actor types than this share the label value `other`, so a bug cannot explode the series count. */
+const MAX_ACTOR_TYPES = 200;
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+const FINAL: Partial<Record<AttemptEvent['outcome'], string>> = { completed: 'completed', failed: 'failed', dead: 'dead_lettered' };
+
+/**
+ * Loom's Prometheus metrics, in a registry of their own (never prom-client's
+ * default one). Labels are bounded: actor type (capped), outcome, partition
+ * (at most the partition count), reason and store operation; never an actor
+ * id, an invocation id or anything from a payload.
+ */
+export class LoomMetrics implements EngineObserver {
+  readonly registry: Registry;
+  private view: EngineView | undefined;
+  private readonly types = new Set<string>();
+  private readonly acceptedTotal: Counter<'actor_type'>;
+  private readonly dedupTotal: Counter<'actor_type'>;
+  private readonly finishedTotal: Counter<'actor_type' | 'outcome'>;
+  private readonly attemptsTotal: Counter<'actor_type' | 'outcome'>;
+  private readonly retriesTotal: Counter<'actor_type'>;
+  private readonly suspensionsTotal: Counter<'actor_type'>;
+  private readonly attemptSeconds: Histogram<'actor_type' | 'outcome'>;
+  private readonly e2eSeconds: Histogram<'actor_type' | 'outcome'>;
+  private readonly stepSeconds: Histogram<'actor_type' | 'outcome'>;
+  private readonly leaseAcquiredTotal: Counter;
+  private readonly leaseLostTotal: Counter<'reason'>;
+  private readonly staleWritesTotal: Counter;
+  private readonly commitSeconds: Histogram;
+  private readonly commitBatch: Histogram;
+  private readonly storeFailures: Counter<'op' | 'kind'>;
+  private readonly storeUp: Gauge;
+  readonly traceDropped: Counter<'sink'>;
+  /** Set by the health server's probe and the lag monitor. */
+  readonly loopLag: Gauge;
+  private storeDown = false;
+
+  constructor(registry?: Registry) {
+    const r = (this.registry = registry ?? new Registry());
+    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) => new Counter<L>({ name, help, labelNames, registers: [r] });
+    const hist = <L extends string>(name: string, help: string, labelNames: L[], buckets = LATENCY_BUCKETS) => new Histogram<L>({ name, help, labelNames, buckets, registers: [r] });
+    this.acceptedTotal = counter('loom_invocations_accepted_total', 'Messages durably accepted (new invocations), by actor type.', ['actor_type']);
+    this.dedupTotal = counter('loom_messages_deduplicated_total', 'Messages answered by an earlier invocation with the same idempotency key.', ['actor_type']);
+    this.finishedTotal = counter('loom_invocations_finished_total', 'Invocations that reached a final outcome (completed, failed, dead_lettered).', ['actor_type', 'outcome']);
+    this.attemptsTotal = counter('loom_attempts_total', 'Attempts run here, by how they ended (completed, suspended, retry, failed, dead, abandoned).', ['actor_type', 'outcome']);
+    this.retriesTotal = counter('loom_retries_total', 'Attempts that failed and were scheduled for a retry.', ['actor_type']);
+    this.suspensionsTotal = counter('loom_suspensions_total', 'Attempts that suspended on a sleep, promise or awaited call.', ['actor_type']);
+    this.attemptSeconds = hist('loom_attempt_duration_seconds', 'Duration of one attempt, from its start to its committed outcome.', ['actor_type', 'outcome']);
+    this.e2eSeconds = hist('loom_invocation_duration_seconds', 'End-to-end latency: from acceptance to the final outcome.', ['actor_type', 'outcome']);
+    this.stepSeconds = hist('loom_step_duration_seconds', 'Duration of a step function (not replayed steps).', ['actor_type', 'outcome']);
+    this.leaseAcquiredTotal = counter('loom_lease_acquisitions_total', 'Partition leases taken by this worker.');
+    this.leaseLostTotal = counter('loom_lease_losses_total', 'Partition leases this worker lost or gave up, by reason.', ['reason']);
+    this.staleWritesTotal = counter('loom_stale_writes_rejected_total', 'Writes the store rejected because their lease epoch was stale (fencing).');
+    this.commitSeconds = hist('loom_store_commit_duration_seconds', 'Duration of one group-commit round trip to the store.', []);
+    this.commitBatch = hist('loom_store_commit_batch_size', 'Enqueues and turns carried by one group-commit round trip.', [], BATCH_BUCKETS);
+    this.storeFailures = counter('loom_store_call_failures_total', 'Watched store calls that failed or missed their deadline (kind: error, timeout).', ['op', 'kind']);
+    this.storeUp = new Gauge({ name: 'loom_store_up', help: '1 while the store answers within its deadlines, 0 while it does not.', registers: [r] });
+    this.traceDropped = counter('loom_trace_events_dropped_total', 'Trace events dropped because a sink failed or fell behind.', ['sink']);
+    this.loopLag = new Gauge({ name: 'loom_event_loop_lag_seconds', help: 'Largest event-loop delay seen over the last window.', registers: [r] });
+    this.storeUp.set(1);
+    const view = () => this.view;
+    new Gauge({
+      name: 'loom_partitions_held',
+      help: 'Partitions whose lease this worker holds.',
+      registers: [r],
+      collect() {
+        this.set(view()?.ownedPartitions.length ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'loom_activations',
+      help: 'Actors with an activation or queued work in memory.',
+      registers: [r],
+      collect() {
+        this.set(view()?.activeActors ?? 0);
+      },
+    });
+    new Gauge<'partition'>({
+      name: 'loom_queue_depth',
+      help: 'Invocations queued in memory per held partition.',
+      labelNames: ['partition'],
+      registers: [r],
+      collect() {
+        this.reset();
+        const v = view();
+        if (!v) return;
+        const q = v.queued();
+        for (const p of v.ownedPartitions) this.set({ partition: String(p) }, q.get(p)?.depth ?? 0);
+      },
+    });
+    new Gauge<'partition'>({
+      name: 'loom_queue_oldest_pending_seconds',
+      help: 'Age of the oldest invocation queued in memory per held partition (0 when empty).',
+      labelNames: ['partition'],
+      registers: [r],
+      collect() {
+        this.reset();
+        const v = view();
+        if (!v) return;
+        const q = v.queued();
+        const now = v.now();
+        for (const p of v.ownedPartitions) {
+          const e = q.get(p);
+          this.set({ partition: String(p) }, e ? Math.max(0, (now - e.oldestAt) / 1000) : 0);
+        }
+      },
+    });
+  }
+
+  attach(view: EngineView): void {
+    this.view = view;
+  }
+
+  /** The actor type as a label value: bounded. */
+  private type(t: string): string {
+    if (this.types.has(t)) return t;
+    if (this.types.size >= MAX_ACTOR_TYPES) return 'other';
+    this.types.add(t);
+    return t;
+  }
+
+  accepted(rec: InvocationRecord, duplicate: boolean): void {
+    (duplicate ? this.dedupTotal : this.acceptedTotal).inc({ actor_type: this.type(rec.actorType) });
+  }
+
+  stepStarted(rec: InvocationRecord): (entry: JournalEntry | undefined) => void {
+    const t0 = performance.now();
+    return (entry) => {
+      this.stepSeconds.observe({ actor_type: this.type(rec.actorType), outcome: entry ? 'ok' : 'error' }, (performance.now() - t0) / 1000);
+    };
+  }
+
+  attemptEnded(event: AttemptEvent, rec: InvocationRecord): void {
+    const actor_type = this.type(event.actorType);
+    this.attemptsTotal.inc({ actor_type, outcome: event.outcome });
+    this.attemptSeconds.observe({ actor_type, outcome: event.outcome }, event.durationMs / 1000);
+    if (event.outcome === 'retry') this.retriesTotal.inc({ actor_type });
+    else if (event.outcome === 'suspended') this.suspensionsTotal.inc({ actor_type });
+    const final = FINAL[event.outcome];
+    if (final) {
+      this.finishedTotal.inc({ actor_type, outcome: final });
+      const now = this.view ? this.view.now() : Date.now();
+      this.e2eSeconds.observe({ actor_type, outcome: final }, Math.max(0, now - rec.createdAt) / 1000);
+    }
+  }
+
+  leaseAcquired(): void {
+    this.leaseAcquiredTotal.inc();
+  }
+
+  leaseLost(_p: number, _e: number | undefined, reason: LeaseLossReason): void {
+    this.leaseLostTotal.inc({ reason });
+  }
+
+  staleWrite(): void {
+    this.staleWritesTotal.inc();
+  }
+
+  committed(items: number, ms: number): void {
+    this.commitSeconds.observe(ms / 1000);
+    this.commitBatch.observe(items);
+  }
+
+  storeCall(op: WatchedStoreOp, ok: boolean, timedOut: boolean): void {
+    if (!ok) {
+      this.storeFailures.inc({ op, kind: timedOut ? 'timeout' : 'error' });
+      if (!this.storeDown) this.storeUp.set(0);
+      this.storeDown = true;
+    } else if (this.storeDown) {
+      this.storeDown = false;
+      this.storeUp.set(1);
+    }
+  }
+
+  /** Sets `loom_store_up` from an outside probe (the health check). */
+  setStoreUp(up: boolean): void {
+    this.storeDown = !up;
+    this.storeUp.set(up ? 1 : 0);
+  }
+
+  /** Prometheus text exposition. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

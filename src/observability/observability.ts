@@ -1,0 +1,140 @@
+import type { Tracer } from '@opentelemetry/api';
+import type { AttemptEvent } from '../core/attempt.js';
+import type { Envelope } from '../core/envelope.js';
+import { consoleLogger, type Logger } from '../core/logger.js';
+import type { EngineObserver, EngineView, LeaseLossReason, WatchedStoreOp } from '../core/observer.js';
+import type { InvocationRecord, JournalEntry } from '../ports/store.js';
+import type { TraceSink } from '../ports/trace.js';
+import { LoomMetrics } from './metrics.js';
+import { OtelSpans } from './otel.js';
+import { Scopes } from './scope.js';
+import { TraceBuffer, type TraceBufferOptions } from './trace-buffer.js';
+import { formatTraceparent, newSpanId, newTraceId } from './trace-context.js';
+import { TraceRecorder } from './trace-recorder.js';
+
+/** What to observe. Everything is off unless asked for. */
+export interface ObservabilityOptions {
+  /** Prometheus metrics in their own registry (`observability.metrics`). Default false. */
+  metrics?: boolean;
+  /** Where reference-based trace events go (e.g. `new StoreTraceSink(store)`, `new JsonLinesSink(stream)`). */
+  traceSinks?: TraceSink[];
+  /** Buffer limits between the engine and the trace sinks. */
+  traceBuffer?: TraceBufferOptions;
+  /** An OpenTelemetry tracer (from your TracerProvider): spans per send, attempt and step. */
+  tracer?: Tracer;
+  logger?: Logger;
+}
+
+/**
+ * The observability of one runtime: metrics, trace events and OpenTelemetry
+ * spans, fed by the engine's lifecycle hooks. Give it to a runtime with
+ * `runtime.observe(obs)` (or use {@link observe}). Parts that are off cost the
+ * engine nothing: their hooks are not defined.
+ */
+export class Observability {
+  readonly metrics: LoomMetrics | undefined;
+  private readonly otel: OtelSpans | undefined;
+  private readonly traces: TraceRecorder | undefined;
+  private readonly buffer: TraceBuffer | undefined;
+  private readonly scopes = new Scopes();
+  private view: EngineView | undefined;
+  /** The hooks to hand the engine: only those some part needs. */
+  readonly observer: EngineObserver;
+
+  constructor(options: ObservabilityOptions = {}) {
+    const log = options.logger ?? consoleLogger;
+    if (options.metrics) this.metrics = new LoomMetrics();
+    if (options.tracer) this.otel = new OtelSpans(options.tracer);
+    if (options.traceSinks?.length) {
+      const m = this.metrics;
+      this.buffer = new TraceBuffer(options.traceSinks, log, (sink, n) => m?.traceDropped.inc({ sink }, n), options.traceBuffer);
+      this.traces = new TraceRecorder(this.buffer, this.scopes);
+    }
+    this.observer = this.hooks();
+  }
+
+  /** The engine this observes, once attached. */
+  get engine(): EngineView | undefined {
+    return this.view;
+  }
+
+  /** Writes buffered trace events to the sinks and waits for them. */
+  flush(): Promise<void> {
+    return this.buffer?.flush() ?? Promise.resolve();
+  }
+
+  /** Flushes and closes the trace sinks. */
+  async close(): Promise<void> {
+    await this.buffer?.close();
+  }
+
+  private hooks(): EngineObserver {
+    const { metrics: m, otel, traces: t, scopes } = this;
+    const tracing = otel !== undefined || t !== undefined;
+    const o: EngineObserver = {
+      attach: (view: EngineView) => {
+        this.view = view;
+        m?.attach(view);
+        t?.attach(view);
+      },
+    };
+    if (tracing) {
+      o.outgoing = (env: Envelope, parent: InvocationRecord | undefined) => {
+        if (env.trace !== undefined) return;
+        if (otel) {
+          env.trace = otel.send(env, parent);
+          return;
+        }
+        const scope = parent ? scopes.get(parent.id) : undefined;
+        env.trace = { traceparent: formatTraceparent({ traceId: scope?.traceId ?? newTraceId(), spanId: newSpanId(), flags: 1 }) };
+      };
+      o.attemptStarted = (rec: InvocationRecord, epoch: number, resumed: boolean) => {
+        const spanId = otel?.attemptStarted(rec, epoch, resumed);
+        scopes.open(rec, epoch, spanId);
+        t?.attemptStarted(rec, epoch, resumed);
+      };
+    }
+    if (m || t) o.accepted = (rec: InvocationRecord, duplicate: boolean, trace?: unknown) => {
+      m?.accepted(rec, duplicate);
+      t?.accepted(rec, duplicate, trace);
+    };
+    o.stepStarted = (rec: InvocationRecord, position: number, name: string) => {
+      const a = m?.stepStarted(rec);
+      const b = otel?.stepStarted(rec, position, name);
+      const c = t?.stepStarted(rec, position, name);
+      return (entry: JournalEntry | undefined, err?: unknown) => {
+        a?.(entry);
+        b?.(entry, err);
+        c?.(entry);
+      };
+    };
+    o.attemptEnded = (event: AttemptEvent, rec: InvocationRecord, stateVersion: number | undefined) => {
+      m?.attemptEnded(event, rec);
+      if (!tracing) return;
+      const scope = scopes.close(rec.id);
+      otel?.attemptEnded(event, rec);
+      t?.attemptEnded(event, rec, stateVersion, scope);
+    };
+    if (m || t) {
+      o.leaseAcquired = (p: number, epoch: number) => {
+        m?.leaseAcquired();
+        t?.leaseAcquired(p, epoch);
+      };
+      o.leaseLost = (p: number, epoch: number | undefined, reason: LeaseLossReason) => {
+        m?.leaseLost(p, epoch, reason);
+        t?.leaseLost(p, epoch, reason);
+      };
+      o.staleWrite = (p: number, epoch: number | undefined, id: string) => {
+        m?.staleWrite();
+        t?.staleWrite(p, epoch, id);
+      };
+    }
+    if (m) {
+      o.committed = (items: number, ms: number) => m.committed(items, ms);
+      o.storeCall = (op: WatchedStoreOp, ok: boolean, timedOut: boolean) => m.storeCall(op, ok, timedOut);
+    }
+    if (!m && !tracing) delete o.stepStarted;
+    if (!m && !tracing) delete o.attemptEnded;
+    return o;
+  }
+}

@@ -1,0 +1,48 @@
+import { ConfigError } from '../../core/errors.js';
+import type { Store } from '../../ports/store.js';
+import type { TraceBounds, TraceEvent, TraceSink } from '../../ports/trace.js';
+
+/** Options of {@link StoreTraceSink}. */
+export interface StoreTraceSinkOptions {
+  /** How long events are kept, ms. Default 24 h. */
+  ttlMs?: number;
+  /** Events kept at most; the oldest go first. Default 100000. */
+  maxEvents?: number;
+}
+
+/**
+ * Keeps trace events in the store itself, beside the records they refer to,
+ * bounded by a TTL and a cap; read them back with `runtime.traces(...)`. Give
+ * it the runtime's store, or nothing to use the store of the runtime it is
+ * attached to (`observe` and `createHealthServer` do that).
+ */
+export class StoreTraceSink implements TraceSink {
+  readonly name = 'store';
+  readonly bounds: TraceBounds;
+  private store: Store | undefined;
+
+  constructor(store?: Store, options: StoreTraceSinkOptions = {}) {
+    this.store = store;
+    this.bounds = { ttlMs: options.ttlMs ?? 86_400_000, maxEvents: options.maxEvents ?? 100_000 };
+    for (const [k, v] of Object.entries(this.bounds)) {
+      if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`StoreTraceSink option ${k} must be a positive integer, got ${String(v)}`);
+    }
+    if (store && !store.traces) throw notSupported(store);
+  }
+
+  /** Sets the store when none was given (done on attach). */
+  useStore(store: Store): void {
+    if (this.store) return;
+    if (!store.traces) throw notSupported(store);
+    this.store = store;
+  }
+
+  async write(events: readonly TraceEvent[]): Promise<void> {
+    if (!this.store) throw new ConfigError('StoreTraceSink has no store yet: pass one, or attach it with observe(runtime, ...)');
+    await this.store.traces!.appendTraces(events, this.bounds);
+  }
+}
+
+function notSupported(store: Store): ConfigError {
+  return new ConfigError(`the store ${store.constructor.name} does not keep trace events (it has no "traces" capability); use JsonLinesSink or another store`);
+}
