@@ -16,6 +16,7 @@ import { SqliteStore } from '../../src/adapters/sqlite/store.js';
 import { PostgresStore } from '../../src/adapters/postgres/store.js';
 import { MemoryStore } from '../../src/adapters/memory/store.js';
 import { startStudio, type StudioServer } from '../../src/studio/index.js';
+import { observe, StoreTraceSink } from '../../src/observability/index.js';
 import { adminPool, postgresUrl, unreachable } from '../support/postgres.js';
 import { backendUnavailable } from '../support/backend.js';
 import { launchBrowser, screenshot } from './browser.js';
@@ -78,6 +79,7 @@ function suite(backend: Backend): void {
       const stores = await backend.open();
       cleanup = stores.cleanup;
       worker = new ActorRuntime({ store: stores.worker, pollIntervalMs: 100 }).register(Orders).register(Refunds).register(Account).register(Slow);
+      observe(worker, { traceSinks: [new StoreTraceSink()] });
       await worker.start();
       auditFile = join(mkdtempSync(join(tmpdir(), 'loom-studio-audit-')), 'audit.jsonl');
       studio = await startStudio({ store: stores.studio, port: 0, audit: auditFile, storeLabel: backend.name });
@@ -119,6 +121,13 @@ function suite(backend: Backend): void {
       assert.equal((await worker.getInvocation(invocationId))?.status, 'completed');
       const audit = readFileSync(auditFile, 'utf8');
       assert.match(audit, new RegExp(`"action":"redrive","target":"${invocationId}".*"outcome":"ok"`));
+
+      // Its trace events, with each reference a link: the state version it produced opens the actor.
+      await page.locator('table.traces td', { hasText: 'actor:invocation_completed' }).waitFor(WAIT);
+      await shot('traces');
+      await page.locator('table.traces a.ref', { hasText: /^state Orders\/o-1 v1$/ }).first().click();
+      await page.locator('.badge.version', { hasText: /^version 1$/ }).waitFor(WAIT);
+      assert.match(await page.locator('pre.state').innerText(), /"placed": 1/);
     });
 
     it('draws a suspended invocation\'s journal as a timeline and resolves its promise from the page', TIMEOUT, async () => {
