@@ -6,14 +6,14 @@ export interface QueryCounter {
   readonly count: number;
 }
 
-/** Wraps a store (and its lease manager) so that every method call is counted. */
+/** Wraps a store (with its lease manager, admin and trace capabilities) so that every method call is counted. */
 export function countQueries(store: Store): QueryCounter {
   let count = 0;
   const wrap = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(t, prop, receiver) {
         const v = Reflect.get(t, prop, receiver) as unknown;
-        if (prop === 'leases' && v && typeof v === 'object') return wrap(v);
+        if ((prop === 'leases' || prop === 'admin' || prop === 'traces') && v && typeof v === 'object') return wrap(v);
         if (typeof v !== 'function' || prop === 'constructor') return v;
         return (...args: unknown[]) => {
           count++;

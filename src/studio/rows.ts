@@ -53,7 +53,7 @@ export function traceView(e: TraceEvent): TraceEventView {
   const links: TraceEventView['links'] = [];
   const r = e.refs;
   if (r.invocation) links.push({ label: `invocation ${r.invocation.id} (attempt ${r.invocation.attempt})`, href: `#/invocations/${encodeURIComponent(r.invocation.id)}` });
-  if (r.message && r.message.message_id !== r.invocation?.id) links.push({ label: `message ${r.message.message_id}`, href: `#/invocations/${encodeURIComponent(r.message.message_id)}` });
+  if (r.message) links.push({ label: `message ${r.message.queue_name}/${r.message.actor_id}.${r.message.method}`, href: `#/invocations/${encodeURIComponent(r.message.message_id)}` });
   if (r.journal) links.push({ label: `journal #${r.journal.position} ${r.journal.kind} ${r.journal.name}`, href: `#/invocations/${encodeURIComponent(r.invocation?.id ?? '')}?position=${r.journal.position}` });
   if (r.idempotency) {
     links.push(r.idempotency.original_execution
