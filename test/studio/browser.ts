@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -32,4 +32,11 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Studio serves the built UI: fail with the fix when it was not built. */
+export function requireBuiltUi(): void {
+  if (!existsSync(join(process.cwd(), 'studio', 'dist', 'index.html'))) {
+    throw new Error('the Studio UI is not built: run `npm run build` (or `npm run build:studio`) before these tests');
+  }
 }

@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { ActorRuntime } from '../../src/index.js';
 import { SqliteStore } from '../../src/adapters/sqlite/store.js';
 import { startStudio } from '../../src/studio/index.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, requireBuiltUi } from './browser.js';
 import { Account } from './actors.js';
 
 const TOKEN = 'a-studio-token-of-32-characters!';
@@ -29,6 +29,7 @@ describe('Studio server', { timeout: 120_000 }, () => {
   let dir: string;
   let worker: ActorRuntime;
   before(async () => {
+    requireBuiltUi();
     dir = mkdtempSync(join(tmpdir(), 'loom-studio-server-'));
     worker = new ActorRuntime({ store: new SqliteStore({ path: join(dir, 'loom.db') }), pollIntervalMs: 50 }).register(Account);
     await worker.start();

@@ -19,7 +19,7 @@ import { startStudio, type StudioServer } from '../../src/studio/index.js';
 import { observe, StoreTraceSink } from '../../src/observability/index.js';
 import { adminPool, postgresUrl, unreachable } from '../support/postgres.js';
 import { backendUnavailable } from '../support/backend.js';
-import { launchBrowser, screenshot } from './browser.js';
+import { launchBrowser, requireBuiltUi, screenshot } from './browser.js';
 import { Account, control, Orders, Refunds, Slow } from './actors.js';
 
 interface Backend {
@@ -76,6 +76,7 @@ function suite(backend: Backend): void {
     const shot = (name: string) => screenshot(page, `${backend.name.toLowerCase()}-${name}`);
 
     before(async () => {
+      requireBuiltUi();
       const stores = await backend.open();
       cleanup = stores.cleanup;
       worker = new ActorRuntime({ store: stores.worker, pollIntervalMs: 100 }).register(Orders).register(Refunds).register(Account).register(Slow);

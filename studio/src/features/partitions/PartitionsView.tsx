@@ -9,7 +9,7 @@ export function PartitionsView() {
   if (error) return <p className="error">{error}</p>;
   if (!data) return <p>Loading…</p>;
   const owners = [...new Set(data.partitions.flatMap((p) => (p.owner && p.live ? [p.owner] : [])))].sort();
-  const colour = (o: string | undefined) => (o ? `hsl(${(owners.indexOf(o) * 67) % 360} 55% 55%)` : undefined);
+  const colour = (o: string | undefined) => (o ? `hsl(${(210 + owners.indexOf(o) * 67) % 360} 55% 50%)` : undefined);
   return (
     <section>
       <h1>Queues and partitions {live && <span className="live">● live</span>}</h1>
