@@ -10,12 +10,14 @@ import { VerificationError } from './measure.js';
 import { w1, w3 } from './workloads/steps.js';
 import { w2 } from './workloads/counter.js';
 import { mem } from './workloads/mem.js';
+import { admin } from './workloads/admin.js';
 
 const WORKLOADS: Record<string, { run: Workload; n: (backend: string) => number }> = {
   W1: { run: w1, n: () => 2000 },
   W2: { run: w2, n: () => 10_000 },
   W3: { run: w3, n: () => 200 },
   MEM: { run: mem, n: () => 100_000 },
+  ADMIN: { run: admin, n: () => 100_000 },
 };
 
 const { values } = parseArgs({
@@ -44,6 +46,7 @@ function positiveInt(name: string, v: string | undefined): number | undefined {
  */
 function defaultWarmup(backendName: string, workloadName: string, n: number): number {
   if (workloadName === 'MEM') return Math.min(200, n);
+  if (workloadName === 'ADMIN') return 0;
   return backendName === 'memory' ? Math.min(50_000, 25 * n) : 1000;
 }
 

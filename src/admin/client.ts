@@ -116,7 +116,13 @@ export class LoomClient implements AdminApi {
     await this.start();
     const rec = await this.store.getInvocation(invocationId);
     if (rec && rec.status !== 'pending') return outcomeOf<T>(rec);
-    return outcomeOf<T>(await this.waiters.wait(invocationId));
+    // The waiters' store checks never hold the process open; an awaited result does, as a pending request would.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      return outcomeOf<T>(await this.waiters.wait(invocationId));
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   async listInvocations(query?: AdminQuery): Promise<InvocationViewPage> {

@@ -91,6 +91,7 @@ export function matchesFilter(rec: InvocationRecord, f: StoreFilter): boolean {
   if (f.createdAfter !== undefined && rec.createdAt < f.createdAfter) return false;
   if (f.createdBefore !== undefined && rec.createdAt >= f.createdBefore) return false;
   if (f.terminalOnly && rec.status === 'pending') return false;
+  if (f.seqBelow !== undefined && rec.seq >= f.seqBelow) return false;
   if (f.finishedAfter !== undefined && rec.updatedAt < f.finishedAfter) return false;
   if (f.finishedBefore !== undefined && rec.updatedAt >= f.finishedBefore) return false;
   return true;

@@ -84,7 +84,7 @@ export class AdminQueries {
     for (const record of records) {
       const view: InvocationView = { record, status: displayStatus(record) };
       if (record.status === 'pending') {
-        ctx ??= { store: this.store, admin: this.admin, now: await this.store.now(), leases: await this.store.leases.list(), isKnownType: this.isKnownType };
+        ctx ??= { store: this.store, admin: this.admin, now: await this.store.now(), leases: await this.store.leases.list(), isKnownType: this.isKnownType, queues: new Map() };
         view.waiting = await explain(record, ctx);
       }
       out.push(view);

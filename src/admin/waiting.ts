@@ -11,10 +11,12 @@ export interface ExplainContext {
   leases: LeaseInfo[];
   /** Whether some worker registers the type; undefined: not known, never reports `unknown-type`. */
   isKnownType: ((actorType: string) => boolean) | undefined;
+  /** Each actor's queue head and length, read once per page. */
+  queues: Map<string, { head: InvocationRecord | undefined; size: number }>;
 }
 
-/** Pending invocations of one actor read at most, to place one in its queue. */
-const QUEUE_READ = 1000;
+/** Oldest pending invocations of an actor read to find the one holding it (a started one, else the oldest). */
+const HEAD_READ = 4;
 
 /**
  * The one reason a pending invocation is not running, read from the store:
@@ -53,20 +55,23 @@ async function ownWait(rec: InvocationRecord, ctx: ExplainContext): Promise<Wait
 
 /**
  * An actor runs its invocations one at a time, in enqueue order, and a started
- * one holds the actor until it ends. The head is the started one, else the oldest.
+ * one holds the actor until it ends. The head is the started one, else the
+ * oldest. Three index reads: the oldest few, how many wait, how many are ahead.
  */
 async function queuePlace(rec: InvocationRecord, ctx: ExplainContext): Promise<WaitingReason | undefined> {
-  const mine = await ctx.admin.listInvocations({
-    filter: { actorType: rec.actorType, actorId: rec.actorId, statuses: ['pending'] },
-    limit: QUEUE_READ,
-    newest: false,
-  });
-  if (mine.length <= 1) return undefined;
-  const head = mine.find((r) => r.started) ?? mine[0]!;
-  if (head.id === rec.id) return undefined;
-  const waiting = mine.filter((r) => r.id !== head.id);
-  let of = waiting.length;
-  if (mine.length === QUEUE_READ) of = (await ctx.admin.countInvocations({ actorType: rec.actorType, actorId: rec.actorId, statuses: ['pending'] })) - 1;
-  const position = waiting.findIndex((r) => r.id === rec.id) + 1;
-  return { kind: 'queued', position: position > 0 ? position : of, of, head: { id: head.id, method: head.method } };
+  const actor = { actorType: rec.actorType, actorId: rec.actorId, statuses: ['pending' as const] };
+  const key = JSON.stringify([rec.actorType, rec.actorId]);
+  let queue = ctx.queues.get(key);
+  if (!queue) {
+    const oldest = await ctx.admin.listInvocations({ filter: actor, limit: HEAD_READ, newest: false });
+    const head = oldest.find((r) => r.started) ?? oldest[0];
+    const size = oldest.length < HEAD_READ ? oldest.length : await ctx.admin.countInvocations(actor);
+    queue = { head, size };
+    ctx.queues.set(key, queue);
+  }
+  const head = queue.head;
+  if (!head || head.id === rec.id || queue.size <= 1) return undefined;
+  const ahead = await ctx.admin.countInvocations({ ...actor, seqBelow: rec.seq });
+  const position = ahead - (head.seq < rec.seq ? 1 : 0) + 1;
+  return { kind: 'queued', position, of: queue.size - 1, head: { id: head.id, method: head.method } };
 }

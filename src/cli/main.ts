@@ -4,12 +4,28 @@ import { createProgram } from './program.js';
 import { workerCommand } from './commands/worker.js';
 import { inspectCommand } from './commands/inspect.js';
 import { studioCommand } from './commands/studio.js';
+import { devCommand } from './commands/dev.js';
+import { callCommand } from './commands/call.js';
+import { sendCommand } from './commands/send.js';
+import { invocationsCommand } from './commands/invocations.js';
+import { showCommand } from './commands/show.js';
+import { stateCommand } from './commands/state.js';
+import { promiseCommand } from './commands/promise.js';
+import { deadLettersCommand } from './commands/dead-letters.js';
 
 // One line per command; each command lives in ./commands/<name>.ts.
 const program = createProgram();
 workerCommand(program);
 inspectCommand(program);
 studioCommand(program);
+devCommand(program);
+callCommand(program);
+sendCommand(program);
+invocationsCommand(program);
+showCommand(program);
+stateCommand(program);
+promiseCommand(program);
+deadLettersCommand(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

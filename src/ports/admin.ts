@@ -100,6 +100,8 @@ export interface StoreFilter extends Omit<InvocationFilter, 'status' | 'deadLett
   statuses?: InvocationStatus[];
   /** Only terminal invocations (set with `finishedAfter`/`finishedBefore`, which compare `updatedAt`). */
   terminalOnly?: boolean;
+  /** Only invocations enqueued before the one with this seq (an actor's queue ahead of one of its invocations). */
+  seqBelow?: number;
 }
 
 /** A page as stores read it: `limit` records after the cursor's `seq`, in seq order. */

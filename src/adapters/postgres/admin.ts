@@ -30,6 +30,7 @@ export function whereOf(f: StoreFilter, values: unknown[]): string {
   if (f.createdBefore !== undefined) add((n) => `created_at < ${n}`, f.createdBefore);
   if (f.finishedAfter !== undefined) add((n) => `updated_at >= ${n}`, f.finishedAfter);
   if (f.finishedBefore !== undefined) add((n) => `updated_at < ${n}`, f.finishedBefore);
+  if (f.seqBelow !== undefined) add((n) => `seq < ${n}`, f.seqBelow);
   return c.length ? c.join(' AND ') : 'true';
 }
 

@@ -19,6 +19,7 @@ import { checkDurability, type DurabilityLogger } from './durability.js';
 import { KIND, SCHEMA_VERSION, actorIdempotencyKey, stateKey } from './keys.js';
 import { RedisLeases } from './leases.js';
 import { RedisTraces } from './traces.js';
+import { RedisAdmin } from './admin.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -41,6 +42,8 @@ export class RedisStore implements Store {
   readonly capabilities = { durable: true, shared: true };
   readonly leases: RedisLeases;
   readonly traces: RedisTraces;
+  /** Queries and operator actions (see `StoreAdmin`). */
+  readonly admin: RedisAdmin;
   private readonly conn: RedisConnection;
   private readonly log: DurabilityLogger;
   private readonly sweepBatch: number;
@@ -55,6 +58,7 @@ export class RedisStore implements Store {
     this.sweepBatch = Math.max(1, Math.floor(options.sweepBatch ?? 500));
     this.leases = new RedisLeases(this.conn);
     this.traces = new RedisTraces(this.conn);
+    this.admin = new RedisAdmin(this.conn);
   }
 
   private get client(): Redis {

@@ -38,6 +38,7 @@ export function whereOf(f: StoreFilter): { sql: string; params: Params } {
   cmp('created_at', '<', f.createdBefore);
   cmp('updated_at', '>=', f.finishedAfter);
   cmp('updated_at', '<', f.finishedBefore);
+  cmp('seq', '<', f.seqBelow);
   return { sql: c.length ? c.join(' AND ') : '1', params: p };
 }
 

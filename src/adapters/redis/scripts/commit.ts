@@ -31,7 +31,10 @@ if t then
   if t.s == 'pending' then
     redis.call('HSET', ikey, 'attempt', t.a)
     if t.nb then redis.call('HSET', ikey, 'notBefore', t.nb) else redis.call('HDEL', ikey, 'notBefore') end
-    if t.err then redis.call('HSET', ikey, 'error', t.err) end
+    if t.err then
+      redis.call('HSET', ikey, 'error', t.err)
+      ax_error(ikey, id, t.err)
+    end
     if t.w then redis.call('HSET', ikey, 'waitingOn', t.w) else redis.call('HDEL', ikey, 'waitingOn') end
     if t.w and t.w ~= '' then
       if redis.call('EXISTS', P .. '${KIND.promise}' .. t.w) == 1 then
@@ -53,6 +56,8 @@ if t then
     end
     redis.call('ZREM', P .. '${KIND.pending}' .. f[1], id)
     redis.call('ZADD', P .. '${KIND.expiring}', t.x, id)
+    ax_status(ikey, id, 'pending', t.s)
+    if t.s ~= 'completed' then ax_error(ikey, id, t.err) end
     if t.s == 'dead' then
       -- A dead letter keeps its journal: redrive resumes it.
       redis.call('ZADD', P .. '${KIND.dead}', now, id)

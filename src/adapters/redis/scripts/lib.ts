@@ -1,4 +1,5 @@
 import { KIND } from '../keys.js';
+import { ADMIN_INDEX } from './admin-index.js';
 
 /*
  * Lua fragments shared by several scripts. Every script starts with PRELUDE and
@@ -29,7 +30,7 @@ end
  * insert(spec, now): enqueues one invocation unless one with the same id exists,
  * or one with the same idempotency key exists and has not expired.
  */
-export const INSERT = `
+export const INSERT = `${ADMIN_INDEX}
 local function insert(it, now)
   local key = P .. '${KIND.inv}' .. it.id
   if redis.call('EXISTS', key) == 1 then return {1, redis.call('HGETALL', key)} end
@@ -54,6 +55,7 @@ local function insert(it, now)
     redis.call('SET', ik, it.id)
   end
   redis.call('ZADD', P .. '${KIND.pending}' .. it.p, ws, it.id)
+  ax_add(it.id, seq, redis.call('HGET', key, 'actorType'), redis.call('HGET', key, 'actorId'))
   return {0, {seq, ws, now}}
 end
 `;

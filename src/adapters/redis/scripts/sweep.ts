@@ -1,5 +1,6 @@
 import { KIND } from '../keys.js';
 import { DROP, PRELUDE } from './lib.js';
+import { ADMIN_INDEX } from './admin-index.js';
 
 /**
  * Deletes up to `limit` expired terminal invocations and up to `limit` expired
@@ -7,7 +8,7 @@ import { DROP, PRELUDE } from './lib.js';
  * index entries seen, idempotency index entries seen}: the caller loops while a
  * batch was full, so that one call never blocks Redis for long.
  */
-export const SWEEP = `${PRELUDE}${DROP}
+export const SWEEP = `${PRELUDE}${DROP}${ADMIN_INDEX}
 local now = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 local expiring = P .. '${KIND.expiring}'
@@ -21,6 +22,7 @@ for _, id in ipairs(ids) do
   elseif tonumber(f[2]) > now then
     redis.call('ZADD', expiring, f[2], id)
   else
+    ax_remove(ikey, id)
     redis.call('DEL', ikey)
     drop(id)
     if f[4] and redis.call('GET', P .. f[4]) == id then redis.call('DEL', P .. f[4]) end

@@ -1,0 +1,95 @@
+import type { ErrorInfo } from '../../core/errors.js';
+import { promiseOwner, type InvocationRecord, type JournalEntry, type NewInvocation } from '../../ports/store.js';
+import type { AdminWriteOutcome, StoreAdmin, StoreFilter, StoreQuery } from '../../ports/admin.js';
+import { decodeInvocation, insertSpec, pairs } from './codec.js';
+import type { RedisConnection } from './connection.js';
+import { actorMember, stateKey } from './keys.js';
+import { ADMIN_CANCEL, ADMIN_PURGE, ADMIN_RESTART, ADMIN_RETRY, ADMIN_SCAN, ADMIN_SET_STATE } from './scripts/admin.js';
+
+const SCRIPTS = {
+  loomAdminScan: { lua: ADMIN_SCAN, readOnly: true },
+  loomAdminCancel: { lua: ADMIN_CANCEL },
+  loomAdminRetry: { lua: ADMIN_RETRY },
+  loomAdminPurge: { lua: ADMIN_PURGE },
+  loomAdminRestart: { lua: ADMIN_RESTART },
+  loomAdminSetState: { lua: ADMIN_SET_STATE },
+} as const;
+
+/** Candidates one scan script tests before it yields to other clients. */
+const BUDGET = 5000;
+
+type ScanReply = [matches: string[][] | number, last: string, ended: '0' | '1'];
+
+/**
+ * The Redis store's admin capability. Queries read the sorted-set indexes the
+ * commit scripts keep (scripts/admin-index.ts), in bounded script calls; every
+ * write is one Lua script, atomic with respect to the turns' commit scripts.
+ */
+export class RedisAdmin implements StoreAdmin {
+  private defined = false;
+
+  constructor(private readonly conn: RedisConnection) {}
+
+  private call(name: keyof typeof SCRIPTS, ...args: string[]): Promise<unknown> {
+    const client = this.conn.client;
+    if (!this.defined) {
+      for (const [n, def] of Object.entries(SCRIPTS)) client.defineCommand(n, { numberOfKeys: 0, ...def });
+      this.defined = true;
+    }
+    const fn = (client as unknown as Record<string, (...a: string[]) => Promise<unknown>>)[name]!;
+    return fn.call(client, this.conn.luaPrefix, ...args);
+  }
+
+  private scan(filter: StoreFilter, limit: number, newest: boolean, after: string, counting: boolean): Promise<ScanReply> {
+    return this.conn.run('admin query', () => this.call('loomAdminScan', JSON.stringify(filter), String(limit), newest ? '1' : '0', after, String(BUDGET), counting ? '1' : '0')) as Promise<ScanReply>;
+  }
+
+  async listInvocations(q: StoreQuery): Promise<InvocationRecord[]> {
+    const out: InvocationRecord[] = [];
+    let after = q.afterSeq === undefined ? '' : String(q.afterSeq);
+    for (;;) {
+      const [matches, last, ended] = await this.scan(q.filter, q.limit - out.length, q.newest, after, false);
+      for (const f of matches as string[][]) out.push(decodeInvocation(pairs(f)));
+      if (out.length >= q.limit || ended === '1') return out;
+      after = last;
+    }
+  }
+
+  async countInvocations(filter: StoreFilter): Promise<number> {
+    let n = 0;
+    let after = '';
+    for (;;) {
+      const [count, last, ended] = await this.scan(filter, 0, false, after, true);
+      n += Number(count);
+      if (ended === '1') return n;
+      after = last;
+    }
+  }
+
+  async cancel(id: string, error: ErrorInfo): Promise<AdminWriteOutcome> {
+    const rec = await this.conn.run(`reading invocation ${id}`, () => this.conn.client.hget(this.conn.prefix + 'inv:' + id, 'replyTo'));
+    const resolution = rec ? JSON.stringify({ id: rec, error }) : '';
+    const owner = rec ? promiseOwner(rec) ?? '' : '';
+    return this.conn.run(`cancelling invocation ${id}`, () => this.call('loomAdminCancel', id, JSON.stringify(error), resolution, owner)) as Promise<AdminWriteOutcome>;
+  }
+
+  async retryNow(id: string, options: { wakeSleep?: boolean } = {}): Promise<AdminWriteOutcome> {
+    return this.conn.run(`retrying invocation ${id}`, () => this.call('loomAdminRetry', id, options.wakeSleep ? '1' : '0')) as Promise<AdminWriteOutcome>;
+  }
+
+  async purge(id: string): Promise<AdminWriteOutcome> {
+    return this.conn.run(`purging invocation ${id}`, () => this.call('loomAdminPurge', id)) as Promise<AdminWriteOutcome>;
+  }
+
+  async enqueueWithJournal(inv: NewInvocation, journal: JournalEntry[]): Promise<AdminWriteOutcome> {
+    const entries = journal.flatMap((e) => [String(e.seq), JSON.stringify(e)]);
+    return this.conn.run(`restarting as invocation ${inv.id}`, () => this.call('loomAdminRestart', JSON.stringify(insertSpec(inv)), ...entries)) as Promise<AdminWriteOutcome>;
+  }
+
+  async setState(actorType: string, actorId: string, stateJson: string, expectedVersion: number): Promise<{ outcome: 'ok' | 'conflict'; version: number }> {
+    const [outcome, version] = (await this.conn.run(`editing the state of ${actorType}/${actorId}`, () =>
+      this.call('loomAdminSetState', stateKey(actorType, actorId), actorMember(actorType, actorId), actorType, actorId, stateJson, String(expectedVersion)),
+    )) as ['ok' | 'conflict', number];
+    return { outcome, version: Number(version) };
+  }
+}
