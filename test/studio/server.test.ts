@@ -12,7 +12,7 @@ import { ActorRuntime } from '../../src/index.js';
 import { SqliteStore } from '../../src/adapters/sqlite/store.js';
 import { startStudio } from '../../src/studio/index.js';
 import { launchBrowser, requireBuiltUi } from './browser.js';
-import { Account } from './actors.js';
+import { Account, Refunds, Slow } from './actors.js';
 
 const TOKEN = 'a-studio-token-of-32-characters!';
 const API = ['GET /api/overview', 'GET /api/invocations?tab=dead', 'GET /api/invocations/x', 'POST /api/invocations/x/redrive', 'POST /api/invocations/x/cancel',
@@ -31,7 +31,7 @@ describe('Studio server', { timeout: 120_000 }, () => {
   before(async () => {
     requireBuiltUi();
     dir = mkdtempSync(join(tmpdir(), 'loom-studio-server-'));
-    worker = new ActorRuntime({ store: new SqliteStore({ path: join(dir, 'loom.db') }), pollIntervalMs: 50 }).register(Account);
+    worker = new ActorRuntime({ store: new SqliteStore({ path: join(dir, 'loom.db') }), pollIntervalMs: 50 }).register(Account).register(Refunds).register(Slow);
     await worker.start();
   });
   after(async () => {
@@ -122,6 +122,37 @@ describe('Studio server', { timeout: 120_000 }, () => {
     assert.match(readFileSync(join(dir, 'audit.jsonl'), 'utf8'), /"action":"redrive","target":"nope".*"outcome":"failed"/);
   });
 
+  it('cancels and restarts from a step through the API, and refuses a cancel or retry the status does not allow, by name', async (t) => {
+    const studio = await open();
+    t.after(() => studio.close());
+    const post = (path: string, body: unknown = {}) => call(studio.url, `POST ${path}`, {}, body);
+    const { invocationId: sleeper } = await worker.send({ actorType: 'Slow', actorId: 'api-1', method: 'wait', args: [] });
+    await until(async () => (await worker.getInvocation(sleeper))?.started === true);
+    const detail = (await call(studio.url, `GET /api/invocations/${sleeper}`)).json as { invocation: { waiting: { kind: string } }; actions: { cancel: boolean; retryNow: boolean } };
+    assert.equal(detail.invocation.waiting.kind, 'sleeping');
+    assert.deepEqual([detail.actions.cancel, detail.actions.retryNow], [true, true]);
+    assert.equal((await post(`/api/invocations/${sleeper}/cancel`)).status, 200);
+    assert.equal((await worker.getInvocation(sleeper))?.error?.code, 'LOOM_CANCELLED');
+    const again = await post(`/api/invocations/${sleeper}/cancel`);
+    assert.equal(again.status, 409);
+    assert.match((again.json as { error: { message: string } }).error.message, /cannot cancel invocation .*: it is failed/);
+
+    const retried = await post(`/api/invocations/${sleeper}/retry`);
+    assert.equal(retried.status, 409);
+    assert.match((retried.json as { error: { message: string } }).error.message, /cannot retry invocation .*: it is failed/);
+
+    const { invocationId: refund } = await worker.send({ actorType: 'Refunds', actorId: 'api-2', method: 'request', args: [{ id: 'api-2' }] });
+    await until(async () => (await worker.getInvocation(refund))?.waitingOn !== undefined);
+    const restarted = await post(`/api/invocations/${refund}/restart`, { fromStep: 2 });
+    assert.equal(restarted.status, 200, JSON.stringify(restarted.json));
+    const copy = (restarted.json as { invocationId: string }).invocationId;
+    assert.notEqual(copy, refund);
+    const copied = (await call(studio.url, `GET /api/invocations/${encodeURIComponent(copy)}`)).json as { timeline: { kind: string }[] };
+    assert.deepEqual(copied.timeline.slice(0, 2).map((e) => e.kind), ['step', 'now']);
+    assert.equal((await post(`/api/invocations/${refund}/restart`, { fromStep: -1 })).status, 400);
+    assert.match(readFileSync(join(dir, 'audit.jsonl'), 'utf8'), new RegExp(`"action":"restart","target":"${refund} from step 2".*"outcome":"ok"`));
+  });
+
   it('pushes a change to every browser on an open live view, and polls each open view once however many watch it', async (t) => {
     const studio = await open({ livePollMs: 1000 });
     t.after(() => studio.close());
@@ -176,4 +207,9 @@ async function openStream(url: string): Promise<{ next: (match: (data: unknown) 
     },
     close: () => abort.abort(),
   };
+}
+
+async function until(cond: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(await cond(), 'condition not met in 15 s');
 }
