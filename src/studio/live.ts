@@ -18,7 +18,12 @@ interface Channel {
   lastProbe: string | undefined;
   lastJson: string | undefined;
   loadedAt: number;
+  /** Store queries the last load made: a forced refresh waits long enough to amortize them. */
+  loadCost: number;
 }
+
+/** A forced refresh costs the store at most this many queries a second, averaged. */
+const REFRESH_BUDGET_PER_S = 0.25;
 
 /**
  * Server-sent events for open views. Every distinct view key is polled by one
@@ -29,7 +34,7 @@ export class LiveHub {
   private readonly channels = new Map<string, Channel>();
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(private readonly defaultIntervalMs = 1000) {
+  constructor(private readonly defaultIntervalMs = 1000, private readonly queries: () => number = () => 0) {
     this.heartbeat = setInterval(() => {
       for (const ch of this.channels.values()) for (const res of ch.clients) res.write(': keep-alive\n\n');
     }, 15_000);
@@ -46,7 +51,7 @@ export class LiveHub {
     res.write('retry: 1000\n\n');
     let ch = this.channels.get(key);
     if (!ch) {
-      ch = { view, clients: new Set(), timer: undefined, lastProbe: undefined, lastJson: undefined, loadedAt: 0 };
+      ch = { view, clients: new Set(), timer: undefined, lastProbe: undefined, lastJson: undefined, loadedAt: 0, loadCost: 0 };
       this.channels.set(key, ch);
       this.tick(key, ch);
     } else if (ch.lastJson !== undefined) {
@@ -66,9 +71,13 @@ export class LiveHub {
     const run = async (): Promise<void> => {
       try {
         const probe = ch.view.probe ? await ch.view.probe() : undefined;
-        const stale = ch.view.refreshEveryMs !== undefined && Date.now() - ch.loadedAt >= ch.view.refreshEveryMs;
+        const every = ch.view.refreshEveryMs === undefined ? Infinity : Math.max(ch.view.refreshEveryMs, (ch.loadCost / REFRESH_BUDGET_PER_S) * 1000);
+        const stale = Date.now() - ch.loadedAt >= every;
         if (probe !== undefined && probe === ch.lastProbe && ch.lastJson !== undefined && !stale) return;
+        // Counted on the shared counter, so a load that overlaps another view's counts both: the wait errs long.
+        const before = this.queries();
         const json = JSON.stringify(await ch.view.load());
+        ch.loadCost = this.queries() - before;
         ch.loadedAt = Date.now();
         ch.lastProbe = probe;
         if (json === ch.lastJson) return;

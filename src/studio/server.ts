@@ -72,7 +72,7 @@ export async function startStudio(options: StudioOptions): Promise<StudioServer>
   if (!base) throw new ConfigError('startStudio needs a store, or a runtime with a store, to show');
   const own = running === undefined;
   const counter = countQueries(base);
-  const live = new LiveHub(options.livePollMs ?? 1000);
+  const live = new LiveHub(options.livePollMs ?? 1000, () => counter.count);
   const partitions = options.partitions ?? options.runtime?.options.partitions ?? 64;
   const types = options.runtime?.actorTypes.map((t) => t.name);
   const client = new LoomClient({ store: counter.store, partitions, ...(types ? { actorTypes: types } : {}) });
