@@ -1,5 +1,5 @@
 import { ActionNotAllowedError, InvalidFilterError, NotFoundError, StaleStateError } from './errors.js';
-import type { AdminQueries } from './queries.js';
+import { displayStatus, type AdminQueries } from './queries.js';
 import type { ActorStateView, InvocationView } from './types.js';
 import { InvalidMessageError, toErrorInfo } from '../core/errors.js';
 import { toJson } from '../core/envelope.js';
@@ -98,7 +98,8 @@ export class AdminActions {
     if (outcome === 'ok') return;
     if (outcome === 'not-found') throw notFound(id);
     const cur = await this.store.getInvocation(id);
-    throw new ActionNotAllowedError(`cannot ${action} invocation ${id}: it is ${cur?.status ?? 'gone'}; ${hint}`, cur?.status);
+    const status = cur ? displayStatus(cur) : 'gone';
+    throw new ActionNotAllowedError(`cannot ${action} invocation ${id}: it is ${status}; ${hint}`, status);
   }
 }
 

@@ -16,7 +16,12 @@ export function humanDuration(ms: number): string {
   return parts.join(' ');
 }
 
-const short = (id: string): string => (id.length > 13 ? id.slice(0, 8) : id);
+/** The first 8 characters of a UUID, keeping a call suffix (`…:c2`) that tells a callee from its caller. */
+const short = (id: string): string => {
+  const cut = id.indexOf(':');
+  const head = cut < 0 ? id : id.slice(0, cut);
+  return (head.length > 13 ? `${head.slice(0, 8)}…` : head) + (cut < 0 ? '' : id.slice(cut));
+};
 
 /** One line saying why an invocation waits, for tables and logs; `now` on the store's clock. */
 export function describeWaiting(w: WaitingReason, now: number): string {

@@ -79,16 +79,14 @@ export class AdminQueries {
 
   /** Views of records, each pending one with its waiting reason (leases and clock read once). */
   async views(records: InvocationRecord[]): Promise<InvocationView[]> {
-    let ctx: ExplainContext | undefined;
-    const out: InvocationView[] = [];
-    for (const record of records) {
-      const view: InvocationView = { record, status: displayStatus(record) };
-      if (record.status === 'pending') {
-        ctx ??= { store: this.store, admin: this.admin, now: await this.store.now(), leases: await this.store.leases.list(), isKnownType: this.isKnownType, queues: new Map() };
-        view.waiting = await explain(record, ctx);
-      }
-      out.push(view);
-    }
+    const out = records.map((record): InvocationView => ({ record, status: displayStatus(record) }));
+    if (!records.some((r) => r.status === 'pending')) return out;
+    const [now, leases] = await Promise.all([this.store.now(), this.store.leases.list()]);
+    const ctx: ExplainContext = { store: this.store, admin: this.admin, now, leases, isKnownType: this.isKnownType, queues: new Map() };
+    // Explained side by side: on a networked store the reads of one page overlap instead of queueing.
+    await Promise.all(out.map(async (view) => {
+      if (view.record.status === 'pending') view.waiting = await explain(view.record, ctx);
+    }));
     return out;
   }
 }

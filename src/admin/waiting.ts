@@ -12,7 +12,7 @@ export interface ExplainContext {
   /** Whether some worker registers the type; undefined: not known, never reports `unknown-type`. */
   isKnownType: ((actorType: string) => boolean) | undefined;
   /** Each actor's queue head and length, read once per page. */
-  queues: Map<string, { head: InvocationRecord | undefined; size: number }>;
+  queues: Map<string, Promise<{ head: InvocationRecord | undefined; size: number }>>;
 }
 
 /** Oldest pending invocations of an actor read to find the one holding it (a started one, else the oldest). */
@@ -61,14 +61,16 @@ async function ownWait(rec: InvocationRecord, ctx: ExplainContext): Promise<Wait
 async function queuePlace(rec: InvocationRecord, ctx: ExplainContext): Promise<WaitingReason | undefined> {
   const actor = { actorType: rec.actorType, actorId: rec.actorId, statuses: ['pending' as const] };
   const key = JSON.stringify([rec.actorType, rec.actorId]);
-  let queue = ctx.queues.get(key);
-  if (!queue) {
-    const oldest = await ctx.admin.listInvocations({ filter: actor, limit: HEAD_READ, newest: false });
-    const head = oldest.find((r) => r.started) ?? oldest[0];
-    const size = oldest.length < HEAD_READ ? oldest.length : await ctx.admin.countInvocations(actor);
-    queue = { head, size };
-    ctx.queues.set(key, queue);
+  let reading = ctx.queues.get(key);
+  if (!reading) {
+    reading = (async () => {
+      const oldest = await ctx.admin.listInvocations({ filter: actor, limit: HEAD_READ, newest: false });
+      const size = oldest.length < HEAD_READ ? oldest.length : await ctx.admin.countInvocations(actor);
+      return { head: oldest.find((r) => r.started) ?? oldest[0], size };
+    })();
+    ctx.queues.set(key, reading);
   }
+  const queue = await reading;
   const head = queue.head;
   if (!head || head.id === rec.id || queue.size <= 1) return undefined;
   const ahead = await ctx.admin.countInvocations({ ...actor, seqBelow: rec.seq });

@@ -123,6 +123,8 @@ export function adminContract(name: string, factory: StoreFactory): void {
       assert.equal((await store.getInvocation(b.id))?.notBefore, wakeAt, 'a sleep is left alone');
       assert.equal(await admin.retryNow(b.id, { wakeSleep: true }), 'ok');
       assert.equal((await store.getInvocation(b.id))?.notBefore, undefined);
+      const [sleep] = await store.loadJournal(b.id);
+      assert.ok(Number(sleep?.valueJson) <= (await store.now()), 'the sleep records a time already passed, so its replay goes on');
       await s.ok(store, s.turn(lease, a.id, { transition: { status: 'completed', resultJson: '1', expiresAt: now + 60_000 } }));
       assert.equal(await admin.retryNow(a.id), 'not-pending');
     });

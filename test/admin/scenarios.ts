@@ -124,8 +124,9 @@ export function adminScenarios(name: string, open: () => Promise<Backend>): void
       const call = worker.call({ actorType: 'Ops', actorId: id('r'), method: 'blocked', args: [gate] });
       call.catch(() => {});
       await until('the step to start', async () => effects.get(`${gate}:started`) === 1);
-      const [running] = (await client.listInvocations({ filter: { actorType: 'Ops', actorId: id('r') } })).items;
-      await client.cancel(running!.record.id);
+      // An eagerly started call's enqueue may still be on its way to the store.
+      const running = await until('the running one in the store', async () => (await client.listInvocations({ filter: { actorType: 'Ops', actorId: id('r') } })).items[0]);
+      await client.cancel(running.record.id);
       release(gate);
       await expectCancelled(call);
       await sleep(100);

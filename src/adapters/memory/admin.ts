@@ -80,6 +80,8 @@ export class MemoryAdmin implements StoreAdmin {
     if (inv.status !== 'pending') return 'not-pending';
     const sleeping = inv.notBefore !== undefined && [...(this.m.journals.get(id)?.values() ?? [])].some((e) => e.kind === 'sleep' && e.status === 'pending');
     if (!sleeping || options.wakeSleep) delete inv.notBefore;
+    // A sleep's replay waits for the time it recorded: woken early, it records now instead.
+    if (sleeping && options.wakeSleep) for (const e of this.m.journals.get(id)!.values()) if (e.kind === 'sleep' && e.status === 'pending') e.valueJson = String(Date.now());
     inv.wakeSeq = ++this.m.wakeSeq;
     inv.updatedAt = Date.now();
     return 'ok';

@@ -130,6 +130,8 @@ export class PostgresAdmin implements StoreAdmin {
         row.not_before !== null && (await c.query(this.sql(`SELECT 1 FROM loom.journal WHERE invocation_id = $1 AND kind = 'sleep' AND status = 'pending'`), [id])).rowCount! > 0;
       const keep = sleeping && !options.wakeSleep;
       await c.query(this.sql(`UPDATE loom.invocations SET not_before = ${keep ? 'not_before' : 'NULL'}, wake_seq = nextval('loom.wake_seq'), updated_at = ${NOW_MS} WHERE id = $1`), [id]);
+      // A sleep's replay waits for the time it recorded: woken early, it records now instead.
+      if (sleeping && options.wakeSleep) await c.query(this.sql(`UPDATE loom.journal SET value_json = (${NOW_MS})::text WHERE invocation_id = $1 AND kind = 'sleep' AND status = 'pending'`), [id]);
       return 'ok';
     });
   }

@@ -133,6 +133,8 @@ export class SqliteAdmin implements StoreAdmin {
       const sleeping = row.not_before !== null && this.st(`SELECT 1 FROM loom_journal WHERE invocation_id = ? AND kind = 'sleep' AND status = 'pending'`).get(id);
       const notBefore = sleeping && !options.wakeSleep ? row.not_before : null;
       this.st('UPDATE loom_invocations SET not_before = ?, wake_seq = ?, updated_at = ? WHERE id = ?').run(notBefore, this.nextWake(), now, id);
+      // A sleep's replay waits for the time it recorded: woken early, it records now instead.
+      if (sleeping && options.wakeSleep) this.st(`UPDATE loom_journal SET value_json = ? WHERE invocation_id = ? AND kind = 'sleep' AND status = 'pending'`).run(String(now), id);
       return 'ok';
     });
   }

@@ -9,6 +9,8 @@ import { detailLines, invocationColumns } from '../ops/views.js';
 import type { LoomClient } from '../../admin/client.js';
 import type { BulkAction } from '../../admin/types.js';
 
+type ActionFlags = BulkFlags & { wakeSleep?: boolean };
+
 type ListFlags = StoreFlags & FilterFlags & { limit: number; cursor?: string; oldest?: boolean; output: OutputFormat };
 
 /** `loom invocations list|show|cancel|retry|restart|purge`: find, explain and fix invocations. */
@@ -45,7 +47,8 @@ export function invocationsCommand(program: Command): void {
 
   action(inv, 'cancel', 'cancel', 'end pending invocations as cancelled (a running one stops at its next durable operation); the caller sees LOOM_CANCELLED', (c, id, f) => c.cancel(id, f.reason))
     .option('--reason <text>', 'the message the caller sees', 'cancelled by an operator');
-  action(inv, 'retry', 'retry', 'run backing-off invocations now instead of at their next try', (c, id) => c.retryNow(id));
+  action(inv, 'retry', 'retry', 'run backing-off (or delayed) invocations now instead of at their next try', (c, id, f) => c.retryNow(id, { wakeSleep: f.wakeSleep === true }))
+    .option('--wake-sleep', 'with ids: also end a durable sleep early');
   action(inv, 'purge', 'purge', 'delete finished invocations now, before their TTL', async (c, id) => void (await c.purge(id)));
 
   const restart = inv.command('restart').description('a new invocation of the same message whose journal is the first <step> entries of this one').argument('<id>', 'invocation id');
@@ -61,13 +64,13 @@ export function invocationsCommand(program: Command): void {
 }
 
 /** A command that acts on the ids given, or in bulk on a filter (count first, --yes to run). */
-function action(parent: Command, name: string, bulk: BulkAction, description: string, one: (c: LoomClient, id: string, flags: BulkFlags) => Promise<unknown>): Command {
+function action(parent: Command, name: string, bulk: BulkAction, description: string, one: (c: LoomClient, id: string, flags: ActionFlags) => Promise<unknown>): Command {
   const cmd = parent.command(name).description(description).argument('[ids...]', 'invocation ids; or none, with filter flags, to act on every match');
   return storeOptions(filterOptions(cmd))
     .option('--dry-run', 'only count what matches')
     .option('--yes', 'act on every match of the filter')
     .addHelpText('after', `\nExamples:\n  loom invocations ${name} 0b6f…\n  loom invocations ${name} --type PaymentProcessor --status pending --dry-run\n  loom invocations ${name} --type PaymentProcessor --status pending --yes`)
-    .action(async (ids: string[], flags: StoreFlags & FilterFlags & BulkFlags) => {
+    .action(async (ids: string[], flags: StoreFlags & FilterFlags & ActionFlags) => {
       if (ids.length > 0 && hasFilter(flags)) throw new LoomError('LOOM_CLI', `give invocation ids or filter flags to ${name}, not both`);
       if (ids.length === 0 && !hasFilter(flags)) throw new LoomError('LOOM_CLI', `${name} what? give invocation ids, or filter flags (e.g. --type T --status pending) and --yes`);
       await withClient(flags, async (client) => {

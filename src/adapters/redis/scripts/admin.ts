@@ -49,6 +49,19 @@ local f = cjson.decode(ARGV[2])
 local limit, newest, budget, counting = tonumber(ARGV[3]), ARGV[4] == '1', tonumber(ARGV[6]), ARGV[7] == '1'
 if f.statuses and #f.statuses == 0 then return {counting and 0 or {}, '', '1'} end
 local z = ax_source(f)
+if counting then
+  -- The index alone answers a filter that names only what chose it (and a seq bound): no record is read.
+  local used = { actorType = f.actorType and f.actorId and true, actorId = true, statuses = f.statuses and #f.statuses == 1, seqBelow = true }
+  if not (f.actorType and f.actorId) then
+    used = { statuses = f.statuses and #f.statuses == 1 and not f.errorCode, errorCode = true, seqBelow = true }
+    if not f.errorCode and not (f.statuses and #f.statuses == 1) then used.actorType = true end
+  end
+  local pure = true
+  for k, _ in pairs(f) do if not used[k] then pure = false end end
+  if pure and ARGV[5] == '' then
+    return {redis.call('ZCOUNT', z, '-inf', f.seqBelow and ('(' .. f.seqBelow) or '+inf'), '', '1'}
+  end
+end
 local bound = ARGV[5] ~= '' and ('(' .. ARGV[5]) or (newest and '+inf' or '-inf')
 if newest and f.seqBelow and (ARGV[5] == '' or tonumber(ARGV[5]) > tonumber(f.seqBelow)) then bound = '(' .. f.seqBelow end
 local top = f.seqBelow and ('(' .. f.seqBelow) or '+inf'
@@ -108,14 +121,24 @@ local f = redis.call('HMGET', ikey, 'status', 'notBefore')
 if not f[1] then return 'not-found' end
 if f[1] ~= 'pending' then return 'not-pending' end
 local sleeping = false
+local now = now_ms()
 if f[2] then
-  for _, v in ipairs(redis.call('HVALS', P .. '${KIND.journal}' .. id)) do
-    local e = cjson.decode(v)
-    if e.kind == 'sleep' and e.status == 'pending' then sleeping = true end
+  local jk = P .. '${KIND.journal}' .. id
+  local all = redis.call('HGETALL', jk)
+  for i = 1, #all, 2 do
+    local e = cjson.decode(all[i + 1])
+    if e.kind == 'sleep' and e.status == 'pending' then
+      sleeping = true
+      -- A sleep's replay waits for the time it recorded: woken early, it records now instead.
+      if ARGV[3] == '1' then
+        e.valueJson = string.format('%d', now)
+        redis.call('HSET', jk, all[i], cjson.encode(e))
+      end
+    end
   end
 end
 if not sleeping or ARGV[3] == '1' then redis.call('HDEL', ikey, 'notBefore') end
-redis.call('HSET', ikey, 'updatedAt', now_ms())
+redis.call('HSET', ikey, 'updatedAt', now)
 wake(ikey, id)
 return 'ok'
 `;
