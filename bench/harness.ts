@@ -24,7 +24,12 @@ export async function withRuntime<T>(
   const runtime = new ActorRuntime({ ...options, store });
   runtime.register(Steps).register(Counter).register(Tiny);
   // LOOM_BENCH_OBSERVE=1: metrics and store-backed trace events on (bench/observability.ts compares).
-  const obs = process.env.LOOM_BENCH_OBSERVE === '1' ? observe(runtime, { metrics: true, traceSinks: [new StoreTraceSink()] }) : undefined;
+  const mode = process.env.LOOM_BENCH_OBSERVE;
+  const obs =
+    mode === '1' ? observe(runtime, { metrics: true, traceSinks: [new StoreTraceSink()] })
+    : mode === 'metrics' ? observe(runtime, { metrics: true })
+    : mode === 'null-sink' ? observe(runtime, { traceSinks: [{ write: () => {} }] })
+    : undefined;
   try {
     await runtime.start();
     return await fn(runtime);

@@ -50,6 +50,8 @@ export type {
   PromiseResolution,
 } from './ports/store.js';
 export type { Lease, LeaseManager, LeaseInfo } from './ports/lease.js';
+export type { TraceEvent, TraceEventType, TraceRefs, TraceSink, TraceQuery, TraceStore, TraceBounds } from './ports/trace.js';
+export type { EngineObserver, EngineView, LeaseLossReason, WatchedStoreOp } from './core/observer.js';
 export type { Transport, TransportCapabilities, WorkNotice, Delivery } from './ports/transport.js';
 export { LoomClient, type LoomClientOptions } from './admin/client.js';
 export type { AdminApi, AdminFilter, AdminQuery, InvocationView, InvocationDetail, WaitingReason, BulkResult } from './admin/types.js';

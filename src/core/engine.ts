@@ -262,6 +262,7 @@ export class Engine implements EngineView {
     await this.owner.stop();
     await this.relay?.close().catch((err: Error) => this.opts.log.warn(`closing the transport: ${err.message}`));
     this.state = 'stopped';
+    await Promise.resolve(this.obs?.stopped?.()).catch((err: Error) => this.opts.log.warn(`an observer failed on stop: ${err?.message}`));
     this.results.rejectAll((id) => new RuntimeStateError(`the runtime stopped before invocation ${id} finished; it resumes when a worker starts`));
   }
 

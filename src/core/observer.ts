@@ -70,9 +70,11 @@ export interface EngineObserver {
   committed?(items: number, ms: number): void;
   /** A watched store call missed its deadline (`timedOut`) or failed; `ok` once it works again. */
   storeCall?(op: WatchedStoreOp, ok: boolean, timedOut: boolean): void;
+  /** The engine stopped; the store is still open: write out what is buffered. */
+  stopped?(): Promise<void> | void;
 }
 
-const HOOKS = ['attach', 'outgoing', 'accepted', 'attemptStarted', 'stepStarted', 'attemptEnded', 'leaseAcquired', 'leaseLost', 'staleWrite', 'committed', 'storeCall'] as const;
+const HOOKS = ['attach', 'outgoing', 'accepted', 'attemptStarted', 'stepStarted', 'attemptEnded', 'leaseAcquired', 'leaseLost', 'staleWrite', 'committed', 'storeCall', 'stopped'] as const;
 
 /**
  * One observer that calls each of `list` in turn; only hooks that some member
@@ -83,29 +85,47 @@ export function combineObservers(list: readonly EngineObserver[], onError: (err:
   if (list.length === 0) return undefined;
   const out: Record<string, unknown> = {};
   for (const hook of HOOKS) {
-    const fns = list.map((o) => o[hook]?.bind(o)).filter((f): f is NonNullable<typeof f> => f !== undefined) as ((...a: unknown[]) => unknown)[];
+    const fns = list.map((o) => o[hook]?.bind(o)).filter((f): f is NonNullable<typeof f> => f !== undefined) as Hook[];
     if (fns.length === 0) continue;
-    out[hook] = (...args: unknown[]) => {
-      const ends: ((...a: unknown[]) => void)[] = [];
-      for (const f of fns) {
+    if (hook === 'stopped') {
+      out[hook] = () => Promise.all(fns.map((f) => Promise.resolve().then(() => f()).catch(onError))).then(() => undefined);
+    } else if (fns.length === 1) {
+      // The usual case, one observer: no array, no rest arguments on the hot path.
+      const f = fns[0]!;
+      out[hook] = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => {
         try {
-          const r = f(...args);
-          if (typeof r === 'function') ends.push(r as (...a: unknown[]) => void);
+          return f(a, b, c, d);
         } catch (err) {
           onError(err);
+          return undefined;
         }
-      }
-      if (ends.length === 0) return undefined;
-      return (...a: unknown[]) => {
-        for (const e of ends) {
+      };
+    } else {
+      out[hook] = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => {
+        let ends: Hook[] | undefined;
+        for (const f of fns) {
           try {
-            e(...a);
+            const r = f(a, b, c, d);
+            if (typeof r === 'function') (ends ??= []).push(r as Hook);
           } catch (err) {
             onError(err);
           }
         }
+        if (!ends) return undefined;
+        const all = ends;
+        return (x?: unknown, y?: unknown) => {
+          for (const e of all) {
+            try {
+              e(x, y);
+            } catch (err) {
+              onError(err);
+            }
+          }
+        };
       };
-    };
+    }
   }
   return out as EngineObserver;
 }
+
+type Hook = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => unknown;

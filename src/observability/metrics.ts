@@ -125,28 +125,45 @@ export class LoomMetrics implements EngineObserver {
     return t;
   }
 
+  /** Label children made once: prom-client hashes a label object on every call otherwise. */
+  private readonly children = new Map<string, { inc(): void; observe(v: number): void }>();
+
+  private child(metric: Counter<string> | Histogram<string>, name: string, actorType: string, outcome?: string): { inc(): void; observe(v: number): void } {
+    const key = `${name}\u0000${actorType}\u0000${outcome ?? ''}`;
+    let c = this.children.get(key);
+    if (!c) {
+      const labels: Record<string, string> = { actor_type: this.type(actorType) };
+      if (outcome !== undefined) labels.outcome = outcome;
+      c = (metric as Counter<string>).labels(labels) as unknown as { inc(): void; observe(v: number): void };
+      this.children.set(key, c);
+    }
+    return c;
+  }
+
   accepted(rec: InvocationRecord, duplicate: boolean): void {
-    (duplicate ? this.dedupTotal : this.acceptedTotal).inc({ actor_type: this.type(rec.actorType) });
+    if (duplicate) this.child(this.dedupTotal, 'dedup', rec.actorType).inc();
+    else this.child(this.acceptedTotal, 'accepted', rec.actorType).inc();
   }
 
   stepStarted(rec: InvocationRecord): (entry: JournalEntry | undefined) => void {
     const t0 = performance.now();
     return (entry) => {
-      this.stepSeconds.observe({ actor_type: this.type(rec.actorType), outcome: entry ? 'ok' : 'error' }, (performance.now() - t0) / 1000);
+      this.child(this.stepSeconds, 'step', rec.actorType, entry ? 'ok' : 'error').observe((performance.now() - t0) / 1000);
     };
   }
 
   attemptEnded(event: AttemptEvent, rec: InvocationRecord): void {
-    const actor_type = this.type(event.actorType);
-    this.attemptsTotal.inc({ actor_type, outcome: event.outcome });
-    this.attemptSeconds.observe({ actor_type, outcome: event.outcome }, event.durationMs / 1000);
-    if (event.outcome === 'retry') this.retriesTotal.inc({ actor_type });
-    else if (event.outcome === 'suspended') this.suspensionsTotal.inc({ actor_type });
-    const final = FINAL[event.outcome];
+    const t = event.actorType;
+    const o = event.outcome;
+    this.child(this.attemptsTotal, 'attempts', t, o).inc();
+    this.child(this.attemptSeconds, 'attemptSeconds', t, o).observe(event.durationMs / 1000);
+    if (o === 'retry') this.child(this.retriesTotal, 'retries', t).inc();
+    else if (o === 'suspended') this.child(this.suspensionsTotal, 'suspensions', t).inc();
+    const final = FINAL[o];
     if (final) {
-      this.finishedTotal.inc({ actor_type, outcome: final });
+      this.child(this.finishedTotal, 'finished', t, final).inc();
       const now = this.view ? this.view.now() : Date.now();
-      this.e2eSeconds.observe({ actor_type, outcome: final }, Math.max(0, now - rec.createdAt) / 1000);
+      this.child(this.e2eSeconds, 'e2e', t, final).observe(Math.max(0, now - rec.createdAt) / 1000);
     }
   }
 

@@ -41,7 +41,11 @@ export class Observability {
   /** The hooks to hand the engine: only those some part needs. */
   readonly observer: EngineObserver;
 
-  constructor(options: ObservabilityOptions = {}) {
+  /** `onAttach`: called when the engine starts, before anything is observed. */
+  constructor(
+    options: ObservabilityOptions = {},
+    private readonly onAttach?: () => void,
+  ) {
     const log = options.logger ?? consoleLogger;
     if (options.metrics) this.metrics = new LoomMetrics();
     if (options.tracer) this.otel = new OtelSpans(options.tracer);
@@ -58,9 +62,9 @@ export class Observability {
     return this.view;
   }
 
-  /** Writes buffered trace events to the sinks and waits for them. */
-  flush(): Promise<void> {
-    return this.buffer?.flush() ?? Promise.resolve();
+  /** Writes buffered trace events to the sinks and waits for them, giving up on a sink after `timeoutMs` (default 30 s). */
+  flush(timeoutMs = 30_000): Promise<void> {
+    return this.buffer?.flush(timeoutMs) ?? Promise.resolve();
   }
 
   /** Flushes and closes the trace sinks. */
@@ -73,6 +77,7 @@ export class Observability {
     const tracing = otel !== undefined || t !== undefined;
     const o: EngineObserver = {
       attach: (view: EngineView) => {
+        this.onAttach?.();
         this.view = view;
         m?.attach(view);
         t?.attach(view);
@@ -129,6 +134,7 @@ export class Observability {
         t?.staleWrite(p, epoch, id);
       };
     }
+    if (this.buffer) o.stopped = () => this.buffer!.flush();
     if (m) {
       o.committed = (items: number, ms: number) => m.committed(items, ms);
       o.storeCall = (op: WatchedStoreOp, ok: boolean, timedOut: boolean) => m.storeCall(op, ok, timedOut);

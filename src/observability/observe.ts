@@ -21,10 +21,10 @@ export function observe(runtime: ActorRuntime, options: ObservabilityOptions = {
     }
     return existing;
   }
-  const obs = new Observability({ ...options, logger: options.logger ?? runtime.options.logger });
   const storeSinks = (options.traceSinks ?? []).filter((s): s is StoreTraceSink => s instanceof StoreTraceSink);
-  // Store sinks given no store use the runtime's, known once it starts (attach runs first).
-  if (storeSinks.length) runtime.observe({ attach: () => storeSinks.forEach((s) => s.useStore(runtime.store)) });
+  // Store sinks given no store use the runtime's, known once it starts.
+  const onAttach = storeSinks.length ? () => storeSinks.forEach((s) => s.useStore(runtime.store)) : undefined;
+  const obs = new Observability({ ...options, logger: options.logger ?? runtime.options.logger }, onAttach);
   runtime.observe(obs.observer);
   attached.set(runtime, obs);
   return obs;

@@ -5,7 +5,7 @@ import type { TraceEvent, TraceSink } from '../ports/trace.js';
 export interface TraceBufferOptions {
   /** Events waiting for one sink at most; past it new ones are dropped (counted). Default 50000. */
   maxQueued?: number;
-  /** How often buffered events go to the sinks, ms. Default 100. */
+  /** How often buffered events go to the sinks, ms. Default 200. */
   flushIntervalMs?: number;
 }
 
@@ -41,7 +41,7 @@ export class TraceBuffer {
   ) {
     this.queues = sinks.map((s, i) => new SinkQueue(sinkName(s, i), s));
     this.maxQueued = options.maxQueued ?? 50_000;
-    this.intervalMs = options.flushIntervalMs ?? 100;
+    this.intervalMs = options.flushIntervalMs ?? 200;
   }
 
   push(event: TraceEvent): void {
@@ -108,8 +108,8 @@ export class TraceBuffer {
   async flush(timeoutMs = 5000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const giveUp = new Promise<void>((r) => {
+      // Kept referenced: a stop waiting on a stuck sink must not let the process end mid-flush.
       timer = setTimeout(r, timeoutMs);
-      timer.unref();
     });
     try {
       await Promise.race([this.drain(), giveUp]);

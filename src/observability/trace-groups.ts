@@ -1,5 +1,5 @@
 import { InvalidMessageError } from '../core/errors.js';
-import type { TraceEvent, TraceQuery } from '../ports/trace.js';
+import type { TraceEvent, TraceEventType, TraceQuery, TraceRefs } from '../ports/trace.js';
 
 /**
  * Events of one trace and one invocation written together: stores keep one
@@ -48,4 +48,39 @@ export function flattenGroups(groups: readonly TraceEvent[][], q: TraceQuery, li
   // Groups are in write order; events of two workers can interleave, so order by time (stable).
   out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return out.length > limit ? out.slice(0, limit) : out;
+}
+
+/**
+ * The stored form of a group: what every event of it shares (trace id, worker)
+ * once, and per event the rest as an array rather than an object. Stores write
+ * and read this.
+ */
+type StoredEvent = [event_type: TraceEventType, at: string, span_id: string | 0, refs: TraceRefs, error_code?: string];
+interface StoredGroup {
+  t: string;
+  w?: string;
+  e: StoredEvent[];
+}
+
+export function encodeGroup(g: TraceGroup): string {
+  const e: StoredEvent[] = new Array<StoredEvent>(g.events.length);
+  for (let i = 0; i < g.events.length; i++) {
+    const ev = g.events[i]!;
+    e[i] = ev.error_code === undefined ? [ev.event_type, ev.at, ev.span_id ?? 0, ev.refs] : [ev.event_type, ev.at, ev.span_id ?? 0, ev.refs, ev.error_code];
+  }
+  const out: StoredGroup = { t: g.traceId, e };
+  const w = g.events[0]?.worker;
+  if (w !== undefined) out.w = w;
+  return JSON.stringify(out);
+}
+
+export function decodeGroup(json: string): TraceEvent[] {
+  const g = JSON.parse(json) as StoredGroup;
+  return g.e.map(([event_type, at, span, refs, error_code]) => {
+    const e: TraceEvent = { trace_id: g.t, event_type, at, refs };
+    if (span) e.span_id = span;
+    if (g.w !== undefined) e.worker = g.w;
+    if (error_code !== undefined) e.error_code = error_code;
+    return e;
+  });
 }

@@ -33,8 +33,21 @@ export class TraceRecorder implements EngineObserver {
     this.view = view;
   }
 
+  private lastMs = 0;
+  private lastIso = '';
+
+  /** The time as ISO 8601; many events share a millisecond, and so the string. */
+  private at(): string {
+    const ms = this.view ? this.view.now() : Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
+  }
+
   private emit(trace_id: string, span_id: string | undefined, event_type: TraceEventType, refs: TraceRefs, error_code?: string): void {
-    const event: TraceEvent = { trace_id, event_type, at: new Date(this.view ? this.view.now() : Date.now()).toISOString(), refs };
+    const event: TraceEvent = { trace_id, event_type, at: this.at(), refs };
     if (span_id) event.span_id = span_id;
     if (this.view) event.worker = this.view.workerId;
     if (error_code) event.error_code = error_code;

@@ -14,7 +14,7 @@ import type { SpanLine } from './otel-support.js';
 const { admin, unreachable } = await openAdmin();
 if (unreachable) redisUnavailable('OpenTelemetry across worker processes', unreachable);
 else {
-  it('OpenTelemetry across two worker processes and a Redis transport: one span tree, and no duplicate spans after a crash and replay', { timeout: 90_000 }, async () => {
+  it('OpenTelemetry across two worker processes and a Redis transport: one span tree, and no duplicate spans after a crash and replay', { timeout: 180_000 }, async () => {
     const tmp = tempDir();
     const prefix = `obs-otel-${randomBytes(4).toString('hex')}:`;
     const marker = join(tmp.dir, 'crashed');
@@ -39,9 +39,9 @@ else {
       return c;
     };
     start(1, false);
-    await until(() => outputs[1]!.includes('ready'), 20_000, 'worker B');
+    await until(() => outputs[1]!.includes('ready'), 60_000, 'worker B');
     start(0, true);
-    await until(() => outputs[0]!.includes('SENT') || existsSync(marker), 30_000, `the send (A: ${outputs[0]}; B: ${outputs[1]})`);
+    await until(() => outputs[0]!.includes('SENT') || existsSync(marker), 60_000, `the send (A: ${outputs[0]}; B: ${outputs[1]})`);
     await until(() => outputs[0]!.includes('SENT'), 30_000, 'the SENT line');
     const id = /SENT (\S+)/.exec(outputs[0]!)![1]!;
     await store.init();

@@ -12,6 +12,8 @@ interface Row {
 /** Trace events of the in-memory store, bounded by TTL and count like every other store's. */
 export class MemoryTraces implements TraceStore {
   private rows: Row[] = [];
+  /** Rows before this index are dropped. */
+  private head = 0;
   private count = 0;
   private seq = 0;
 
@@ -21,18 +23,21 @@ export class MemoryTraces implements TraceStore {
       this.rows.push({ seq: ++this.seq, traceId: g.traceId, invocationId: g.invocationId, expiresAt: now + bounds.ttlMs, events: g.events });
       this.count += g.events.length;
     }
-    let drop = 0;
-    while (drop < this.rows.length && (this.rows[drop]!.expiresAt <= now || this.count > bounds.maxEvents)) {
-      this.count -= this.rows[drop]!.events.length;
-      drop++;
+    while (this.head < this.rows.length && (this.rows[this.head]!.expiresAt <= now || this.count > bounds.maxEvents)) {
+      this.count -= this.rows[this.head]!.events.length;
+      this.head++;
     }
-    if (drop) this.rows = this.rows.slice(drop);
+    // Compact only once the dropped part is as long as what is kept: amortized O(1) per row.
+    if (this.head > 1024 && this.head * 2 > this.rows.length) {
+      this.rows = this.rows.slice(this.head);
+      this.head = 0;
+    }
   }
 
   async readTraces(q: TraceQuery): Promise<TraceEvent[]> {
     const limit = checkTraceQuery(q);
     const now = Date.now();
-    const rows = this.rows.filter((r) => r.expiresAt > now && (q.traceId !== undefined ? r.traceId === q.traceId : r.invocationId === q.invocationId));
+    const rows = this.rows.slice(this.head).filter((r) => r.expiresAt > now && (q.traceId !== undefined ? r.traceId === q.traceId : r.invocationId === q.invocationId));
     return flattenGroups(rows.map((r) => r.events), q, limit);
   }
 }

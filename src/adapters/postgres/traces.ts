@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
-import { checkTraceQuery, flattenGroups, groupTraceEvents } from '../../observability/trace-groups.js';
+import { checkTraceQuery, decodeGroup, encodeGroup, flattenGroups, groupTraceEvents } from '../../observability/trace-groups.js';
 
 /**
  * Trace events in PostgreSQL, one row per trace and invocation per flush, in
@@ -63,7 +63,7 @@ export class PostgresTraces implements TraceStore {
            SELECT c.n - $1 + sum(g.k) OVER (ORDER BY g.o), g.t, nullif(g.i, ''), $6::bigint + $7::bigint, g.e FROM g, c ORDER BY g.o
            RETURNING upto)
          DELETE FROM ${s}.loom_trace_events WHERE expires_at <= $6::bigint OR upto <= (SELECT n FROM c) - $8::bigint`,
-        [total, groups.map((g) => g.traceId), groups.map((g) => g.invocationId ?? ''), groups.map((g) => g.events.length), groups.map((g) => JSON.stringify(g.events)), now, bounds.ttlMs, bounds.maxEvents],
+        [total, groups.map((g) => g.traceId), groups.map((g) => g.invocationId ?? ''), groups.map((g) => g.events.length), groups.map(encodeGroup), now, bounds.ttlMs, bounds.maxEvents],
       ),
     );
   }
@@ -78,6 +78,6 @@ export class PostgresTraces implements TraceStore {
         Date.now(),
       ]),
     );
-    return flattenGroups(res.rows.map((r) => JSON.parse(r.events) as TraceEvent[]), q, limit);
+    return flattenGroups(res.rows.map((r) => decodeGroup(r.events)), q, limit);
   }
 }

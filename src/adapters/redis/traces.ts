@@ -1,11 +1,11 @@
 import type { TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
-import { checkTraceQuery, flattenGroups, groupTraceEvents } from '../../observability/trace-groups.js';
+import { checkTraceQuery, decodeGroup, encodeGroup, flattenGroups, groupTraceEvents } from '../../observability/trace-groups.js';
 import type { RedisConnection } from './connection.js';
 
 /*
  * Keys under the store's prefix P (see keys.ts for the rest):
  *   P tr:n            string running count of events written (the group id is the count after it)
- *   P tr:data         hash   group id -> JSON array of events
+ *   P tr:data         hash   group id -> the group, encoded (trace-groups.ts)
  *   P tr:all          zset   group ids by running count, for the cap
  *   P tr:exp          zset   group ids by expiry, for the TTL
  *   P tr:t:<trace>    zset   group ids of one trace (expires with its last group)
@@ -54,7 +54,7 @@ export class RedisTraces implements TraceStore {
 
   async appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
     const args: (string | number)[] = [this.conn.luaPrefix, Date.now(), bounds.ttlMs, bounds.maxEvents];
-    for (const g of groupTraceEvents(events)) args.push(g.traceId, g.invocationId ?? '', g.events.length, JSON.stringify(g.events));
+    for (const g of groupTraceEvents(events)) args.push(g.traceId, g.invocationId ?? '', g.events.length, encodeGroup(g));
     await this.conn.run('writing trace events', () => this.conn.client.eval(APPEND, 0, ...args));
   }
 
@@ -66,7 +66,7 @@ export class RedisTraces implements TraceStore {
       const ids = await this.conn.client.zrange(index, 0, -1);
       if (ids.length === 0) return [];
       const rows = await this.conn.client.hmget(`${p}tr:data`, ...ids);
-      const groups = rows.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as TraceEvent[]);
+      const groups = rows.filter((r): r is string => r !== null).map(decodeGroup);
       return flattenGroups(groups, q, limit);
     });
   }

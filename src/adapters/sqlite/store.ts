@@ -58,7 +58,7 @@ export class SqliteStore implements Store {
     this.options = { path: options.path ?? './.loom/loom.db', synchronous: sync, busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
     this.path = this.options.path;
     this.leases = new SqliteLeases(() => this.handle());
-    this.traces = new SqliteTraces(() => this.handle());
+    this.traces = new SqliteTraces(this.path, () => this.handle(), this.options.busyTimeoutMs);
   }
 
   async init(): Promise<void> {
@@ -96,6 +96,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.traces.close();
     this.db?.close();
     this.db = undefined;
   }

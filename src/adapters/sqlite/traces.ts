@@ -1,66 +1,112 @@
-import type Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { StoreError } from '../../core/errors.js';
 import type { TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
-import { checkTraceQuery, flattenGroups, groupTraceEvents } from '../../observability/trace-groups.js';
-
-// Made on first use rather than by a numbered migration: a store that never keeps traces has no table for them.
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS loom_trace_events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  upto INTEGER NOT NULL,
-  trace_id TEXT NOT NULL,
-  invocation_id TEXT,
-  expires_at INTEGER NOT NULL,
-  events TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS loom_trace_events_trace ON loom_trace_events (trace_id);
-CREATE INDEX IF NOT EXISTS loom_trace_events_invocation ON loom_trace_events (invocation_id);
-CREATE INDEX IF NOT EXISTS loom_trace_events_expiry ON loom_trace_events (expires_at);
-CREATE INDEX IF NOT EXISTS loom_trace_events_upto ON loom_trace_events (upto);`;
+import { checkTraceQuery, decodeGroup, encodeGroup, flattenGroups, groupTraceEvents } from '../../observability/trace-groups.js';
+import { openTraceTable, type AppendBatch } from './trace-table.js';
 
 /**
- * Trace events in the SQLite file, one row per trace and invocation per
- * flush. `upto` is the running count of events written, so the cap is one
- * range delete; expired rows go on every append.
+ * Trace events of a SQLite store, one row per trace and invocation per flush,
+ * in a second file beside the database (`<path>-traces`). A file of their own,
+ * because SQLite has one writer per file: trace batches in the database would
+ * take its write lock from the turns. They are written by a thread of their own
+ * (trace-writer.ts), since SQLite calls are synchronous. A private `:memory:`
+ * database keeps them in itself, written in the main thread.
  */
 export class SqliteTraces implements TraceStore {
-  private ready: Database.Database | undefined;
-  private append!: (groups: ReturnType<typeof groupTraceEvents>, bounds: TraceBounds, now: number) => void;
-  private byTrace!: Database.Statement;
-  private byInvocation!: Database.Statement;
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private table: ReturnType<typeof openTraceTable> | undefined;
+  private tableDb: Database.Database | undefined;
 
-  constructor(private readonly handle: () => Database.Database) {}
+  constructor(
+    private readonly path: string,
+    private readonly handle: () => Database.Database,
+    private readonly busyTimeoutMs: number,
+  ) {}
 
-  private open(): void {
-    const db = this.handle();
-    if (this.ready === db) return;
-    db.exec(SCHEMA);
-    const last = db.prepare('SELECT upto FROM loom_trace_events ORDER BY seq DESC LIMIT 1');
-    const insert = db.prepare('INSERT INTO loom_trace_events (upto, trace_id, invocation_id, expires_at, events) VALUES (?, ?, ?, ?, ?)');
-    const expire = db.prepare('DELETE FROM loom_trace_events WHERE expires_at <= ?');
-    const cap = db.prepare('DELETE FROM loom_trace_events WHERE upto <= ?');
-    this.append = db.transaction((groups: ReturnType<typeof groupTraceEvents>, bounds: TraceBounds, now: number) => {
-      let upto = (last.get() as { upto: number } | undefined)?.upto ?? 0;
-      for (const g of groups) {
-        upto += g.events.length;
-        insert.run(upto, g.traceId, g.invocationId ?? null, now + bounds.ttlMs, JSON.stringify(g.events));
-      }
-      expire.run(now);
-      cap.run(upto - bounds.maxEvents);
+  /** The trace file (or the `:memory:` database), on a connection of this thread: reads, and writes of `:memory:`. */
+  private local(): ReturnType<typeof openTraceTable> {
+    const main = this.handle();
+    if (!this.table || !this.tableDb?.open) {
+      const db = this.path === ':memory:' ? main : new Database(this.file, { timeout: this.busyTimeoutMs });
+      if (db !== main) db.pragma('journal_mode = WAL');
+      this.table = openTraceTable(db);
+      this.tableDb = db;
+    }
+    return this.table;
+  }
+
+  /** The file trace events are kept in. */
+  get file(): string {
+    return `${this.path}-traces`;
+  }
+
+  private writer(): Worker {
+    if (this.worker) return this.worker;
+    // Under a TypeScript loader (tests) this module is .ts, compiled it is .js: start the writer alike.
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    const entry = new URL(`./trace-writer${ext}`, import.meta.url).href;
+    // Loader hooks do not reach worker threads: the TypeScript sources (this repository's tests) register tsx there first.
+    const source =
+      ext === '.ts'
+        ? `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry)}); });`
+        : `import(${JSON.stringify(entry)});`;
+    const w = new Worker(source, { eval: true, workerData: { path: this.file, busyTimeoutMs: this.busyTimeoutMs } });
+    w.unref();
+    w.on('message', (m: { id: number; error?: string }) => {
+      const p = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (m.error) p?.reject(new StoreError(`writing trace events to the SQLite store at ${this.path} failed: ${m.error}`));
+      else p?.resolve();
     });
-    this.byTrace = db.prepare('SELECT events FROM loom_trace_events WHERE trace_id = ? AND expires_at > ? ORDER BY seq');
-    this.byInvocation = db.prepare('SELECT events FROM loom_trace_events WHERE invocation_id = ? AND expires_at > ? ORDER BY seq');
-    this.ready = db;
+    const fail = (err: Error) => {
+      for (const p of this.waiting.values()) p.reject(new StoreError(`the SQLite trace writer stopped: ${err.message}`, { cause: err }));
+      this.waiting.clear();
+      this.worker = undefined;
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => {
+      if (this.waiting.size) fail(new Error(`exit code ${code}`));
+      this.worker = undefined;
+    });
+    this.worker = w;
+    return w;
   }
 
   async appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
-    this.open();
-    this.append(groupTraceEvents(events), bounds, Date.now());
+    this.handle(); // a clear error while the store is not open
+    const batch: AppendBatch = {
+      groups: groupTraceEvents(events).map((g) => [g.traceId, g.invocationId ?? '', g.events.length, encodeGroup(g)]),
+      ttlMs: bounds.ttlMs,
+      maxEvents: bounds.maxEvents,
+      now: Date.now(),
+    };
+    if (this.path === ':memory:') return this.local().append(batch);
+    const id = this.nextId++;
+    await new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      // Referenced while a batch is in flight: a flush before exit must not be cut short.
+      this.writer().ref();
+      this.worker!.postMessage({ ...batch, id });
+    }).finally(() => {
+      if (this.waiting.size === 0) this.worker?.unref();
+    });
   }
 
   async readTraces(q: TraceQuery): Promise<TraceEvent[]> {
     const limit = checkTraceQuery(q);
-    this.open();
-    const rows = (q.traceId !== undefined ? this.byTrace.all(q.traceId, Date.now()) : this.byInvocation.all(q.invocationId, Date.now())) as { events: string }[];
-    return flattenGroups(rows.map((r) => JSON.parse(r.events) as TraceEvent[]), q, limit);
+    const rows = this.local().read(q, Date.now());
+    return flattenGroups(rows.map((r) => decodeGroup(r.events)), q, limit);
+  }
+
+  /** Stops the writer thread (the store's close calls it). */
+  close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (this.path !== ':memory:' && this.tableDb?.open) this.tableDb.close();
+    this.table = undefined;
+    return w ? w.terminate().then(() => undefined) : Promise.resolve();
   }
 }

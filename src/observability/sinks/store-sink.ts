@@ -21,7 +21,9 @@ export class StoreTraceSink implements TraceSink {
   readonly bounds: TraceBounds;
   private store: Store | undefined;
 
-  constructor(store?: Store, options: StoreTraceSinkOptions = {}) {
+  constructor(storeOrOptions?: Store | StoreTraceSinkOptions, options: StoreTraceSinkOptions = {}) {
+    const store = isStore(storeOrOptions) ? storeOrOptions : undefined;
+    if (!store && storeOrOptions) options = storeOrOptions as StoreTraceSinkOptions;
     this.store = store;
     this.bounds = { ttlMs: options.ttlMs ?? 86_400_000, maxEvents: options.maxEvents ?? 100_000 };
     for (const [k, v] of Object.entries(this.bounds)) {
@@ -41,6 +43,10 @@ export class StoreTraceSink implements TraceSink {
     if (!this.store) throw new ConfigError('StoreTraceSink has no store yet: pass one, or attach it with observe(runtime, ...)');
     await this.store.traces!.appendTraces(events, this.bounds);
   }
+}
+
+function isStore(x: unknown): x is Store {
+  return typeof x === 'object' && x !== null && typeof (x as Store).commit === 'function' && typeof (x as Store).init === 'function';
 }
 
 function notSupported(store: Store): ConfigError {
