@@ -135,11 +135,11 @@ describe('Studio server', { timeout: 120_000 }, () => {
     assert.equal((await worker.getInvocation(sleeper))?.error?.code, 'LOOM_CANCELLED');
     const again = await post(`/api/invocations/${sleeper}/cancel`);
     assert.equal(again.status, 409);
-    assert.match((again.json as { error: { message: string } }).error.message, /cannot cancel invocation .*: it is failed/);
+    assert.match((again.json as { error: { message: string } }).error.message, /cannot cancel invocation .*: it is cancelled/);
 
     const retried = await post(`/api/invocations/${sleeper}/retry`);
     assert.equal(retried.status, 409);
-    assert.match((retried.json as { error: { message: string } }).error.message, /cannot retry invocation .*: it is failed/);
+    assert.match((retried.json as { error: { message: string } }).error.message, /cannot retry invocation .*: it is cancelled/);
 
     const { invocationId: refund } = await worker.send({ actorType: 'Refunds', actorId: 'api-2', method: 'request', args: [{ id: 'api-2' }] });
     await until(async () => (await worker.getInvocation(refund))?.waitingOn !== undefined);
