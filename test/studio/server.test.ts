@@ -122,7 +122,7 @@ describe('Studio server', { timeout: 120_000 }, () => {
     assert.match(readFileSync(join(dir, 'audit.jsonl'), 'utf8'), /"action":"redrive","target":"nope".*"outcome":"failed"/);
   });
 
-  it('cancels and restarts from a step through the API, and refuses a cancel or retry the status does not allow, by name', async (t) => {
+  it('cancels, retries a sleeper now and restarts from a step through the API, and refuses a cancel or retry the status does not allow, by name', async (t) => {
     const studio = await open();
     t.after(() => studio.close());
     const post = (path: string, body: unknown = {}) => call(studio.url, `POST ${path}`, {}, body);
@@ -140,6 +140,11 @@ describe('Studio server', { timeout: 120_000 }, () => {
     const retried = await post(`/api/invocations/${sleeper}/retry`);
     assert.equal(retried.status, 409);
     assert.match((retried.json as { error: { message: string } }).error.message, /cannot retry invocation .*: it is cancelled/);
+
+    const { invocationId: napper } = await worker.send({ actorType: 'Slow', actorId: 'api-3', method: 'wait', args: [] });
+    await until(async () => (await worker.getInvocation(napper))?.started === true);
+    assert.equal((await post(`/api/invocations/${napper}/retry`)).status, 200);
+    assert.equal(await worker.result(napper), 'woke');
 
     const { invocationId: refund } = await worker.send({ actorType: 'Refunds', actorId: 'api-2', method: 'request', args: [{ id: 'api-2' }] });
     await until(async () => (await worker.getInvocation(refund))?.waitingOn !== undefined);
