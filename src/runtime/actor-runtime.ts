@@ -5,7 +5,7 @@ import type { MessageOptions } from '../core/accept.js';
 import { ConfigError, InvalidMessageError, RuntimeStateError, toErrorInfo } from '../core/errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration, type Envelope } from '../core/envelope.js';
 import { consoleLogger, toRuntimeLogger, type Logger } from '../core/logger.js';
-import { ActorRegistry, checkOrdering, type ActorClass } from '../core/registry.js';
+import { ActorRegistry, checkOrdering, type ActorClass, type RegisteredActor } from '../core/registry.js';
 import { outcomeOf } from '../core/outcome.js';
 import { runShared, sharedCall } from '../core/shared.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry.js';
@@ -189,6 +189,11 @@ export class ActorRuntime {
   /** Runs untrusted JavaScript (top-level `function name(input, state)` handlers) in QuickJS as a durable actor type. Chainable. */
   registerSandboxedJs(type: string, source: string, limits?: SandboxedJsLimits): this {
     return this.register(sandboxedJsClass(type, source, limits));
+  }
+
+  /** The registered actor types with their handlers and resolved settings, for tools such as Studio. */
+  get actorTypes(): readonly RegisteredActor[] {
+    return this.registry.list();
   }
 
   /** The store in use (after `start()`). */
