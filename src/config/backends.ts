@@ -50,6 +50,17 @@ export async function buildBackends(c: EffectiveConfig, secrets: SecretResolver,
       store = new PostgresStore((await pgConn(c.postgres!)) as never, { schema: c.postgres!.schema, logger: log });
       break;
     }
+    case 'cosmos': {
+      const { CosmosStore } = await importOptional(() => import('../adapters/cosmos/index.js'), ['@azure/cosmos'], 'store: cosmos');
+      const k = c.cosmos!;
+      const options = { database: k.database, container: k.container, partitions: c.runtime.partitions };
+      if (k.connectionString) store = new CosmosStore((await reveal(k.connectionString))!, options);
+      else if (k.managedIdentity) {
+        const { DefaultAzureCredential } = await importOptional(() => import('@azure/identity'), ['@azure/identity'], 'cosmos.managedIdentity');
+        store = new CosmosStore({ endpoint: k.endpoint!, aadCredentials: new DefaultAzureCredential() }, options);
+      } else store = new CosmosStore({ endpoint: k.endpoint!, key: (await reveal(k.key))! }, options);
+      break;
+    }
     default: {
       const { SqliteStore } = await import('../adapters/sqlite/index.js');
       const s = c.sqlite!;

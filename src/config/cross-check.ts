@@ -9,6 +9,7 @@ export function storeOf(c: LoomConfig): StoreKind {
   if (c.store) return c.store;
   if (c.postgres && !c.redis) return 'postgres';
   if (c.redis && !c.postgres) return 'redis';
+  if (c.cosmos) return 'cosmos';
   return 'sqlite';
 }
 
@@ -34,6 +35,9 @@ export function crossCheck(c: LoomConfig): ConfigProblem[] {
   const transport = transportOf(c);
   const unused = (section: string, why: string) => problems.push({ path: section, message: `is given but not used: ${why}` });
   if (c.sqlite && store !== 'sqlite') unused('sqlite', `store is ${store}`);
+  if (c.cosmos && store !== 'cosmos') unused('cosmos', `store is ${store}`);
+  if (store === 'cosmos' && !c.cosmos?.connectionString && !c.cosmos?.endpoint) problems.push({ path: 'cosmos', message: 'store is cosmos: give cosmos.endpoint (with key or managedIdentity) or cosmos.connectionString' });
+  if (store === 'cosmos' && c.cosmos?.endpoint && !c.cosmos.connectionString && !c.cosmos.key && !c.cosmos.managedIdentity) problems.push({ path: 'cosmos.key', message: 'cosmos.endpoint needs a key (or a secret reference to one), or managedIdentity: true' });
   if (c.postgres && store !== 'postgres' && transport !== 'postgres-notify') unused('postgres', `store is ${store} and transport is ${transport}`);
   const redisTransport = transport === 'bullmq' || transport === 'redis-streams' || transport === 'redis-pubsub';
   if (c.redis && store !== 'redis' && !redisTransport) unused('redis', `store is ${store} and transport is ${transport}`);

@@ -7,6 +7,7 @@ export const DEFAULTS = {
   sqlite: { path: './.loom/loom.db', synchronous: 'FULL', busyTimeout: 5000 },
   redis: { host: 'localhost', port: 6379, prefix: 'loom:' },
   postgres: { schema: 'loom' },
+  cosmos: { database: 'loom', container: 'loom', managedIdentity: false },
   rabbitmq: { url: 'amqp://localhost', prefix: 'loom' },
   runtime: {
     partitions: 64,
@@ -36,6 +37,7 @@ export function effectiveConfig(c: LoomConfig) {
     transport,
     ...(store === 'sqlite' ? { sqlite: { ...DEFAULTS.sqlite, ...c.sqlite } } : {}),
     ...(postgresUsed ? { postgres: { ...DEFAULTS.postgres, ...c.postgres } } : {}),
+    ...(store === 'cosmos' ? { cosmos: { ...DEFAULTS.cosmos, ...c.cosmos } } : {}),
     ...(redisUsed ? { redis: c.redis?.url ? { prefix: DEFAULTS.redis.prefix, ...c.redis } : { ...DEFAULTS.redis, ...c.redis } } : {}),
     ...(transport === 'bullmq' ? { bullmq: { ...c.bullmq } } : {}),
     ...(transport === 'redis-streams' ? { redisStreams: { ...c.redisStreams } } : {}),

@@ -53,14 +53,25 @@ const postgres = z
   })
   .describe('PostgreSQL connection: the store when store is postgres, and the postgres-notify transport.');
 
+const cosmos = z
+  .strictObject({
+    endpoint: z.string().optional().describe('Account endpoint, https://<account>.documents.azure.com:443/.'),
+    key: z.string().optional().describe('Account key, or a secret reference.'),
+    connectionString: z.string().optional().describe('AccountEndpoint=…;AccountKey=…; or a secret reference. Overrides endpoint and key.'),
+    managedIdentity: z.boolean().optional().describe('Authenticate with DefaultAzureCredential from @azure/identity (managed identity, workload identity, az login) instead of a key. Default false.'),
+    database: z.string().min(1).optional().describe("Database id; created when missing. Default 'loom'."),
+    container: z.string().min(1).optional().describe("Container id; created when missing, partitioned by /pk. Default 'loom'."),
+  })
+  .describe('Azure Cosmos DB: the store when store is cosmos (needs @azure/cosmos).');
+
 /** The whole `loom.config.yaml`. The single source of its types, validation, JSON Schema and reference docs. */
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('The JSON Schema of this file, for editors.'),
     store: z
-      .enum(['sqlite', 'postgres', 'redis', 'memory'])
+      .enum(['sqlite', 'postgres', 'redis', 'cosmos', 'memory'])
       .optional()
-      .describe('Where everything durable lives. Default: redis or postgres when only that section is given, else sqlite.'),
+      .describe('Where everything durable lives. Default: redis, postgres or cosmos when only that section is given, else sqlite.'),
     sqlite: z
       .strictObject({
         path: z.string().optional().describe("Database file. Default './.loom/loom.db'."),
@@ -70,6 +81,7 @@ export const configSchema = z
       .optional()
       .describe('The embedded SQLite store.'),
     postgres: postgres.optional(),
+    cosmos: cosmos.optional(),
     redis: redis.optional(),
     transport: z
       .enum(['none', 'bullmq', 'redis-streams', 'redis-pubsub', 'rabbitmq', 'postgres-notify'])
