@@ -4,25 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, describeConfig, ConfigValidationError, effectiveConfig } from '../../src/config/index.js';
 import { tempDir } from '../support/runtime.js';
+import { SEED_YAML } from '../support/seed-config.js';
 
-// The seed README's loom.config.yaml, verbatim.
-const SEED_YAML = `# loom.config.yaml
-redis:
-  host: localhost
-  port: 6379
-
-actors:
-  payment-processor:
-    timeout: 30000
-    idempotencyTtl: 86400  # 24 hours
-    retryPolicy:
-      maxAttempts: 3
-      backoff: exponential
-
-observability:
-  enabled: true
-  port: 9090
-`;
 
 async function withFile(name: string, text: string, body: (path: string) => Promise<void>): Promise<void> {
   const tmp = tempDir();

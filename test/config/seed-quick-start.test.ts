@@ -13,24 +13,8 @@ import { silentLogger } from '../../src/core/logger.js';
 import { tempDir } from '../support/runtime.js';
 import { freePort } from '../support/net.js';
 import { dropPrefix, openAdmin } from '../support/redis.js';
+import { SEED_YAML } from '../support/seed-config.js';
 
-const SEED_YAML = `# loom.config.yaml
-redis:
-  host: localhost
-  port: 6379
-
-actors:
-  payment-processor:
-    timeout: 30000
-    idempotencyTtl: 86400  # 24 hours
-    retryPolicy:
-      maxAttempts: 3
-      backoff: exponential
-
-observability:
-  enabled: true
-  port: 9090
-`;
 
 class PaymentProcessor extends Actor<{ charged: number }> {
   static initialState = { charged: 0 };
