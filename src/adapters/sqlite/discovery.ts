@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DiscoveryEntry, DiscoveryEntryInput, DiscoveryStore } from '../../ports/discovery.js';
+import { lazyTables } from './lazy-tables.js';
 
 interface Row {
   actor_type: string;
@@ -19,17 +20,10 @@ CREATE TABLE IF NOT EXISTS loom_discovery_caps (
 
 /** Discovery entries in the SQLite file, with a capability index table; expiry on the local clock. */
 export class SqliteDiscovery implements DiscoveryStore {
-  private readonly ready = new WeakSet<Database.Database>();
+  private readonly db: () => Database.Database;
 
-  constructor(private readonly handle: () => Database.Database) {}
-
-  private db(): Database.Database {
-    const db = this.handle();
-    if (!this.ready.has(db)) {
-      db.exec(DDL);
-      this.ready.add(db);
-    }
-    return db;
+  constructor(handle: () => Database.Database) {
+    this.db = lazyTables(handle, DDL);
   }
 
   async put(e: DiscoveryEntryInput, ttlMs: number): Promise<void> {

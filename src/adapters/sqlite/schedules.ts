@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ScheduleCursor, ScheduleRecord, ScheduleStore } from '../../ports/schedules.js';
+import { lazyTables } from './lazy-tables.js';
 
 interface Row {
   id: string;
@@ -16,17 +17,10 @@ const DDL = `CREATE TABLE IF NOT EXISTS loom_schedules (
 
 /** Schedules in the SQLite file; the cursor moves by a conditional UPDATE. */
 export class SqliteSchedules implements ScheduleStore {
-  private readonly ready = new WeakSet<Database.Database>();
+  private readonly db: () => Database.Database;
 
-  constructor(private readonly handle: () => Database.Database) {}
-
-  private db(): Database.Database {
-    const db = this.handle();
-    if (!this.ready.has(db)) {
-      db.exec(DDL);
-      this.ready.add(db);
-    }
-    return db;
+  constructor(handle: () => Database.Database) {
+    this.db = lazyTables(handle, DDL);
   }
 
   async put(id: string, specJson: string, paused: boolean, cursor: ScheduleCursor): Promise<ScheduleRecord> {
