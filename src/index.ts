@@ -31,6 +31,7 @@ export {
   InvocationFailedError,
   RuntimeStateError,
   StoreError,
+  OutcomeUnknownError,
   NotBuiltError,
   type ErrorInfo,
 } from './core/errors.js';
@@ -48,6 +49,7 @@ export type {
   CommitOutcome,
   EnqueueResult,
   WriteResult,
+  ItemFailure,
   ImmediateWrites,
   StateRecord,
   PromiseResolution,

@@ -1,4 +1,4 @@
-import { StoreError } from './errors.js';
+import { LoomError, OutcomeUnknownError, StoreError } from './errors.js';
 import type { Envelope } from './envelope.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { Mailbox } from './mailbox.js';
@@ -145,11 +145,22 @@ export class Acceptor {
   }
 }
 
-function notAccepted(env: Envelope, cause: unknown, eager: boolean): StoreError {
+/**
+ * What a caller is told when its message's enqueue failed. Only a store failure
+ * (nothing was applied) says "nothing was enqueued"; an unknown outcome says so
+ * and how to retry safely; an error of the message itself (the store refused
+ * it, alone) reaches the caller as it is.
+ */
+function notAccepted(env: Envelope, cause: unknown, eager: boolean): LoomError {
+  const to = `the message to ${env.actorType}/${env.actorId}.${env.method}`;
+  const started = eager ? ' Its handler may have started here; its first durable write fails the same way, so it stops there.' : '';
+  if (cause instanceof OutcomeUnknownError) {
+    return new OutcomeUnknownError(`${to} may or may not have been stored: ${cause.message}`, { cause });
+  }
+  if (cause instanceof LoomError && !(cause instanceof StoreError)) return cause;
   return new StoreError(
-    `could not accept the message to ${env.actorType}/${env.actorId}.${env.method}: the store failed (${(cause as Error).message}). ` +
-      `Nothing was enqueued; retry the send once the store is reachable.` +
-      (eager ? ' Its handler may have started here; its first durable write fails the same way, so it stops there.' : ''),
+    `could not accept ${to}: the store failed (${(cause as Error)?.message ?? String(cause)}). ` +
+      `Nothing was enqueued: sending it again once the store works is safe.` + started,
     { cause },
   );
 }

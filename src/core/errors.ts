@@ -173,6 +173,28 @@ export class StoreError extends LoomError {
   }
 }
 
+/**
+ * A write reached the store, or may have, and its answer was lost: a connection
+ * dropped after the request was sent, a round trip timed out, or a script failed
+ * after some of its writes. The message or turn may or may not be stored. Loom
+ * never says "nothing was stored" unless it is certain; this is what it says instead.
+ */
+export class OutcomeUnknownError extends LoomError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LOOM_OUTCOME_UNKNOWN', message, options);
+  }
+}
+
+/** What a caller of a write whose outcome is unknown should do. */
+const OUTCOME_UNKNOWN_ADVICE =
+  'The outcome is unknown: it may or may not have been stored. Retry with the same idempotency key, ' +
+  'which applies it at most once; a message sent again without a key may be applied twice.';
+
+/** An {@link OutcomeUnknownError} for a write: `what` happened (names the store and the operation), then the advice. */
+export function outcomeUnknown(what: string, cause: unknown): OutcomeUnknownError {
+  return new OutcomeUnknownError(`${what}. ${OUTCOME_UNKNOWN_ADVICE}`, { cause });
+}
+
 /** A JSON-safe description of an error, as journaled and stored. */
 export interface ErrorInfo {
   name: string;

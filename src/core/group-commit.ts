@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { EngineObserver } from './observer.js';
-import type { CommitResult, EnqueueResult, ImmediateWrites, NewInvocation, Store, TurnWrite, WriteResult } from '../ports/store.js';
+import { OutcomeUnknownError, StoreError } from './errors.js';
+import { isItemFailure, type ItemFailure, type CommitResult, type EnqueueResult, type ImmediateWrites, type NewInvocation, type Store, type TurnWrite, type WriteResult } from '../ports/store.js';
 
 /**
  * Immediate writes allowed per macrotask. Each one's result resolves on a
@@ -12,6 +13,18 @@ const IMMEDIATE_PER_TURN = 512;
 type Pending =
   | { kind: 'enqueue'; item: NewInvocation; resolve: (o: EnqueueResult) => void; reject: (e: unknown) => void }
   | { kind: 'turn'; item: TurnWrite; resolve: (o: CommitResult) => void; reject: (e: unknown) => void };
+
+/** One item's answer, given once its batch is no longer in flight. */
+interface Outcome {
+  p: Pending;
+  ok: boolean;
+  value: unknown;
+}
+
+function outcome(p: Pending, r: EnqueueResult | CommitResult | ItemFailure | undefined): Outcome {
+  if (r === undefined) return { p, ok: false, value: new Error('the store returned fewer results than it was given items') };
+  return isItemFailure(r) ? { p, ok: false, value: r.failed } : { p, ok: true, value: r };
+}
 
 /**
  * Group commit: every enqueue and every turn issued while a store round trip is
@@ -27,6 +40,9 @@ type Pending =
  * A store in the process (`Store.immediate`) has no round trip to share: each
  * item is applied as it comes, while nothing is queued or in flight ahead of it
  * and the macrotask's budget lasts.
+ *
+ * Items share a round trip, never a fate: each is answered with its own result
+ * or error (see `send`).
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
@@ -138,38 +154,70 @@ export class GroupCommitter {
     if (this.inFlight >= this.concurrency || this.queue.length === 0) return;
     const batch = this.take();
     if (batch.length === 0) return;
+    for (const p of batch) if (p.kind === 'enqueue') this.enqueuesInFlight.add(p.item.id);
+    if (this.inFlight++ === 0) this.inFlightSince = Date.now();
+    const outcomes: Outcome[] = [];
+    try {
+      await this.send(batch, outcomes);
+    } finally {
+      for (const p of batch) if (p.kind === 'enqueue') this.enqueuesInFlight.delete(p.item.id);
+      if (--this.inFlight === 0) this.inFlightSince = 0;
+      this.schedule();
+    }
+    // Settled once the batch is no longer in flight: what the callers do next sees the committer idle.
+    for (const o of outcomes) {
+      if (o.ok) o.p.resolve(o.value as never);
+      else o.p.reject(o.value);
+    }
+  }
+
+  /**
+   * Writes `batch` and records each item's own outcome in `out`. A batch the
+   * store refused for its content (see `Store.write`: nothing of it was
+   * applied) is written again in halves until the item at fault is alone, so
+   * that one bad item never fails the others. A store failure or an unknown
+   * outcome concerns every item alike and is not split.
+   */
+  private async send(batch: Pending[], out: Outcome[]): Promise<void> {
     const enqueues: Extract<Pending, { kind: 'enqueue' }>[] = [];
     const turns: Extract<Pending, { kind: 'turn' }>[] = [];
     for (const p of batch) {
       if (p.kind === 'enqueue') enqueues.push(p);
       else turns.push(p);
     }
-    for (const e of enqueues) this.enqueuesInFlight.add(e.item.id);
-    if (this.inFlight++ === 0) this.inFlightSince = Date.now();
+    if (!this.store.write && enqueues.length > 0 && turns.length > 0) {
+      // Two calls: the enqueues' outcome must not depend on the turns'.
+      await this.send(enqueues, out);
+      return this.send(turns, out);
+    }
     const obs = this.obs;
     const t0 = obs?.committed ? performance.now() : 0;
+    let res: WriteResult;
     try {
-      const out = await this.write(
+      res = await this.write(
         enqueues.map((p) => p.item),
         turns.map((p) => p.item),
       );
-      if (obs?.committed) obs.committed(batch.length, performance.now() - t0);
-      enqueues.forEach((p, i) => p.resolve(out.enqueued[i]!));
-      turns.forEach((p, i) => p.resolve(out.committed[i]!));
     } catch (err) {
-      for (const p of batch) p.reject(err);
-    } finally {
-      for (const e of enqueues) this.enqueuesInFlight.delete(e.item.id);
-      if (--this.inFlight === 0) this.inFlightSince = 0;
-      this.schedule();
+      if (batch.length > 1 && !(err instanceof StoreError) && !(err instanceof OutcomeUnknownError)) {
+        // Enqueues first, as the store applies them: a turn never lands in a half before its enqueue.
+        const ordered: Pending[] = [...enqueues, ...turns];
+        const half = ordered.length >> 1;
+        await this.send(ordered.slice(0, half), out);
+        return this.send(ordered.slice(half), out);
+      }
+      for (const p of batch) out.push({ p, ok: false, value: err });
+      return;
     }
+    if (obs?.committed) obs.committed(batch.length, performance.now() - t0);
+    enqueues.forEach((p, i) => out.push(outcome(p, res.enqueued[i])));
+    turns.forEach((p, i) => out.push(outcome(p, res.committed[i])));
   }
 
-  /** One round trip where the store offers `write`; otherwise enqueues, then turns. */
+  /** One round trip where the store offers `write`; otherwise the one call of the kind given (`send` splits a mixed batch). */
   private async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
     if (this.store.write) return this.store.write(enqueues, turns);
-    const enqueued = enqueues.length ? await this.store.enqueue(enqueues) : [];
-    const committed = turns.length ? await this.store.commit(turns) : [];
-    return { enqueued, committed };
+    if (enqueues.length > 0) return { enqueued: await this.store.enqueue(enqueues), committed: [] };
+    return { enqueued: [], committed: await this.store.commit(turns) };
   }
 }

@@ -15,7 +15,8 @@ import type { StoreAdmin } from './admin.js';
  */
 /** What the runtime passes to {@link Store.init}. */
 export interface StoreInitOptions {
-  logger?: { warn(msg: string): void };
+  /** `error`: for what stops the store from taking writes (e.g. its file was deleted). */
+  logger?: { warn(msg: string): void; error?(msg: string): void };
 }
 
 export interface Store {
@@ -75,6 +76,16 @@ export interface Store {
    * so a turn may belong to an invocation enqueued by the same call. Items stay
    * independent: one item's rejection never affects another. Without it the
    * core makes the two calls one after the other.
+   *
+   * An item the store cannot take (a value it cannot encode, a write that failed
+   * on its own) is answered `{ failed }` in its slot while the others apply.
+   * How `write`, `enqueue` and `commit` reject says what became of the batch:
+   * - `OutcomeUnknownError`: some of it may have been applied (a connection lost
+   *   after sending, a timeout, a script that failed after writing);
+   * - `StoreError`: the store failed or is unreachable, and nothing was applied;
+   * - any other error: the store refused the batch's content, and nothing was
+   *   applied; the core then writes the items in smaller batches, so that only
+   *   the item at fault fails.
    */
   write?(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult>;
 
@@ -195,10 +206,33 @@ export interface ImmediateWrites {
   commit(turn: TurnWrite): CommitResult;
 }
 
-/** What `Store.write` did: results in input order, as `enqueue` and `commit` return them. */
+/**
+ * What `Store.write` did: results in input order, as `enqueue` and `commit`
+ * return them, or the failure of an item that failed alone.
+ */
 export interface WriteResult {
-  enqueued: EnqueueResult[];
-  committed: CommitResult[];
+  enqueued: (EnqueueResult | ItemFailure)[];
+  committed: (CommitResult | ItemFailure)[];
+}
+
+/**
+ * One item of a `write` that failed on its own while the rest of the batch was
+ * applied. `failed` is an `OutcomeUnknownError` when the item may have been
+ * applied; any other error means nothing of it was.
+ */
+export interface ItemFailure {
+  failed: Error;
+}
+
+/** Whether a slot of a {@link WriteResult} is a failure. */
+export function isItemFailure(r: object): r is ItemFailure {
+  return 'failed' in r;
+}
+
+/** The results of `enqueue` or `commit` built on `write`: the first failed item rejects the call. */
+export function unlessFailed<T extends object>(results: readonly (T | ItemFailure)[]): T[] {
+  for (const r of results) if (isItemFailure(r)) throw r.failed;
+  return results as T[];
 }
 
 export interface EnqueueResult {

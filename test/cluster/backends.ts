@@ -7,7 +7,7 @@
 // key prefix (the Redis Streams transport shares that prefix).
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import type { CommitResult, Lease, LeaseManager, Logger, NewInvocation, Store, TurnWrite } from '../../src/index.js';
+import type { CommitResult, ItemFailure, Lease, LeaseManager, Logger, NewInvocation, Store, TurnWrite } from '../../src/index.js';
 import type { Transport } from '../../src/ports/transport.js';
 
 export const BACKENDS = ['redis', 'postgres', 'postgres+rabbitmq', 'redis+streams'] as const;
@@ -79,9 +79,9 @@ export async function createTransport(backend: BackendName, ns: string, logger: 
 export function reportRejections(store: Store, report: (outcome: string, turn: TurnWrite) => void): Store {
   return new Proxy(store, {
     get(target, prop) {
-      const reportAll = (turns: TurnWrite[], res: CommitResult[]) =>
+      const reportAll = (turns: TurnWrite[], res: (CommitResult | ItemFailure)[]) =>
         res.forEach((r, i) => {
-          if (r.outcome !== 'ok') report(r.outcome, turns[i]!);
+          if ('outcome' in r && r.outcome !== 'ok') report(r.outcome, turns[i]!);
         });
       // Writes applied at once would go around the reporting.
       if (prop === 'immediate') return undefined;

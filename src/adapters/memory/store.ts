@@ -6,6 +6,8 @@ import { MemoryAdmin, type MemoryInternals } from './admin.js';
 import {
   pendingRecord,
   promiseOwner,
+  unlessFailed,
+  type ItemFailure,
   type CommitResult,
   type EnqueueResult,
   type ImmediateWrites,
@@ -72,7 +74,7 @@ export class MemoryStore implements Store {
   }
 
   async enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
-    return (await this.write(items, [])).enqueued;
+    return unlessFailed((await this.write(items, [])).enqueued);
   }
 
   private insert(item: NewInvocation, now: number): EnqueueResult {
@@ -115,13 +117,27 @@ export class MemoryStore implements Store {
   }
 
   async commit(turns: TurnWrite[]): Promise<CommitResult[]> {
-    return (await this.write([], turns)).committed;
+    return unlessFailed((await this.write([], turns)).committed);
   }
 
   async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
     const now = Date.now();
-    const enqueued = enqueues.map((item) => this.insert(item, now));
-    return { enqueued, committed: turns.map((t) => this.commitOne(t)) };
+    // An item that throws fails alone: the items after it still apply.
+    const enqueued = enqueues.map((item): EnqueueResult | ItemFailure => {
+      try {
+        return this.insert(item, now);
+      } catch (err) {
+        return { failed: err as Error };
+      }
+    });
+    const committed = turns.map((t): CommitResult | ItemFailure => {
+      try {
+        return this.commitOne(t);
+      } catch (err) {
+        return { failed: err as Error };
+      }
+    });
+    return { enqueued, committed };
   }
 
   private commitOne(turn: TurnWrite): CommitResult {

@@ -9,7 +9,7 @@ import { useIdSource } from '../../core/ids.js';
 import { outcomeOf } from '../../core/outcome.js';
 import { silentLogger } from '../../core/logger.js';
 import type { ActorClass } from '../../core/registry.js';
-import type { InvocationRecord, JournalEntry, NewInvocation, Store, TurnWrite } from '../../ports/store.js';
+import { unlessFailed, type InvocationRecord, type JournalEntry, type NewInvocation, type Store, type TurnWrite } from '../../ports/store.js';
 import { MemoryStore } from '../../adapters/memory/index.js';
 import { simulated, type HandlerScope, type StepRule } from './actors.js';
 import { installClock, uninstallClock } from './clock.js';
@@ -284,8 +284,8 @@ export class Simulation {
     const i = x.invocation;
     const turn: TurnWrite = { partition: i.partition, epoch: lease.epoch, invocationId: i.id, journal: x.journal };
     if (x.stateJson !== undefined) turn.state = { actorType: i.actorType, actorId: i.actorId, stateJson: x.stateJson, expectedVersion: 0 };
-    const out = await this.base.write!([i], [turn]);
-    if (out.committed[0]?.outcome !== 'ok') throw new SimulationFailure(this, `could not load invocation ${i.id}: ${out.committed[0]?.outcome}`);
+    const [committed] = unlessFailed((await this.base.write!([i], [turn])).committed);
+    if (committed?.outcome !== 'ok') throw new SimulationFailure(this, `could not load invocation ${i.id}: ${committed?.outcome}`);
   }
 
   /** Stops a handler, with a terminal error, at any step past journal position `n - 1` (nothing past a recording runs). */
