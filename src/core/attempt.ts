@@ -1,6 +1,6 @@
 import { InvocationContext, type ContextHost, type Suspension } from './context.js';
 import { checkSize, toJson, type Envelope } from './envelope.js';
-import { FencedError, type ErrorInfo } from './errors.js';
+import { FencedError, InvalidMessageError, SerializationError, type ErrorInfo } from './errors.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { Logger } from './logger.js';
 import type { Mailbox } from './mailbox.js';
@@ -147,16 +147,21 @@ export class Attempts {
       } catch (err) {
         return this.host.ran(box, rec, started, undefined, err);
       }
-      this.settle(box, rec, started, out);
+      // A turn the store refused alone (its content cannot be stored) fails the attempt like a handler error,
+      // once: retried under the policy, then dead-lettered with the reason, rather than retried as an outage forever.
+      this.settle(box, rec, started, out, (err) => this.fail(box, rec, err, epoch, type));
     });
   }
 
-  /** Ends the attempt with `out`, at once or once it settles; a rejection is a store failure. */
-  private settle(box: Mailbox, rec: InvocationRecord, started: number, out: Attempted | Promise<Attempted>): void {
+  /**
+   * Ends the attempt with `out`, at once or once it settles. A rejection is a
+   * store failure, or, with `refused`, a turn the store refused for its content.
+   */
+  private settle(box: Mailbox, rec: InvocationRecord, started: number, out: Attempted | Promise<Attempted>, refused?: (err: Error) => Promise<Attempted>): void {
     if (out instanceof Promise) {
       out.then(
         (a) => this.host.ran(box, rec, started, a),
-        (err: unknown) => this.host.ran(box, rec, started, undefined, err),
+        (err: unknown) => (refused && isRefusal(err) ? this.settle(box, rec, started, refused(err)) : this.host.ran(box, rec, started, undefined, err)),
       );
     } else {
       this.host.ran(box, rec, started, out);
@@ -308,4 +313,9 @@ export class Attempts {
     box.remove(rec.id);
     this.host.ended(rec);
   }
+}
+
+/** The store refused a turn's content (a value or text it cannot keep), alone: writing the same again fails again. */
+function isRefusal(err: unknown): err is Error {
+  return err instanceof InvalidMessageError || err instanceof SerializationError;
 }

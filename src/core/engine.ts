@@ -511,6 +511,11 @@ export class Engine implements EngineView {
     }
     if (!attempted) {
       rec.notBefore = this.now() + 1000;
+      // It keeps its place at the head of its actor (as a started invocation does), or later messages would
+      // overtake it while it waits. And the failed write may have landed (an unknown outcome): the next attempt
+      // reads the invocation, its journal and the actor's state from the store again.
+      box.markStarted(rec);
+      box.loaded = false;
       attempted = ABANDONED;
     }
     if (box.policy) box.stopRunning(rec);
