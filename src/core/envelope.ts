@@ -1,4 +1,5 @@
 import { InvalidMessageError, PayloadTooLargeError, SerializationError } from './errors.js';
+import { shown, textProblem } from './text.js';
 
 /** The message envelope: every call and send is one of these, as JSON. */
 export interface Envelope {
@@ -139,12 +140,25 @@ export function checkEnvelopeShape(env: Partial<Envelope>): asserts env is Envel
       throw new InvalidMessageError(`message${where} needs a non-empty string "${key}", got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
     }
     if (v.length > 512) throw new InvalidMessageError(`message${where}: "${key}" is longer than 512 characters`);
+    checkText(v, key, where);
   }
   if (!Array.isArray(env.args)) {
     throw new InvalidMessageError(`message${where} needs "args" to be an array of arguments, got ${typeof env.args}`);
   }
   if (env.idempotencyKey !== undefined && (typeof env.idempotencyKey !== 'string' || env.idempotencyKey.length === 0 || env.idempotencyKey.length > 512)) {
     throw new InvalidMessageError(`message${where}: idempotencyKey must be a non-empty string of at most 512 characters`);
+  }
+  if (env.idempotencyKey !== undefined) checkText(env.idempotencyKey, 'idempotencyKey', where);
+}
+
+/** Ids, method names and keys are stored as raw text: refused here, before the message joins a batch, if a store could not keep them. */
+function checkText(v: string, key: string, where: string): void {
+  const problem = textProblem(v);
+  if (problem) {
+    throw new InvalidMessageError(
+      `message${where}: "${key}" ${shown(v)} ${problem}, which a store cannot keep as text; nothing was enqueued. ` +
+        `Remove the character, or encode the value (for example with encodeURIComponent) before using it as ${key}`,
+    );
   }
 }
 

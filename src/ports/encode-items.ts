@@ -1,0 +1,94 @@
+import { InvalidMessageError, LoomError, SerializationError } from '../core/errors.js';
+import { shown, textProblem } from '../core/text.js';
+import type { ItemFailure, NewInvocation, TurnWrite } from './store.js';
+
+/*
+ * For adapters' `write`: each item is encoded (and its text checked) on its own
+ * before the batch is sent, so that an item the store could not take fails alone,
+ * with its own error, and never enters the batch it would have failed.
+ */
+
+/** The items of a batch that encoded, and the failures of those that did not. */
+export interface Encoded<E> {
+  /** The encoded items, in input order. */
+  ok: E[];
+  /** Input index of each `ok` item; undefined when every item encoded (the usual case, which allocates nothing more). */
+  at: number[] | undefined;
+  /** Why each item that did not encode failed, by input index. */
+  failed: Map<number, Error> | undefined;
+}
+
+/** Encodes each item; one that throws is left out with its error (a non-Loom error becomes a SerializationError naming `what`). */
+export function encodeEach<I, E>(items: readonly I[], encode: (item: I) => E, what: (item: I) => string): Encoded<E> {
+  const out: Encoded<E> = { ok: [], at: undefined, failed: undefined };
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    let e: E;
+    try {
+      e = encode(item);
+    } catch (err) {
+      if (!out.failed) {
+        out.failed = new Map();
+        out.at = out.ok.map((_, j) => j);
+      }
+      out.failed.set(i, notEncodable(what(item), err));
+      continue;
+    }
+    out.ok.push(e);
+    out.at?.push(i);
+  }
+  return out;
+}
+
+/** The results of the encoded items (in `ok` order) put back in input order, each failure in its item's slot. */
+export function placeResults<R>(n: number, enc: Encoded<unknown>, results: readonly (R | ItemFailure)[]): (R | ItemFailure)[] {
+  if (!enc.failed || !enc.at) return results as (R | ItemFailure)[];
+  const out = new Array<R | ItemFailure>(n);
+  for (const [i, err] of enc.failed) out[i] = { failed: err };
+  enc.at.forEach((i, j) => (out[i] = results[j]!));
+  return out;
+}
+
+function notEncodable(what: string, err: unknown): Error {
+  if (err instanceof LoomError) return err;
+  return new SerializationError(`${what} cannot be stored: ${(err as Error)?.message ?? String(err)}. Nothing of it was stored; the rest of its batch was.`, { cause: err });
+}
+
+/** Names a new invocation in errors. */
+export const describeInvocation = (i: NewInvocation): string => `the message to ${i.actorType}/${i.actorId}.${i.method} (invocation ${i.id})`;
+/** Names a turn in errors. */
+export const describeTurn = (t: TurnWrite): string => `the write of invocation ${t.invocationId}`;
+
+function checkText(value: string | undefined, field: string, what: () => string): void {
+  if (value === undefined) return;
+  const problem = textProblem(value);
+  if (problem) {
+    throw new InvalidMessageError(`${what()} cannot be stored: its ${field} ${shown(value)} ${problem}, which the store cannot keep as text. Nothing of it was stored.`);
+  }
+}
+
+/** Throws an InvalidMessageError naming the field when a text field of the invocation could not be stored as given. */
+export function checkInvocationText(i: NewInvocation): void {
+  const what = () => describeInvocation(i);
+  checkText(i.id, 'id', what);
+  checkText(i.actorType, 'actorType', what);
+  checkText(i.actorId, 'actorId', what);
+  checkText(i.method, 'method', what);
+  checkText(i.idempotencyKey, 'idempotencyKey', what);
+  checkText(i.replyTo, 'replyTo', what);
+}
+
+/** `checkInvocationText` for everything a turn writes as text: step names, promise ids, idempotency keys, outbox messages. */
+export function checkTurnText(t: TurnWrite): void {
+  const what = () => describeTurn(t);
+  checkText(t.invocationId, 'invocation id', what);
+  if (t.journal) for (const e of t.journal) checkText(e.name, `journal entry name (position ${e.seq})`, what);
+  if (t.transition?.status === 'pending') checkText(t.transition.waitingOn, 'promise it waits on', what);
+  if (t.state) {
+    checkText(t.state.actorType, 'actorType', what);
+    checkText(t.state.actorId, 'actorId', what);
+  }
+  if (t.idempotency) for (const r of t.idempotency) checkText(r.key, 'idempotency key', what);
+  if (t.outbox) for (const m of t.outbox) checkInvocationText(m);
+  if (t.resolve) for (const r of t.resolve) checkText(r.id, 'promise id', what);
+}
