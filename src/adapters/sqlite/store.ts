@@ -1,17 +1,21 @@
 import { SqliteTraces } from './traces.js';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { ConfigError, StoreError } from '../../core/errors.js';
+import type Database from 'better-sqlite3';
+import { ConfigError, StoreError, type LoomError } from '../../core/errors.js';
+import { consoleLogger, type Logger } from '../../core/logger.js';
 import { SqliteLeases } from './leases.js';
 import { SqliteSchedules } from './schedules.js';
 import { SqliteDiscovery } from './discovery.js';
 import { SqliteAdmin } from './admin.js';
-import { MIGRATIONS } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { toEntry, toRecord, type InvocationRow, type JournalRow } from './rows.js';
+import { openDatabase } from './open.js';
+import { transactionError } from './errors.js';
+import { FileWatch } from './file-watch.js';
+import { encodeInsert, encodeTurn, type EncodedInsert, type EncodedTurn } from './encode.js';
+import { describeInvocation, describeTurn, encodeEach, placeResults } from '../../ports/encode-items.js';
 import {
   promiseOwner,
+  unlessFailed,
   type CommitResult,
   type EnqueueResult,
   type InvocationRecord,
@@ -20,6 +24,7 @@ import {
   type PromiseResolution,
   type StateRecord,
   type Store,
+  type StoreInitOptions,
   type TurnWrite,
   type WriteResult,
 } from '../../ports/store.js';
@@ -35,6 +40,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a write waits for another process's lock, ms. Default 5000. */
   busyTimeoutMs?: number;
+  /** Where the loss of the database file is reported. Default: the runtime's logger, else console errors. */
+  logger?: Pick<Logger, 'error'>;
 }
 
 /**
@@ -54,58 +61,48 @@ export class SqliteStore implements Store {
   readonly path: string;
   private db: Database.Database | undefined;
   private st!: Statements;
-  private readonly options: Required<SqliteStoreOptions>;
+  private readonly options: Required<Omit<SqliteStoreOptions, 'logger'>>;
+  private log: Pick<Logger, 'error'> | undefined;
+  private readonly watch: FileWatch;
 
   constructor(options: SqliteStoreOptions = {}) {
     const sync = options.synchronous ?? 'FULL';
     if (sync !== 'FULL' && sync !== 'NORMAL') throw new ConfigError(`SqliteStore synchronous must be 'FULL' or 'NORMAL', got ${String(sync)}`);
     this.options = { path: options.path ?? './.loom/loom.db', synchronous: sync, busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
     this.path = this.options.path;
+    this.log = options.logger;
+    this.watch = new FileWatch(this.path, (err) => (this.log ?? consoleLogger).error(err.message, { path: this.path }));
     this.leases = new SqliteLeases(() => this.handle());
     this.traces = new SqliteTraces(this.path, () => this.handle(), this.options.busyTimeoutMs);
   }
 
-  async init(): Promise<void> {
+  async init(options: StoreInitOptions = {}): Promise<void> {
     if (this.db) return;
-    try {
-      if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
-      const db = new Database(this.path, { timeout: this.options.busyTimeoutMs });
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${this.options.synchronous}`);
-      db.pragma('foreign_keys = OFF');
-      this.migrate(db);
-      this.db = db;
-      this.st = prepareStatements(db);
-    } catch (cause) {
-      throw new StoreError(`could not open the SQLite store at ${this.path}: ${(cause as Error).message}. Check that the folder is writable.`, { cause });
-    }
+    const error = options.logger?.error?.bind(options.logger);
+    if (!this.log && error) this.log = { error };
+    const db = openDatabase(this.options);
+    this.db = db;
+    this.st = prepareStatements(db);
+    if (this.path !== ':memory:') this.watch.start();
   }
 
-  private migrate(db: Database.Database): void {
-    db.exec('CREATE TABLE IF NOT EXISTS loom_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    db.transaction(() => {
-      const done = new Set((db.prepare('SELECT version FROM loom_migrations').all() as { version: number }[]).map((r) => r.version));
-      for (const m of MIGRATIONS) {
-        if (done.has(m.version)) continue;
-        db.exec(m.sql);
-        db.prepare('INSERT INTO loom_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
-      }
-    }).immediate();
-  }
-
-  /** The open database (for the lease manager and inspection tools). */
+  /** The open database (for the lease manager and inspection tools). Throws once its file was deleted under it. */
   handle(): Database.Database {
     if (!this.db) throw new StoreError(`the SQLite store at ${this.path} is not open: call init() (runtime.start() does) first`);
+    if (this.watch.lost) throw this.watch.lost;
     return this.db;
   }
 
   async close(): Promise<void> {
+    this.watch.stop();
     await this.traces.close();
     this.db?.close();
     this.db = undefined;
   }
 
+  /** The clock; also what the health check probes, so a store whose file was deleted reports it there. */
   async now(): Promise<number> {
+    if (this.watch.lost) throw this.watch.lost;
     return Date.now();
   }
 
@@ -114,12 +111,17 @@ export class SqliteStore implements Store {
     try {
       return db.transaction(fn).immediate();
     } catch (cause) {
-      throw new StoreError(`SQLite ${what} failed at ${this.path}: ${(cause as Error).message}`, { cause });
+      // A failed write may be the first sign that the file is gone.
+      throw this.watch.check() ?? this.failure(what, cause);
     }
   }
 
+  private failure(what: string, cause: unknown): LoomError {
+    return transactionError(this.path, what, cause, this.db?.open === true);
+  }
+
   async enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
-    return (await this.write(items, [])).enqueued;
+    return unlessFailed((await this.write(items, [])).enqueued);
   }
 
   private counters(): { seq: number; wake: number } {
@@ -133,7 +135,7 @@ export class SqliteStore implements Store {
     this.st.setCounter.run(c.wake, 'wake');
   }
 
-  private insert(item: NewInvocation, now: number, c: { seq: number; wake: number }): EnqueueResult {
+  private insert({ item, metaJson }: EncodedInsert, now: number, c: { seq: number; wake: number }): EnqueueResult {
     const same = this.st.getInvocation.get(item.id) as InvocationRow | undefined;
     if (same) return { record: toRecord(same), duplicate: true };
     if (item.idempotencyKey !== undefined) {
@@ -160,7 +162,7 @@ export class SqliteStore implements Store {
       wake_seq: ++c.wake,
       reply_to: item.replyTo ?? null,
       ttl_ms: item.ttlMs,
-      meta_json: item.meta === undefined ? null : JSON.stringify(item.meta),
+      meta_json: metaJson,
       result_json: null,
       error_json: null,
       created_at: now,
@@ -198,23 +200,37 @@ export class SqliteStore implements Store {
   }
 
   async commit(turns: TurnWrite[]): Promise<CommitResult[]> {
-    return (await this.write([], turns)).committed;
+    return unlessFailed((await this.write([], turns)).committed);
   }
 
-  /** Enqueues, then turns, in one transaction: one fsync for both. */
+  /**
+   * Enqueues, then turns, in one transaction: one fsync for both. Each item is
+   * encoded first, on its own; one that cannot be fails alone and stays out of
+   * the transaction. The transaction either commits or rolls back whole.
+   */
   async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
     if (enqueues.length === 0 && turns.length === 0) return { enqueued: [], committed: [] };
-    return this.transact(turns.length === 0 ? 'enqueue' : enqueues.length === 0 ? 'commit' : 'write', () => {
-      const counters = this.counters();
-      const now = Date.now();
-      const enqueued = enqueues.map((item) => this.insert(item, now, counters));
-      const committed = turns.map((t) => this.commitOne(t, now, counters));
-      this.saveCounters(counters);
-      return { enqueued, committed };
-    });
+    const e = encodeEach(enqueues, encodeInsert, describeInvocation);
+    const t = encodeEach(turns, encodeTurn, describeTurn);
+    let written: { enqueued: EnqueueResult[]; committed: CommitResult[] } = { enqueued: [], committed: [] };
+    if (e.ok.length > 0 || t.ok.length > 0) {
+      // Checked before each write, not only on the timer: a write into a deleted file is acknowledged and then lost.
+      const lost = this.watch.check();
+      if (lost) throw lost;
+      written = this.transact(turns.length === 0 ? 'enqueue' : enqueues.length === 0 ? 'commit' : 'write', () => {
+        const counters = this.counters();
+        const now = Date.now();
+        const enqueued = e.ok.map((item) => this.insert(item, now, counters));
+        const committed = t.ok.map((turn) => this.commitOne(turn, now, counters));
+        this.saveCounters(counters);
+        return { enqueued, committed };
+      });
+    }
+    return { enqueued: placeResults(enqueues.length, e, written.enqueued), committed: placeResults(turns.length, t, written.committed) };
   }
 
-  private commitOne(turn: TurnWrite, now: number, c: { seq: number; wake: number }): CommitResult {
+  private commitOne(enc: EncodedTurn, now: number, c: { seq: number; wake: number }): CommitResult {
+    const turn = enc.turn;
     const lease = this.st.leaseEpoch.get(turn.partition) as { epoch: number; owner: string | null } | undefined;
     if (!lease || lease.owner === null || lease.epoch !== turn.epoch) return { outcome: 'fenced' };
     const inv = this.st.getInvocation.get(turn.invocationId) as InvocationRow | undefined;
@@ -223,8 +239,8 @@ export class SqliteStore implements Store {
       const cur = this.st.getState.get(turn.state.actorType, turn.state.actorId) as { version: number } | undefined;
       if ((cur?.version ?? 0) !== turn.state.expectedVersion) return { outcome: 'conflict' };
     }
-    for (const e of turn.journal ?? []) {
-      this.st.upsertJournal.run(inv.id, e.seq, e.kind, e.name, e.status, e.valueJson ?? null, e.error ? JSON.stringify(e.error) : null);
+    for (const { e, errorJson } of enc.journal ?? []) {
+      this.st.upsertJournal.run(inv.id, e.seq, e.kind, e.name, e.status, e.valueJson ?? null, errorJson);
     }
     const t = turn.transition;
     if (!t) this.st.markStarted.run(now, inv.id);
@@ -235,9 +251,9 @@ export class SqliteStore implements Store {
         waitingOn = null;
         wake = ++c.wake;
       }
-      this.st.toPending.run(t.attempt, t.notBefore ?? null, waitingOn, t.error ? JSON.stringify(t.error) : inv.error_json, wake, now, inv.id);
+      this.st.toPending.run(t.attempt, t.notBefore ?? null, waitingOn, enc.errorJson ?? inv.error_json, wake, now, inv.id);
     } else {
-      const error = t.status === 'completed' ? null : JSON.stringify(t.error);
+      const error = t.status === 'completed' ? null : enc.errorJson;
       const attempt = t.status === 'completed' ? inv.attempt : t.attempt;
       this.st.toTerminal.run(t.status, t.status === 'completed' ? t.resultJson : null, error, attempt, t.expiresAt, now, inv.id);
       if (t.status !== 'dead') {
@@ -250,28 +266,29 @@ export class SqliteStore implements Store {
       this.st.upsertState.run(s.actorType, s.actorId, s.stateJson, s.expectedVersion + 1, now);
     }
     for (const r of turn.idempotency ?? []) this.st.upsertActorIdempotency.run(r.actorType, r.actorId, r.key, r.resultJson, r.expiresAt);
-    const enqueued = (turn.outbox ?? []).map((m) => this.insert(m, now, c));
-    for (const r of turn.resolve ?? []) this.resolveOne(r, now, c);
+    const enqueued = (enc.outbox ?? []).map((m) => this.insert(m, now, c));
+    for (const { r, errorJson } of enc.resolve ?? []) this.resolveOne(r, errorJson, now, c);
     return { outcome: 'ok', enqueued };
   }
 
   async resolvePromise(resolution: PromiseResolution): Promise<boolean> {
+    const errorJson = resolution.error ? JSON.stringify(resolution.error) : null;
     return this.transact('resolvePromise', () => {
       const c = this.counters();
-      const first = this.resolveOne(resolution, Date.now(), c);
+      const first = this.resolveOne(resolution, errorJson, Date.now(), c);
       this.saveCounters(c);
       return first;
     });
   }
 
-  private resolveOne(r: PromiseResolution, now: number, c: { seq: number; wake: number }): boolean {
+  private resolveOne(r: PromiseResolution, errorJson: string | null, now: number, c: { seq: number; wake: number }): boolean {
     if (this.st.getPromise.get(r.id)) return false;
     const owner = promiseOwner(r.id) ?? null;
     if (owner !== null) {
       const o = this.st.getInvocation.get(owner) as InvocationRow | undefined;
       if (o && (o.status === 'completed' || o.status === 'failed')) return false;
     }
-    this.st.insertPromise.run(r.id, owner, r.valueJson ?? null, r.error ? JSON.stringify(r.error) : null, now);
+    this.st.insertPromise.run(r.id, owner, r.valueJson ?? null, errorJson, now);
     this.st.wakeWaiter.run(++c.wake, now, r.id);
     return true;
   }
