@@ -1,6 +1,7 @@
 import { promiseOwner, type CommitResult, type PromiseResolution, type TurnWrite } from '../../ports/store.js';
 import { itemJson, toEnqueueResults, type EnqueuedJson, type ItemJson } from './enqueue.js';
 import { jsonOrNull } from './rows.js';
+import { checkTurnText } from '../../ports/encode-items.js';
 
 /**
  * One turn as `loom_commit_batch` (migration 003) takes it. The function
@@ -34,9 +35,10 @@ interface TurnJson {
 /** What `loom_commit_batch` returns per turn. */
 export type TurnOutcomeJson = { o: 'ok'; e: EnqueuedJson[] } | { o: 'fenced' | 'conflict' };
 
-/** The argument of `loom_commit_batch`; empty parts are left out (JSON null). */
-export function commitBatchJson(turns: readonly TurnWrite[]): string {
-  return JSON.stringify(turns.map(turnJson));
+/** One turn of the argument of `loom_commit_batch`, as JSON text (empty parts left out); throws for text PostgreSQL cannot hold. */
+export function turnText(turn: TurnWrite): string {
+  checkTurnText(turn);
+  return JSON.stringify(turnJson(turn));
 }
 
 export function toCommitResults(out: readonly TurnOutcomeJson[], turns: readonly TurnWrite[]): CommitResult[] {

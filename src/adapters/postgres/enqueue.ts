@@ -1,4 +1,5 @@
 import type { EnqueueResult, NewInvocation } from '../../ports/store.js';
+import { checkInvocationText } from '../../ports/encode-items.js';
 import { jsonOrNull, toInvocation, type InvocationRow } from './rows.js';
 
 /** One item of `loom_enqueue_batch` (migration 003): the columns of a new invocation. */
@@ -22,9 +23,10 @@ export interface EnqueuedJson {
   d: boolean;
 }
 
-/** The argument of `loom_enqueue_batch`. */
-export function enqueueBatchJson(items: readonly NewInvocation[]): string {
-  return JSON.stringify(items.map(itemJson));
+/** One item of the argument of `loom_enqueue_batch`, as JSON text; throws, naming the field, for text PostgreSQL cannot hold. */
+export function itemText(item: NewInvocation): string {
+  checkInvocationText(item);
+  return JSON.stringify(itemJson(item));
 }
 
 export function itemJson(i: NewInvocation): ItemJson {

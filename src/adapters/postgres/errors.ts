@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { StoreError } from '../../core/errors.js';
-import { sqlState } from './session.js';
+import { InvalidMessageError, LoomError, StoreError, outcomeUnknown } from '../../core/errors.js';
+import { fromServer, sqlState, Unanswered } from './session.js';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN', '57P01', '57P03', '08000', '08001', '08003', '08006']);
 
@@ -8,10 +8,29 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNR
  * Wraps a driver error in a StoreError whose message names the operation, the
  * server and schema involved, and the likely fix; the driver error is the cause.
  */
-export function storeError(op: string, err: unknown, where: { target: string; schema: string }): StoreError {
-  if (err instanceof StoreError) return err;
+export function storeError(op: string, err: unknown, where: { target: string; schema: string }): LoomError {
+  if (err instanceof LoomError) return err;
+  if (err instanceof Unanswered) {
+    return outcomeUnknown(`PostgresStore.${op} on ${where.target}, schema "${where.schema}": the statement was sent and no answer came back (${describe(err.original)})`, err.original);
+  }
   const detail = describe(err);
   return new StoreError(`PostgresStore.${op} failed on ${where.target}, schema "${where.schema}": ${detail}. ${hint(err, where)}`, { cause: err });
+}
+
+/** SQLSTATE classes a write's content causes: data exceptions, integrity constraints, limits exceeded. */
+const CONTENT_CLASSES = new Set(['22', '23', '54']);
+
+/**
+ * `storeError` for a write: PostgreSQL refusing the content of the statement
+ * (it did not commit, and the same content fails again while other writes
+ * succeed) is an InvalidMessageError, which the core answers by writing the
+ * batch's items in smaller batches until the one at fault is alone.
+ */
+export function writeError(op: string, err: unknown, where: { target: string; schema: string }): LoomError {
+  if (fromServer(err) && CONTENT_CLASSES.has((sqlState(err) ?? '').slice(0, 2))) {
+    return new InvalidMessageError(`PostgresStore.${op} refused what it was given on ${where.target}, schema "${where.schema}": ${describe(err)}. Nothing of it was stored. ${hint(err, where)}`);
+  }
+  return storeError(op, err, where);
 }
 
 function describe(err: unknown): string {
@@ -33,6 +52,7 @@ function hint(err: unknown, where: { target: string; schema: string }): string {
   if (code === '53300') return 'The server has no connections left: lower the pool size (max) or raise max_connections.';
   if (code === '40P01' || code === '40001') return 'The transaction kept colliding with another writer and was rolled back; it is safe to retry.';
   if (code === '22021' || code === '22P05') return 'A string contains a NUL character, which PostgreSQL text cannot hold; remove it from ids, names and keys.';
+  if (code === '22P02' && /surrogate/i.test(message)) return 'A string contains a lone UTF-16 surrogate (half of a character pair), which has no UTF-8 form; remove it from ids, names and keys.';
   if (UNREACHABLE.has(code) || /Connection terminated|trying to connect/i.test(message)) {
     return `Is PostgreSQL running at ${where.target} and reachable from this process?`;
   }

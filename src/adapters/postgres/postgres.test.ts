@@ -31,12 +31,18 @@ async function withRecordedStatements(body: (t: { store: PostgresStore; schema: 
     const lease = await store.leases.acquire(7, 'w', 60_000);
     assert.ok(lease);
     const sent: string[] = [];
-    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-    (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const q = args[0] as string | { text: string };
-      sent.push(typeof q === 'string' ? q : q.text);
-      return query(...args);
-    };
+    // Every statement goes through a client of the pool, whether sent with pool.query or on a checked-out client.
+    const recording = new WeakSet<object>();
+    pool.on('acquire', (client) => {
+      if (recording.has(client)) return;
+      recording.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const q = args[0] as string | { text: string };
+        sent.push(typeof q === 'string' ? q : q.text);
+        return query(...args);
+      };
+    });
     await body({ store, schema, lease, sent });
   } finally {
     await store.close();

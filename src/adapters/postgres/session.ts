@@ -42,10 +42,9 @@ export interface AtomicMode {
  */
 export async function callAtomic<T>(pool: Pool, queries: Queries, mode: AtomicMode, name: QueryName, values: unknown[]): Promise<T> {
   if (!mode.explicit) {
-    const s = new Session(pool, queries);
     for (let attempt = 1; ; attempt++) {
       try {
-        const out = (await s.run<{ out: T | null }>(name, values)).rows[0]?.out ?? null;
+        const out = await runAlone<T>(pool, queries, name, values);
         if (out !== null) return out;
         mode.explicit = true;
         break;
@@ -84,6 +83,45 @@ export function watchCheckedOut(client: PoolClient): { lost: () => Error | undef
   return { lost: () => lost, stop: () => client.off('error', onError) };
 }
 
+/**
+ * The statement was sent and no answer came back (the connection failed, or a
+ * client-side timeout fired): whether it committed is unknown. The store turns
+ * it into an OutcomeUnknownError naming the operation.
+ */
+export class Unanswered extends Error {
+  constructor(readonly original: unknown) {
+    super((original as Error)?.message ?? String(original), { cause: original });
+  }
+}
+
+/** Whether PostgreSQL itself answered with this error (an ErrorResponse): the statement, or the transaction, did not commit. */
+export function fromServer(err: unknown): boolean {
+  const e = err as { severity?: unknown; code?: unknown } | null;
+  return typeof e?.severity === 'string' && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
+}
+
+/**
+ * One statement on a connection of its own, in autocommit. A failure to connect
+ * sent nothing; an error from the server means the statement did not commit;
+ * any other failure once it was sent is `Unanswered`.
+ */
+async function runAlone<T>(pool: Pool, queries: Queries, name: QueryName, values: unknown[]): Promise<T | null> {
+  const client = await pool.connect();
+  const watch = watchCheckedOut(client);
+  let broken: Error | undefined;
+  try {
+    const res = await new Session(client as PoolClient & Queryable, queries).run<{ out: T | null }>(name, values);
+    return res.rows[0]?.out ?? null;
+  } catch (err) {
+    if (fromServer(err)) throw err;
+    broken = err as Error;
+    throw new Unanswered(err);
+  } finally {
+    watch.stop();
+    client.release(broken ?? watch.lost());
+  }
+}
+
 export async function inTransaction<T>(pool: Pool, queries: Queries, fn: (s: Session) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
@@ -103,7 +141,8 @@ export async function inTransaction<T>(pool: Pool, queries: Queries, fn: (s: Ses
         await backoff(attempt);
         continue;
       }
-      throw err;
+      // A COMMIT sent without an answer may have taken effect; anything that failed before it was rolled back.
+      throw committing && !fromServer(err) ? new Unanswered(err) : err;
     } finally {
       // A client whose connection failed is destroyed rather than returned to the pool.
       watch.stop();

@@ -3,22 +3,22 @@ import pg from 'pg';
 import type { Pool, PoolConfig } from 'pg';
 import { ConfigError } from '../../core/errors.js';
 import { consoleLogger, type Logger } from '../../core/logger.js';
-import type {
-  CommitResult,
-  EnqueueResult,
-  InvocationRecord,
-  JournalEntry,
-  NewInvocation,
-  PromiseResolution,
-  StateRecord,
-  Store,
-  StoreCapabilities,
-  TurnWrite,
-  WriteResult,
+import {
+  unlessFailed,
+  type CommitResult,
+  type EnqueueResult,
+  type InvocationRecord,
+  type JournalEntry,
+  type NewInvocation,
+  type PromiseResolution,
+  type StateRecord,
+  type Store,
+  type StoreCapabilities,
+  type TurnWrite,
+  type WriteResult,
 } from '../../ports/store.js';
-import { commitBatchJson, resolveArgs, toCommitResults, type TurnOutcomeJson } from './commit.js';
-import { enqueueBatchJson, toEnqueueResults, type EnqueuedJson } from './enqueue.js';
-import { describeTarget, storeError } from './errors.js';
+import { resolveArgs } from './commit.js';
+import { describeTarget, storeError, writeError } from './errors.js';
 import { PostgresLeases } from './leases.js';
 import { ExtraTables } from './extra-tables.js';
 import { PostgresSchedules } from './schedules.js';
@@ -28,7 +28,8 @@ import { migrate } from './migrate.js';
 import { toInvocation, toJournalEntry, toState, type InvocationRow, type JournalRow, type StateRow } from './rows.js';
 import { callAtomic, Session, type AtomicMode } from './session.js';
 import { bindQueries, type Queries, type QueryName } from './sql/index.js';
-import { toWriteResult, type WrittenJson } from './write.js';
+import { encodeWrite, writeStatement } from './write.js';
+import { placeResults } from '../../ports/encode-items.js';
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {
@@ -108,10 +109,7 @@ export class PostgresStore implements Store {
 
   enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
     if (items.length === 0) return Promise.resolve([]);
-    return this.guard('enqueue', async () => {
-      const out = await this.atomic<string>('enqueueBatch', [enqueueBatchJson(items)]);
-      return toEnqueueResults(JSON.parse(out) as EnqueuedJson[], items);
-    });
+    return this.write(items, []).then((w) => unlessFailed(w.enqueued));
   }
 
   getInvocation(id: string): Promise<InvocationRecord | undefined> {
@@ -145,27 +143,40 @@ export class PostgresStore implements Store {
 
   commit(turns: TurnWrite[]): Promise<CommitResult[]> {
     if (turns.length === 0) return Promise.resolve([]);
-    return this.guard('commit', async () => {
-      const out = await this.atomic<string>('commitBatch', [commitBatchJson(turns)]);
-      return toCommitResults(JSON.parse(out) as TurnOutcomeJson[], turns);
-    });
+    return this.write([], turns).then((w) => unlessFailed(w.committed));
   }
 
   /**
-   * Both batches in one call of `loom_write_batch`: one round trip, one
-   * transaction. With one side empty that is the other side's own call.
+   * One statement, one round trip, one transaction: `loom_enqueue_batch`,
+   * `loom_commit_batch`, or both in `loom_write_batch`. Each item is encoded
+   * on its own first; one with text PostgreSQL cannot hold fails alone and is
+   * not sent.
    */
-  write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
-    if (turns.length === 0) return this.enqueue(enqueues).then((enqueued) => ({ enqueued, committed: [] }));
-    if (enqueues.length === 0) return this.commit(turns).then((committed) => ({ enqueued: [], committed }));
-    return this.guard('write', async () => {
-      const out = await this.atomic<string>('writeBatch', [enqueueBatchJson(enqueues), commitBatchJson(turns)]);
-      return toWriteResult(JSON.parse(out) as WrittenJson, enqueues, turns);
-    });
+  async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
+    if (enqueues.length === 0 && turns.length === 0) return { enqueued: [], committed: [] };
+    const encoded = encodeWrite(enqueues, turns);
+    let written: { enqueued: EnqueueResult[]; committed: CommitResult[] } = { enqueued: [], committed: [] };
+    if (encoded.enqueues.ok.length > 0 || encoded.turns.ok.length > 0) {
+      const statement = writeStatement(encoded);
+      const op = statement.name === 'enqueueBatch' ? 'enqueue' : statement.name === 'commitBatch' ? 'commit' : 'write';
+      try {
+        written = statement.decode(await this.atomic<string>(statement.name, statement.args));
+      } catch (err) {
+        throw writeError(op, err, { target: this.target, schema: this.schema });
+      }
+    }
+    return {
+      enqueued: placeResults(enqueues.length, encoded.enqueues, written.enqueued),
+      committed: placeResults(turns.length, encoded.turns, written.committed),
+    };
   }
 
-  resolvePromise(resolution: PromiseResolution): Promise<boolean> {
-    return this.guard('resolvePromise', () => this.atomic<boolean>('resolvePromise', resolveArgs(resolution)));
+  async resolvePromise(resolution: PromiseResolution): Promise<boolean> {
+    try {
+      return await this.atomic<boolean>('resolvePromise', resolveArgs(resolution));
+    } catch (err) {
+      throw writeError('resolvePromise', err, { target: this.target, schema: this.schema });
+    }
   }
 
   getPromise(id: string): Promise<PromiseResolution | undefined> {
