@@ -36,6 +36,16 @@ export type ScriptName = keyof typeof SCRIPTS;
 // Namespaced: defineCommand adds these methods to a client the caller may share.
 const command = (name: ScriptName) => `loom${name[0]!.toUpperCase()}${name.slice(1)}`;
 
+/** The reply of one call of a pipeline, or its error. */
+export type Settled = { ok: true; value: unknown } | { ok: false; err: Error };
+
+/** A pipeline was sent and no answer came back for it as a whole: what it did is unknown. */
+export class SentUnanswered extends Error {
+  constructor(readonly original: unknown) {
+    super((original as Error)?.message ?? String(original), { cause: original });
+  }
+}
+
 /** One script run of a pipeline: the script and its arguments (after the key prefix). */
 export interface ScriptCall {
   name: ScriptName;
@@ -115,11 +125,20 @@ export class RedisConnection {
 
   /**
    * Runs the calls in ONE pipeline (one round-trip), in order, so that a call
-   * sees the writes of those before it. Each call stays atomic on its own; if
-   * any failed, throws the first failure. No calls, no round-trip.
+   * sees the writes of those before it, and answers each call with its own
+   * reply or error: a pipeline is not a transaction, and the calls that
+   * succeeded stay applied whatever happened to the others.
+   *
+   * Writes are sent only on a ready connection: queued while it reconnects,
+   * they could be sent after an answer was already given up on. So a rejection
+   * for a connection that is not ready means nothing was sent (a StoreError),
+   * and a failure once sent is the caller's to report as an unknown outcome.
    */
-  async pipeline(calls: readonly ScriptCall[]): Promise<unknown[]> {
+  async sendEach(calls: readonly ScriptCall[]): Promise<Settled[]> {
     if (calls.length === 0) return [];
+    if (this.client.status !== 'ready') {
+      throw this.error('sending a write', new Error(`not connected (connection ${this.client.status}); nothing was sent`));
+    }
     const pipe = this.client.pipeline();
     const methods = pipe as unknown as ScriptMethods<ChainableCommander>;
     for (const { name, args } of calls) {
@@ -127,14 +146,14 @@ export class RedisConnection {
       if (!fn) throw new StoreError(`Redis store: script ${name} is not defined on the pipeline`);
       fn.call(pipe, this.luaPrefix, ...args);
     }
-    const results = await pipe.exec();
-    if (!results) throw new Error('the pipeline was discarded');
-    // The port has no per-turn error, so a failed script fails the batch. Retrying a
-    // turn that did commit is harmless: its state or terminal write then conflicts,
-    // and its journal, outbox and promise writes are idempotent.
-    const failed = results.find(([err]) => err);
-    if (failed) throw failed[0];
-    return results.map(([, value]) => value);
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipe.exec();
+    } catch (err) {
+      throw new SentUnanswered(err);
+    }
+    if (!results) throw new SentUnanswered(new Error('the pipeline was discarded'));
+    return results.map(([err, value]) => (err ? { ok: false, err } : { ok: true, value }));
   }
 
   /** Runs `fn`, turning driver errors into a StoreError that names the operation and the fix. */

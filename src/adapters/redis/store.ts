@@ -1,23 +1,27 @@
 import { RedisSchedules } from './schedules.js';
 import { RedisDiscovery } from './discovery.js';
 import type { Redis, RedisOptions } from 'ioredis';
-import { StoreError } from '../../core/errors.js';
+import { StoreError, outcomeUnknown } from '../../core/errors.js';
 import { consoleLogger } from '../../core/logger.js';
-import type {
-  CommitResult,
-  EnqueueResult,
-  InvocationRecord,
-  JournalEntry,
-  NewInvocation,
-  PromiseResolution,
-  StateRecord,
-  Store,
-  StoreInitOptions,
-  TurnWrite,
-  WriteResult,
+import {
+  unlessFailed,
+  type ItemFailure,
+  type CommitResult,
+  type EnqueueResult,
+  type InvocationRecord,
+  type JournalEntry,
+  type NewInvocation,
+  type PromiseResolution,
+  type StateRecord,
+  type Store,
+  type StoreInitOptions,
+  type TurnWrite,
+  type WriteResult,
 } from '../../ports/store.js';
-import { decodeInsert, decodeInvocation, decodeJournal, insertSpec, pairs, resolveSpec, turnSpec, type InsertReply } from './codec.js';
-import { RedisConnection, type ScriptCall } from './connection.js';
+import { decodeInvocation, decodeJournal, pairs, resolveSpec } from './codec.js';
+import { RedisConnection, SentUnanswered, type Settled } from './connection.js';
+import { callError, commitCall, decodeCommit, decodeEnqueue, enqueueCall } from './batch.js';
+import { describeInvocation, describeTurn, encodeEach, placeResults } from '../../ports/encode-items.js';
 import { checkDurability, type DurabilityLogger } from './durability.js';
 import { KIND, SCHEMA_VERSION, actorIdempotencyKey, stateKey } from './keys.js';
 import { RedisLeases } from './leases.js';
@@ -103,10 +107,7 @@ export class RedisStore implements Store {
   }
 
   async enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
-    return this.conn.run(`enqueue of ${items.length} invocation(s)`, async () => {
-      const batch = enqueueBatch(items);
-      return batch.decode(await this.conn.pipeline(batch.calls));
-    });
+    return unlessFailed((await this.write(items, [])).enqueued);
   }
 
   async getInvocation(id: string): Promise<InvocationRecord | undefined> {
@@ -140,20 +141,36 @@ export class RedisStore implements Store {
   }
 
   async commit(turns: TurnWrite[]): Promise<CommitResult[]> {
-    return this.conn.run(`commit of ${turns.length} turn(s)`, async () => {
-      const batch = commitBatch(turns);
-      return batch.decode(await this.conn.pipeline(batch.calls));
-    });
+    return unlessFailed((await this.write([], turns)).committed);
   }
 
+  /**
+   * Every item is its own script (atomic alone), all in one pipeline, enqueues
+   * first: a turn's script then sees an invocation enqueued by this write.
+   * Each item is answered alone: a pipeline is not a transaction, so the
+   * scripts that ran stay applied whatever happened to the others.
+   */
   async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
-    return this.conn.run(`write of ${enqueues.length} invocation(s) and ${turns.length} turn(s)`, async () => {
-      const [enqueue, commit] = [enqueueBatch(enqueues), commitBatch(turns)];
-      // Enqueues first in the same pipeline: a turn's script then sees an invocation enqueued by this write.
-      const replies = await this.conn.pipeline([...enqueue.calls, ...commit.calls]);
-      const cut = enqueue.calls.length;
-      return { enqueued: enqueue.decode(replies.slice(0, cut)), committed: commit.decode(replies.slice(cut)) };
-    });
+    if (enqueues.length === 0 && turns.length === 0) return { enqueued: [], committed: [] };
+    const e = encodeEach(enqueues, enqueueCall, describeInvocation);
+    const t = encodeEach(turns, commitCall, describeTurn);
+    const op = `write of ${e.ok.length} invocation(s) and ${t.ok.length} turn(s)`;
+    let replies: Settled[];
+    try {
+      replies = await this.conn.sendEach([...e.ok.map((x) => x.call), ...t.ok.map((x) => x.call)]);
+    } catch (err) {
+      if (err instanceof SentUnanswered) throw outcomeUnknown(`Redis store: the ${op} was sent to ${this.conn.where} and no answer came back (${err.message})`, err.original);
+      throw this.conn.error(op, err);
+    }
+    const cut = e.ok.length;
+    const enqueued = e.ok.map((x, i) => this.answer(replies[i]!, (v) => decodeEnqueue(x.spec, v), `the message ${x.spec.id}`));
+    const committed = t.ok.map((x, i) => this.answer(replies[cut + i]!, (v) => decodeCommit(x.spec, v), `the write of invocation ${x.spec.id}`));
+    return { enqueued: placeResults(enqueues.length, e, enqueued), committed: placeResults(turns.length, t, committed) };
+  }
+
+  /** One item's result, or its failure as `callError` reports it. */
+  private answer<R>(reply: Settled, decode: (value: unknown) => R, what: string): R | ItemFailure {
+    return reply.ok ? decode(reply.value) : { failed: callError(this.conn, what, reply.err) };
   }
 
   async resolvePromise(resolution: PromiseResolution): Promise<boolean> {
@@ -230,34 +247,4 @@ export class RedisStore implements Store {
       return out;
     });
   }
-}
-
-/** The scripts of a batch, and how to read their replies (in the same order) back into the port's results. */
-interface Batch<T> {
-  calls: ScriptCall[];
-  decode(replies: readonly unknown[]): T[];
-}
-
-/** One enqueue script per item; pipelined in order, an item sees the ones before it, so keys shared within a batch dedupe too. */
-function enqueueBatch(items: readonly NewInvocation[]): Batch<EnqueueResult> {
-  const specs = items.map(insertSpec);
-  return {
-    calls: specs.map((s) => ({ name: 'enqueue', args: [JSON.stringify(s)] })),
-    decode: (replies) => replies.map((r, i) => decodeInsert(specs[i]!, r as InsertReply)),
-  };
-}
-
-/** Group commit: every turn is its own script (atomic alone), all in one round-trip. */
-function commitBatch(turns: readonly TurnWrite[]): Batch<CommitResult> {
-  const specs = turns.map(turnSpec);
-  return {
-    calls: specs.map((s) => ({ name: 'commit', args: [JSON.stringify(s)] })),
-    decode: (replies) =>
-      replies.map((reply, i): CommitResult => {
-        const [outcome, ...inserted] = reply as unknown[];
-        if (outcome === 'fenced' || outcome === 'conflict') return { outcome };
-        const outbox = specs[i]!.ob ?? [];
-        return { outcome: 'ok', enqueued: inserted.map((r, j) => decodeInsert(outbox[j]!, r as InsertReply)) };
-      }),
-  };
 }

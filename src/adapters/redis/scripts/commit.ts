@@ -1,13 +1,14 @@
 import { KIND } from '../keys.js';
-import { DROP, INSERT, PRELUDE, RESOLVE, WAKE } from './lib.js';
+import { DECODE, DROP, INSERT, PRELUDE, RESOLVE, WAKE } from './lib.js';
 
 /**
  * One actor turn, atomically and fenced. ARGV: prefix, turn spec JSON (codec.ts
  * TurnSpec). Returns {'fenced'}, {'conflict'}, or {'ok', insert reply per outbox message}.
  * All checks come before the first write, so a rejected turn writes nothing.
  */
-export const COMMIT = `${PRELUDE}${WAKE}${INSERT}${DROP}${RESOLVE}
-local spec = cjson.decode(ARGV[2])
+export const COMMIT = `${PRELUDE}${DECODE}${WAKE}${INSERT}${DROP}${RESOLVE}
+local spec, refused = decode_arg(ARGV[2])
+if not spec then return refused end
 local epoch = redis.call('HGET', P .. '${KIND.lease}' .. spec.p, 'epoch')
 if not epoch or tonumber(epoch) ~= tonumber(spec.e) then return {'fenced'} end
 local id = spec.id

@@ -17,6 +17,19 @@ local function now_ms()
 end
 `;
 
+/**
+ * decode_arg(json): the script's argument, or nil and an error reply marked
+ * LOOM_REFUSED (the caller reports the item alone as refused, nothing written).
+ * The TypeScript side checks text before sending; this is the script's own guard.
+ */
+export const DECODE = `
+local function decode_arg(json)
+  local ok, v = pcall(cjson.decode, json)
+  if ok then return v end
+  return nil, redis.error_reply('LOOM_REFUSED its JSON cannot be decoded in Lua (' .. tostring(v) .. ')')
+end
+`;
+
 /** wake(invKey, id): gives a pending invocation a new wakeSeq so that pollers pick it up again. */
 export const WAKE = `
 local function wake(ikey, id)
