@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CosmosClient } from '@azure/cosmos';
-import { StoreError } from '../../core/errors.js';
-import { pendingRecord, promiseOwner, type CommitResult, type EnqueueResult, type InvocationRecord, type JournalEntry, type NewInvocation, type PromiseResolution, type StateRecord, type Store, type TurnWrite, type WriteResult } from '../../ports/store.js';
-import { Docs, openClient, type CosmosConnection } from './container.js';
+import { LoomError, StoreError, outcomeUnknown } from '../../core/errors.js';
+import { describeInvocation, describeTurn } from '../../ports/encode-items.js';
+import { pendingRecord, promiseOwner, unlessFailed, type ItemFailure, type CommitResult, type EnqueueResult, type InvocationRecord, type JournalEntry, type NewInvocation, type PromiseResolution, type StateRecord, type Store, type TurnWrite, type WriteResult } from '../../ports/store.js';
+import { Docs, openClient, statusOf, type CosmosConnection } from './container.js';
 import { bare, ids, LOOSE_PROMISES_PK, META_PK, pkOf, toDoc, toRecord, type ActorIdempotencyDoc, type SystemFields, type InvocationDoc, type KeyDoc, type PromiseDoc, type StateDoc } from './docs.js';
 import { CosmosAdmin } from './admin.js';
 import { CosmosLeases } from './leases.js';
@@ -101,15 +102,27 @@ export class CosmosStore implements Store {
   }
 
   async enqueue(items: NewInvocation[]): Promise<EnqueueResult[]> {
+    return unlessFailed(await this.enqueueEach(items));
+  }
+
+  /**
+   * Each item is its own operations, so each is answered alone: one that fails
+   * leaves the others applied. (A failure to take the sequence numbers first
+   * applied nothing.)
+   */
+  private async enqueueEach(items: NewInvocation[]): Promise<(EnqueueResult | ItemFailure)[]> {
     if (items.length === 0) return [];
     const first = await this.nextSeq(items.length);
     const now = Date.now();
-    const out: EnqueueResult[] = new Array(items.length);
+    const out: (EnqueueResult | ItemFailure)[] = new Array(items.length);
     // Items of one partition in order (a later one may duplicate an earlier one's key); partitions side by side.
     const byPk = new Map<number, number[]>();
     items.forEach((it, i) => byPk.set(it.partition, [...(byPk.get(it.partition) ?? []), i]));
     await Promise.all([...byPk.values()].map(async (idx) => {
-      for (const i of idx) out[i] = await this.insert(items[i]!, first + i, now);
+      for (const i of idx) {
+        const item = items[i]!;
+        out[i] = await this.insert(item, first + i, now).catch((err: unknown) => ({ failed: itemError(err, describeInvocation(item)) }));
+      }
     }));
     return out;
   }
@@ -191,12 +204,16 @@ export class CosmosStore implements Store {
   }
 
   async commit(turns: TurnWrite[]): Promise<CommitResult[]> {
-    return Promise.all(turns.map((t) => this.commitOne(t)));
+    return unlessFailed(await this.commitEach(turns));
+  }
+
+  private commitEach(turns: TurnWrite[]): Promise<(CommitResult | ItemFailure)[]> {
+    return Promise.all(turns.map((t) => this.commitOne(t).catch((err: unknown) => ({ failed: itemError(err, describeTurn(t)) }))));
   }
 
   async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
-    const enqueued = await this.enqueue(enqueues);
-    return { enqueued, committed: await this.commit(turns) };
+    const enqueued = await this.enqueueEach(enqueues);
+    return { enqueued, committed: await this.commitEach(turns) };
   }
 
   private async commitOne(turn: TurnWrite): Promise<CommitResult> {
@@ -224,7 +241,9 @@ export class CosmosStore implements Store {
       const res = await this.docs.batch(batch.ops, pk);
       if (res.index < 0) {
         this.locator.remember(turn.invocationId, turn.partition);
-        const enqueued = batch.outbox ? await this.relay.deliver(batch.outbox) : [];
+        // Committed: a failed relay must not report the turn as failed. Its outbox document is in the batch,
+        // and the partition's owner relays it again on a full poll.
+        const enqueued = batch.outbox ? await this.relay.deliver(batch.outbox).catch(() => []) : [];
         return { outcome: 'ok', enqueued };
       }
       const role = batch.roles[res.index];
@@ -321,3 +340,22 @@ export class CosmosStore implements Store {
   }
 }
 
+/**
+ * Statuses after which a Cosmos DB write may or may not have been applied
+ * (request timeout, retry-with, service unavailable): the service's own advice.
+ */
+const MAYBE_APPLIED = new Set([408, 449, 503]);
+
+/**
+ * What an item whose operations failed tells its caller. An error the service
+ * answered with a status applied nothing (a batch is transactional, a single
+ * operation atomic); without an answer, or with a status that may hide a
+ * write, some of the item's operations may have been applied.
+ */
+function itemError(err: unknown, what: string): Error {
+  // This store's own errors (no driver cause) say what was applied.
+  if (err instanceof LoomError && (!(err instanceof StoreError) || err.cause === undefined)) return err;
+  const status = statusOf(err instanceof StoreError ? err.cause : err);
+  if (status !== undefined && !MAYBE_APPLIED.has(status)) return err as Error;
+  return outcomeUnknown(`Cosmos DB did not answer whether ${what} was written (${(err as Error)?.message ?? String(err)})`, err);
+}
