@@ -4,13 +4,15 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  * A TCP proxy on loopback in front of a real service, to cut it off in two ways:
  * `blackhole()` stops forwarding in both directions but keeps every connection
  * open (what a dead network path looks like: no error, no answer; the bytes wait
- * in socket buffers and flow again on `heal()`), and `stop()` closes every
- * connection and refuses new ones (a stopped server) until `restart()`.
+ * in socket buffers and flow again on `heal()`), `holdReplies()` does so for the
+ * server's answers only, and `stop()` closes every connection and refuses new
+ * ones (a stopped server) until `restart()`.
  */
 export class TcpProxy {
   private server: Server | undefined;
   private readonly pairs = new Set<[Socket, Socket]>();
   private holed = false;
+  private repliesHeld = false;
   port = 0;
 
   constructor(
@@ -26,6 +28,7 @@ export class TcpProxy {
       client.pipe(upstream);
       upstream.pipe(client);
       if (this.holed) this.hold(pair);
+      else if (this.repliesHeld) this.holdReply(pair);
       const end = () => {
         this.pairs.delete(pair);
         client.destroy();
@@ -57,10 +60,27 @@ export class TcpProxy {
     for (const p of this.pairs) this.hold(p);
   }
 
+  private holdReply([client, upstream]: [Socket, Socket]): void {
+    upstream.unpipe(client);
+    upstream.pause();
+  }
+
+  /**
+   * Forwards every request but holds back the answers (what a connection that
+   * fails after the server acted looks like), until `heal()` or `stop()`.
+   */
+  holdReplies(): void {
+    this.repliesHeld = true;
+    for (const p of this.pairs) this.holdReply(p);
+  }
+
   /** Forwards again what waited and what comes. */
   heal(): void {
     this.holed = false;
+    this.repliesHeld = false;
     for (const [a, b] of this.pairs) {
+      a.unpipe(b);
+      b.unpipe(a);
       a.pipe(b);
       b.pipe(a);
       a.resume();
