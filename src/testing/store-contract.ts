@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lease } from '../ports/lease.js';
 import { adminContract } from './admin-contract.js';
-import { unlessFailed, type CommitResult, type EnqueueResult, type InvocationRecord, type JournalEntry, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
+import { isItemFailure, unlessFailed, type CommitResult, type EnqueueResult, type InvocationRecord, type JournalEntry, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
 
 /** What a store contract factory returns: a store with no data of its own, and how to dispose of it. */
 export type StoreFactory = () => Promise<{ store: Store; cleanup?: () => Promise<void> }>;
@@ -256,6 +256,28 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal((await store.getInvocation(a.id))?.status, 'pending', 'a fenced turn does not undo its enqueue');
         assert.equal((await store.loadJournal(a.id)).length, 0);
         assert.equal((await store.loadJournal(b.id)).length, 1);
+      });
+
+      test('an item the store cannot keep fails alone, with its own error, and the rest of the write is applied', async (store, s) => {
+        if (!store.write) assert.fail('this store has no write(); the core then makes two round trips per batch');
+        const lease = await s.lease(store);
+        const a = s.inv();
+        await store.enqueue([a]);
+        const [before, after] = [s.inv(), s.inv()];
+        // A bigint is not JSON: a store that serializes what it keeps must refuse it (one that keeps values as given may store it).
+        const bad = s.inv({ meta: { trace: { span: 10n } } as never });
+        const out = await store.write([before, bad, after], [s.turn(lease, a.id, { journal: [entry(0)] })]);
+        const [first, refused, last] = out.enqueued;
+        assert.ok(first && !isItemFailure(first) && !first.duplicate, 'the item before it is stored');
+        assert.ok(last && !isItemFailure(last) && !last.duplicate, 'the item after it is stored');
+        assert.deepEqual(out.committed, [{ outcome: 'ok', enqueued: [] }], 'the turn of the same write is applied');
+        if (refused && isItemFailure(refused)) {
+          const code = (refused.failed as { code?: unknown }).code;
+          assert.ok(code !== 'LOOM_STORE' && code !== 'LOOM_OUTCOME_UNKNOWN', `its own error, not a store failure: ${refused.failed.message}`);
+          assert.equal(await store.getInvocation(bad.id), undefined, 'nothing of it was stored');
+        }
+        assert.deepEqual(ids(await store.pollPending([s.partition], 0, 100)).filter((id) => id !== bad.id).sort(), [a.id, before.id, after.id].sort());
+        assert.equal((await store.loadJournal(a.id)).length, 1);
       });
 
       test('a write of nothing, or of one kind only, works', async (store, s) => {

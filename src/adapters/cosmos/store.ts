@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CosmosClient } from '@azure/cosmos';
 import { LoomError, StoreError, outcomeUnknown } from '../../core/errors.js';
-import { describeInvocation, describeTurn } from '../../ports/encode-items.js';
+import { describeInvocation, describeTurn, encodeEach, placeResults } from '../../ports/encode-items.js';
 import { pendingRecord, promiseOwner, unlessFailed, type ItemFailure, type CommitResult, type EnqueueResult, type InvocationRecord, type JournalEntry, type NewInvocation, type PromiseResolution, type StateRecord, type Store, type TurnWrite, type WriteResult } from '../../ports/store.js';
 import { Docs, openClient, statusOf, type CosmosConnection } from './container.js';
 import { bare, ids, LOOSE_PROMISES_PK, META_PK, pkOf, toDoc, toRecord, type ActorIdempotencyDoc, type SystemFields, type InvocationDoc, type KeyDoc, type PromiseDoc, type StateDoc } from './docs.js';
@@ -110,7 +110,12 @@ export class CosmosStore implements Store {
    * leaves the others applied. (A failure to take the sequence numbers first
    * applied nothing.)
    */
-  private async enqueueEach(items: NewInvocation[]): Promise<(EnqueueResult | ItemFailure)[]> {
+  private async enqueueEach(all: NewInvocation[]): Promise<(EnqueueResult | ItemFailure)[]> {
+    const encoded = encodeEach(all, jsonChecked, describeInvocation);
+    return placeResults(all.length, encoded, await this.insertEach(encoded.ok));
+  }
+
+  private async insertEach(items: NewInvocation[]): Promise<(EnqueueResult | ItemFailure)[]> {
     if (items.length === 0) return [];
     const first = await this.nextSeq(items.length);
     const now = Date.now();
@@ -207,8 +212,10 @@ export class CosmosStore implements Store {
     return unlessFailed(await this.commitEach(turns));
   }
 
-  private commitEach(turns: TurnWrite[]): Promise<(CommitResult | ItemFailure)[]> {
-    return Promise.all(turns.map((t) => this.commitOne(t).catch((err: unknown) => ({ failed: itemError(err, describeTurn(t)) }))));
+  private async commitEach(all: TurnWrite[]): Promise<(CommitResult | ItemFailure)[]> {
+    const encoded = encodeEach(all, jsonChecked, describeTurn);
+    const done = await Promise.all(encoded.ok.map((t) => this.commitOne(t).catch((err: unknown) => ({ failed: itemError(err, describeTurn(t)) }))));
+    return placeResults(all.length, encoded, done);
   }
 
   async write(enqueues: NewInvocation[], turns: TurnWrite[]): Promise<WriteResult> {
@@ -338,6 +345,15 @@ export class CosmosStore implements Store {
       .sort((a, b) => a.actorType.localeCompare(b.actorType) || a.actorId.localeCompare(b.actorId))
       .slice(0, query.limit);
   }
+}
+
+/**
+ * An item as it is, once it is known to be JSON: the SDK serializes documents
+ * only while sending them, where a failure would look like a lost answer.
+ */
+function jsonChecked<T>(item: T): T {
+  JSON.stringify(item);
+  return item;
 }
 
 /**
