@@ -159,6 +159,10 @@ export class GroupCommitter {
     const outcomes: Outcome[] = [];
     try {
       await this.send(batch, outcomes);
+    } catch (err) {
+      // Not a store's answer (those are outcomes) but a fault reading one: the items left unanswered get it.
+      const answered = new Set(outcomes.map((o) => o.p));
+      for (const p of batch) if (!answered.has(p)) outcomes.push({ p, ok: false, value: err });
     } finally {
       for (const p of batch) if (p.kind === 'enqueue') this.enqueuesInFlight.delete(p.item.id);
       if (--this.inFlight === 0) this.inFlightSince = 0;
