@@ -1,4 +1,4 @@
-import { InvalidMessageError, StoreError, type LoomError } from '../../core/errors.js';
+import { InvalidMessageError, StoreError, outcomeUnknown, type LoomError } from '../../core/errors.js';
 
 /** The SQLite result code of a driver error (`SQLITE_BUSY`, `SQLITE_READONLY_DIRECTORY`, …), if it has one. */
 export function sqliteCode(err: unknown): string | undefined {
@@ -25,6 +25,8 @@ export function transactionError(path: string, what: string, cause: unknown, ope
   // The driver throws TypeError or RangeError for a value it cannot bind (while the connection is open).
   const content = code ? CONTENT.some((c) => code.startsWith(c)) : open && (cause instanceof TypeError || cause instanceof RangeError);
   if (content) return new InvalidMessageError(`the SQLite store at ${path} refused ${what}: ${message}. Nothing of it was stored.`);
+  // An I/O error (a failed fsync among them) may strike after the commit record reached the disk.
+  if (code?.startsWith('SQLITE_IOERR')) return outcomeUnknown(`SQLite ${what} at ${path} hit an I/O error (${code}: ${message}); it may or may not have been written`, cause);
   if (code?.startsWith('SQLITE_READONLY')) {
     return new StoreError(
       `SQLite ${what} failed at ${path}: the file is read-only (${code}). This does not pass by itself: make the file and its folder writable ` +
