@@ -3,6 +3,7 @@ import { FencedError, RuntimeStateError, StepFailedError, TerminalError, Timeout
 import { JournalCursor } from './journal.js';
 import { parseDuration, toJson, type Duration, type Envelope } from './envelope.js';
 import { resolveRetryPolicy, retryDelay, type RetryPolicy } from './retry.js';
+import { setLongTimeout, type LongTimer } from './timers.js';
 import type { CommitResult, InvocationRecord, JournalEntry, NewInvocation, PromiseResolution, TurnWrite } from '../ports/store.js';
 
 /** What an invocation context needs from the engine that runs it. */
@@ -331,15 +332,15 @@ function settle<T>(entry: JournalEntry): T {
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setLongTimeout(resolve, ms));
 }
 
 /** Races `p` against a timer; `undefined` or 0 means no timeout. */
 export function withTimeout<T>(p: Promise<T>, ms: number | undefined, onTimeout: () => Error): Promise<T> {
   if (!ms) return p;
-  let timer: NodeJS.Timeout;
+  let timer: LongTimer;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
+    timer = setLongTimeout(() => reject(onTimeout()), ms);
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([p, timeout]).finally(() => timer.clear());
 }
