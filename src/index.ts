@@ -31,6 +31,7 @@ export {
   InvocationFailedError,
   RuntimeStateError,
   StoreError,
+  CallCycleError,
   NotBuiltError,
   type ErrorInfo,
 } from './core/errors.js';
