@@ -16,6 +16,7 @@ import { NoticeRelay } from './notices.js';
 import { OutageReporter } from './outage.js';
 import { StorePoller } from './poller.js';
 import { timerDelay } from './timers.js';
+import { agreePartitionCount } from './partition-count.js';
 import { combineObservers, type EngineObserver, type EngineView } from './observer.js';
 import type { Transport } from '../ports/transport.js';
 import { pendingRecord, promiseOwner, type EnqueueResult, type InvocationRecord, type NewInvocation, type Store } from '../ports/store.js';
@@ -229,6 +230,8 @@ export class Engine implements EngineView {
 
   async start(): Promise<void> {
     if (this.state !== 'new') throw new RuntimeStateError(`the runtime was already started (state: ${this.state})`);
+    // Before anything is taken: a worker that hashes ids differently must not own a single partition.
+    await agreePartitionCount(this.opts.store.leases, this.opts.partitions, 'this runtime');
     this.state = 'running';
     await this.syncClock();
     if (this.relay) await this.relay.start();
