@@ -32,6 +32,7 @@ export {
   RuntimeStateError,
   StoreError,
   OutcomeUnknownError,
+  CallCycleError,
   NotBuiltError,
   type ErrorInfo,
 } from './core/errors.js';

@@ -21,6 +21,7 @@ import { outcomeOf } from '../core/outcome.js';
 import { ResultWaiters } from '../core/waiters.js';
 import type { CallMessage, SendReceipt } from '../runtime/actor-runtime.js';
 import type { Store } from '../ports/store.js';
+import { agreePartitionCount } from '../core/partition-count.js';
 
 /** Options of {@link LoomClient}. */
 export interface LoomClientOptions {
@@ -58,6 +59,7 @@ export class LoomClient implements AdminApi {
   private readonly ttlMs: number;
   private readonly maxPayloadBytes: number;
   private opening: Promise<void> | undefined;
+  private agreed: Promise<void> | undefined;
   private closed = false;
 
   /**
@@ -100,6 +102,11 @@ export class LoomClient implements AdminApi {
   /** Durably enqueues a message for the workers; resolves once accepted. */
   async send(msg: CallMessage): Promise<SendReceipt> {
     await this.start();
+    // A runtime's own client shares its (checked) count; a standalone one checks before its first enqueue.
+    if (!this.host) await (this.agreed ??= agreePartitionCount(this.store.leases, this.partitions, 'this LoomClient').catch((err: unknown) => {
+      this.agreed = undefined;
+      throw err;
+    }));
     const inv = buildInvocation(msg, { partitions: this.partitions, maxPayloadBytes: this.maxPayloadBytes, idempotencyTtlMs: this.ttlMs, now: await this.store.now() });
     const [res] = await this.store.enqueue([inv]);
     return { invocationId: res!.record.id, duplicate: res!.duplicate };

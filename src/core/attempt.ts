@@ -9,6 +9,7 @@ import type { ActorRegistry, RegisteredActor } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
 import { decideFailure } from './turn.js';
 import { runHandler } from './invoke.js';
+import { callChainFor } from './call-chain.js';
 import type { EngineObserver } from './observer.js';
 import type { CommitResult, EnqueueResult, InvocationRecord, JournalEntry, NewInvocation, Store, TurnWrite } from '../ports/store.js';
 
@@ -83,6 +84,7 @@ export class Attempts {
       getPromise: (id) => host.store.getPromise(id),
       getActorIdempotency: (t, id, key) => host.store.getActorIdempotency(t, id, key, host.now()),
       prepare: (env, extra) => host.prepare(env, extra),
+      callChain: (caller, actorType, actorId, method) => callChainFor(caller, actorType, actorId, method, host.registry),
       idempotencyTtlMs: (t) => host.registry.get(t).idempotencyTtlMs,
     };
   }

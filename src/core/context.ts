@@ -3,7 +3,9 @@ import { FencedError, RuntimeStateError, StepFailedError, TerminalError, Timeout
 import { JournalCursor } from './journal.js';
 import { parseDuration, toJson, type Duration, type Envelope } from './envelope.js';
 import { resolveRetryPolicy, retryDelay, type RetryPolicy } from './retry.js';
-import type { CommitResult, InvocationRecord, JournalEntry, NewInvocation, PromiseResolution, TurnWrite } from '../ports/store.js';
+import { setLongTimeout, type LongTimer } from './timers.js';
+import type { CallChain } from './call-chain.js';
+import type { CommitResult, InvocationMeta, InvocationRecord, JournalEntry, NewInvocation, PromiseResolution, TurnWrite } from '../ports/store.js';
 
 /** What an invocation context needs from the engine that runs it. */
 export interface ContextHost {
@@ -12,7 +14,9 @@ export interface ContextHost {
   getPromise(id: string): Promise<PromiseResolution | undefined>;
   getActorIdempotency(actorType: string, actorId: string, key: string): Promise<{ result: unknown } | undefined>;
   /** Validates and builds an outbox message (throws the same errors as runtime.send). */
-  prepare(env: Envelope, extra: { id: string; replyTo?: string; notBefore?: number; parent?: InvocationRecord }): NewInvocation;
+  prepare(env: Envelope, extra: { id: string; replyTo?: string; notBefore?: number; parent?: InvocationRecord; meta?: InvocationMeta }): NewInvocation;
+  /** The call chain a call from `caller` to that actor carries; throws CallCycleError when the call could never run. */
+  callChain(caller: InvocationRecord, actorType: string, actorId: string, method: string): CallChain;
   idempotencyTtlMs(actorType: string): number;
   /** Observability: a step starts running `fn`; the returned function hears how it ended. */
   stepStarted(rec: InvocationRecord, position: number, name: string): ((entry: JournalEntry | undefined, err?: unknown) => void) | void;
@@ -218,6 +222,8 @@ export class InvocationContext {
   /** Request/response to another actor; the caller suspends until the reply is durable. */
   async call<T>(actorType: string, actorId: string, method: string, args: unknown[]): Promise<T> {
     this.guard();
+    // Before the journal position is taken: a refused call leaves no gap, and its replay is refused the same way.
+    const callChain = this.host.callChain(this.invocation, actorType, actorId, method);
     const d = this.cursor.next('call', `${actorType}/${actorId}.${method}`);
     const childId = `${this.invocation.id}:c${d.position}`;
     const promiseId = `call:${childId}`;
@@ -225,7 +231,7 @@ export class InvocationContext {
       if (d.entry.status === 'done') return settle<T>(d.entry);
       return this.awaitResolution<T>(d.entry, promiseId, false);
     }
-    const msg = this.host.prepare({ actorType, actorId, method, args }, { id: childId, replyTo: promiseId, parent: this.invocation });
+    const msg = this.host.prepare({ actorType, actorId, method, args }, { id: childId, replyTo: promiseId, parent: this.invocation, meta: { callChain } });
     this.queueMessage(msg);
     const entry: JournalEntry = { seq: d.position, kind: 'call', name: `${actorType}/${actorId}.${method}`, status: 'pending' };
     this.record(entry);
@@ -331,15 +337,15 @@ function settle<T>(entry: JournalEntry): T {
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setLongTimeout(resolve, ms));
 }
 
 /** Races `p` against a timer; `undefined` or 0 means no timeout. */
 export function withTimeout<T>(p: Promise<T>, ms: number | undefined, onTimeout: () => Error): Promise<T> {
   if (!ms) return p;
-  let timer: NodeJS.Timeout;
+  let timer: LongTimer;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
+    timer = setLongTimeout(() => reject(onTimeout()), ms);
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([p, timeout]).finally(() => timer.clear());
 }

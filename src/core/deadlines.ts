@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { timerDelay } from './timers.js';
 
 /** Deadlines of one duration: they are added in time order, so the lane is a FIFO. */
 interface Lane {
@@ -93,7 +94,8 @@ export class Deadlines {
   private arm(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => this.expire(), Math.max(0, at - performance.now()));
+    // A deadline past the longest timer wakes at that one, finds nothing due, and arms again.
+    this.timer = setTimeout(() => this.expire(), timerDelay(at - performance.now()));
   }
 
   private expire(): void {

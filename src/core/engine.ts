@@ -15,6 +15,8 @@ import { ResultWaiters } from './waiters.js';
 import { NoticeRelay } from './notices.js';
 import { OutageReporter } from './outage.js';
 import { StorePoller } from './poller.js';
+import { timerDelay } from './timers.js';
+import { agreePartitionCount } from './partition-count.js';
 import { combineObservers, type EngineObserver, type EngineView } from './observer.js';
 import type { Transport } from '../ports/transport.js';
 import { pendingRecord, promiseOwner, type EnqueueResult, type InvocationRecord, type NewInvocation, type Store } from '../ports/store.js';
@@ -228,6 +230,8 @@ export class Engine implements EngineView {
 
   async start(): Promise<void> {
     if (this.state !== 'new') throw new RuntimeStateError(`the runtime was already started (state: ${this.state})`);
+    // Before anything is taken: a worker that hashes ids differently must not own a single partition.
+    await agreePartitionCount(this.opts.store.leases, this.opts.partitions, 'this runtime');
     this.state = 'running';
     await this.syncClock();
     if (this.relay) await this.relay.start();
@@ -235,7 +239,7 @@ export class Engine implements EngineView {
     this.relay?.partitionsChanged(this.ownedPartitions);
     if (this.obs?.attach) this.obs.attach(this);
     const every = (ms: number, fn: () => Promise<void> | void, keepAlive = false) => {
-      const t = setInterval(() => void Promise.resolve().then(fn).catch((e: Error) => this.outage.failed('housekeeping', e)), ms);
+      const t = setInterval(() => void Promise.resolve().then(fn).catch((e: Error) => this.outage.failed('housekeeping', e)), timerDelay(ms));
       if (!keepAlive) t.unref();
       this.timers.push(t);
     };
@@ -472,10 +476,11 @@ export class Engine implements EngineView {
     if (box.timer && box.timerAt <= at) return;
     if (box.timer) clearTimeout(box.timer);
     box.timerAt = at;
+    // A wake-up past the longest timer comes at that one; the pump finds it early and arms again.
     box.timer = setTimeout(() => {
       box.timer = undefined;
       this.pump(box);
-    }, Math.max(0, at - this.now()));
+    }, timerDelay(at - this.now()));
     box.timer.unref();
   }
 

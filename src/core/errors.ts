@@ -166,6 +166,23 @@ export class RuntimeStateError extends LoomError {
   }
 }
 
+/**
+ * A handler's `this.call` would wait for ever: the callee is already waiting,
+ * directly or through other actors, for the caller (a self-call, or a cycle such
+ * as A → B → A). Raised at the call, before anything is sent. Terminal: a retry
+ * would meet the same cycle, so uncaught it fails the invocation for good, and
+ * each caller up the chain gets it with its code.
+ */
+export class CallCycleError extends TerminalError {
+  constructor(
+    message: string,
+    /** The actors of the cycle as `type/id`, the first one the callee. */
+    readonly cycle: string[],
+  ) {
+    super(message, { code: 'LOOM_CALL_CYCLE' });
+  }
+}
+
 /** The storage backend failed or is unreachable. Wraps the driver's error. */
 export class StoreError extends LoomError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,4 +1,5 @@
 import type { Lease, LeaseManager } from '../ports/lease.js';
+import { timerDelay } from './timers.js';
 import type { Logger } from './logger.js';
 import { OutageReporter } from './outage.js';
 import { StoreError } from './errors.js';
@@ -88,7 +89,7 @@ export class PartitionOwner {
       timer = setTimeout(() => {
         this.opts.storeCall?.(op, false, true);
         reject(new DeadlineMissed(`${what} did not answer within ${this.deadlineMs} ms (the store is unreachable or stalled)`));
-      }, this.deadlineMs);
+      }, timerDelay(this.deadlineMs));
       timer.unref();
     });
     const p = call();
@@ -109,7 +110,7 @@ export class PartitionOwner {
 
   async start(): Promise<void> {
     await this.tick();
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer = setInterval(() => void this.tick(), timerDelay(this.intervalMs));
     this.timer.unref();
   }
 
@@ -305,7 +306,7 @@ async function bounded(p: Promise<void> | undefined, ms: number): Promise<void> 
   if (!p) return;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((r) => {
-    timer = setTimeout(r, ms);
+    timer = setTimeout(r, timerDelay(ms));
     timer.unref();
   });
   try {

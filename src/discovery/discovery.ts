@@ -6,6 +6,7 @@ import type { ActorRuntime, CallMessage } from '../runtime/actor-runtime.js';
 import type { DiscoveryEntryInput, DiscoveryStore } from '../ports/discovery.js';
 import { NoProviderError } from './errors.js';
 import { pick, type DiscoveredActor, type PickStrategy } from './pick.js';
+import { timerDelay } from '../core/timers.js';
 
 /** What `discovery.register` takes. */
 export interface Registration {
@@ -153,7 +154,7 @@ export class Discovery {
 
   private schedule(): void {
     this.stopTimer();
-    this.timer = setInterval(() => void this.heartbeat(), Math.max(10, Math.floor(this.ttlMs / 3)));
+    this.timer = setInterval(() => void this.heartbeat(), timerDelay(Math.max(10, Math.floor(this.ttlMs / 3))));
     this.timer.unref();
   }
 

@@ -1,6 +1,7 @@
 import type { EngineView } from '../core/observer.js';
 import type { Store } from '../ports/store.js';
 import type { LoopLag } from './lag.js';
+import { timerDelay } from '../core/timers.js';
 
 /** What `GET /health` answers. */
 export interface HealthReport {
@@ -67,7 +68,7 @@ function probe(store: Store, ms: number): Promise<number> {
   return Promise.race([
     store.now(),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), timerDelay(ms));
     }),
   ]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import { timerDelay } from '../core/timers.js';
 import type { TraceEvent, TraceSink } from '../ports/trace.js';
 
 /** Limits of the buffer between the engine and a sink. */
@@ -53,7 +54,7 @@ export class TraceBuffer {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.flushQueues();
-      }, this.intervalMs);
+      }, timerDelay(this.intervalMs));
       this.timer.unref();
     }
   }
@@ -100,7 +101,7 @@ export class TraceBuffer {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flushQueues();
-    }, this.intervalMs);
+    }, timerDelay(this.intervalMs));
     this.timer.unref();
   }
 
@@ -109,7 +110,7 @@ export class TraceBuffer {
     let timer: NodeJS.Timeout | undefined;
     const giveUp = new Promise<void>((r) => {
       // Kept referenced: a stop waiting on a stuck sink must not let the process end mid-flush.
-      timer = setTimeout(r, timeoutMs);
+      timer = setTimeout(r, timerDelay(timeoutMs));
     });
     try {
       await Promise.race([this.drain(), giveUp]);

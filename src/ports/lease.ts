@@ -32,6 +32,14 @@ export interface LeaseManager {
   members(): Promise<string[]>;
   /** Removes `owner` from the members at once (graceful stop). Does not release its leases. */
   leave(owner: string): Promise<void>;
+
+  /**
+   * Records `count` as the store's number of partitions if none is recorded yet
+   * (insert-if-absent, atomic against workers starting together), and returns
+   * the recorded number. Every worker and client of a store must hash actor ids
+   * to the same partitions: the runtime refuses to start when they differ.
+   */
+  claimPartitionCount(count: number): Promise<number>;
 }
 
 export interface Lease {

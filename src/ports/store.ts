@@ -177,6 +177,11 @@ export interface InvocationMeta {
   retryPolicy?: { maxAttempts?: number; backoff?: 'fixed' | 'exponential'; initialDelayMs?: number; maxDelayMs?: number; multiplier?: number };
   /** Per-call handler timeout, ms. */
   timeoutMs?: number;
+  /**
+   * Set by a handler's `this.call`: the actors waiting for this invocation, as
+   * `[actorType, actorId]` pairs, the outermost first (see core/call-chain.ts).
+   */
+  callChain?: [actorType: string, actorId: string][];
 }
 
 /** An invocation as stored. */

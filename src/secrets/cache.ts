@@ -1,4 +1,5 @@
 import { SecretUnavailableError } from './errors.js';
+import { timerDelay } from '../core/timers.js';
 
 interface Entry {
   value?: string;
@@ -75,7 +76,7 @@ export class SecretCache {
 
   private schedule(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.refreshInUse(), this.o.refreshIntervalMs);
+    this.timer = setInterval(() => this.refreshInUse(), timerDelay(this.o.refreshIntervalMs));
     this.timer.unref();
   }
 

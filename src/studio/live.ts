@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { timerDelay } from '../core/timers.js';
 
 /** A view the hub can keep fresh: a cheap probe run every tick, and a load run when the probe changed. */
 export interface LiveView {
@@ -89,7 +90,7 @@ export class LiveHub {
       }
     };
     void run().finally(() => {
-      if (this.channels.get(key) === ch) ch.timer = setTimeout(() => this.tick(key, ch), ch.view.intervalMs ?? this.defaultIntervalMs);
+      if (this.channels.get(key) === ch) ch.timer = setTimeout(() => this.tick(key, ch), timerDelay(ch.view.intervalMs ?? this.defaultIntervalMs));
     });
   }
 

@@ -155,6 +155,16 @@ export function leaseContract(name: string, factory: LeaseFactory): void {
       await leases.leave(a);
       assert.ok(await leases.renew(lease, 60_000), 'the lease is still held after leave');
     });
+
+    // The factory's store is fresh: no worker has recorded a partition count in it yet.
+    test('the partition count is recorded once: of claims made together one wins, and every later claim reads it', async (leases) => {
+      const claimed = await Promise.all([16, 32, 16, 48].map((n) => leases.claimPartitionCount(n)));
+      const won = claimed[0]!;
+      assert.ok([16, 32, 48].includes(won), `recorded ${won}, which nobody claimed`);
+      assert.deepEqual(claimed, [won, won, won, won], 'every claim made together reads the same count');
+      assert.equal(await leases.claimPartitionCount(won === 64 ? 8 : 64), won, 'a later claim of another count does not change it');
+      assert.equal(await leases.claimPartitionCount(won), won);
+    });
   });
 }
 

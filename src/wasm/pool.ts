@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { GuestRequest, GuestResult } from './guest.js';
 import type { ToWorker } from './worker.js';
+import { setLongTimeout, type LongTimer } from '../core/timers.js';
 
 /** Answers a guest's `loom.call` on the host side; rejects to fail the call. */
 export type AsyncHostCall = (name: string, argJson: string) => Promise<string>;
@@ -29,7 +30,7 @@ interface Slot {
   data: Uint8Array;
   task?: Task;
   seq: number;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
   startedAt: number;
 }
 
@@ -108,14 +109,14 @@ export class WorkerPool {
       msg.module = task.mod.module;
       slot.loaded.add(task.mod.id);
     }
-    slot.timer = setTimeout(() => this.kill(slot, 'timeout', `the call ran past its deadline of ${task.timeoutMs} ms; its worker was terminated`), task.timeoutMs);
+    slot.timer = setLongTimeout(() => this.kill(slot, 'timeout', `the call ran past its deadline of ${task.timeoutMs} ms; its worker was terminated`), task.timeoutMs);
     slot.worker.postMessage(msg);
   }
 
   private finish(slot: Slot, result: GuestResult): void {
     const task = slot.task;
     if (!task) return;
-    clearTimeout(slot.timer);
+    slot.timer?.clear();
     slot.task = undefined;
     result.elapsedMs = performance.now() - slot.startedAt;
     task.resolve(result);
@@ -126,7 +127,7 @@ export class WorkerPool {
   private kill(slot: Slot, kind: 'timeout' | 'resource_limit', message: string): void {
     const task = slot.task;
     slot.task = undefined;
-    clearTimeout(slot.timer);
+    slot.timer?.clear();
     void this.retire(slot, message);
     const i = this.slots.indexOf(slot);
     if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
@@ -151,7 +152,7 @@ export class WorkerPool {
     slot.worker.on('error', () => {});
     const task = slot.task;
     slot.task = undefined;
-    clearTimeout(slot.timer);
+    slot.timer?.clear();
     task?.resolve({ ok: false, kind: 'trap', message: why, logs: [] });
     // Wake a thread blocked on a host call so terminate() is not left waiting on it.
     Atomics.store(slot.ctrl, 0, 2);

@@ -123,6 +123,8 @@ export function sendOnly(store: Store): Store {
     heartbeat: async () => {},
     members: () => real.members(),
     leave: async () => {},
+    // It still hashes ids to partitions: it must agree with the workers.
+    claimPartitionCount: (count) => real.claimPartitionCount(count),
   };
   return new Proxy(store, {
     get(target, prop) {

@@ -13,7 +13,7 @@ import type { InvocationRecord, JournalEntry, NewInvocation, PromiseResolution }
 
 /** The logical partition key of a Loom partition. */
 export const pkOf = (partition: number): string => `p${partition}`;
-/** The sequence counter's partition key. */
+/** The partition key of the sequence counter and of the settings every worker shares. */
 export const META_PK = 'meta';
 /** Worker membership heartbeats. */
 export const MEMBERS_PK = 'members';
@@ -34,6 +34,7 @@ export const ids = {
   actorIdempotency: (actorType: string, actorId: string, key: string) => `aidem:${hash(actorType, actorId, key)}`,
   promise: (id: string) => `prom:${hash(id)}`,
   member: (owner: string) => `member:${hash(owner)}`,
+  setting: (name: string) => `setting:${name}`,
   outbox: (invocationId: string, nonce: string) => `out:${safe(invocationId)}:${nonce}`,
 };
 
@@ -123,6 +124,14 @@ export interface MemberDoc extends SystemFields {
   type: 'member';
   owner: string;
   expiresAt: number;
+}
+
+/** A setting every worker must share, created once by the first (`setting:partitions`). */
+export interface SettingDoc extends SystemFields {
+  id: string;
+  pk: string;
+  type: 'setting';
+  value: number;
 }
 
 /** A record as the store returns it: a copy without the document's own fields. */

@@ -1,6 +1,7 @@
+import { StoreError } from '../../core/errors.js';
 import type { Lease, LeaseManager } from '../../ports/lease.js';
 import type { Docs } from './container.js';
-import { bare, ids, MEMBERS_PK, pkOf, type LeaseDoc, type MemberDoc } from './docs.js';
+import { bare, ids, MEMBERS_PK, META_PK, pkOf, type LeaseDoc, type MemberDoc, type SettingDoc } from './docs.js';
 
 /**
  * Fenced partition leases on Cosmos DB: one document per partition, under the
@@ -72,6 +73,16 @@ export class CosmosLeases implements LeaseManager {
 
   async leave(owner: string): Promise<void> {
     await this.docs().delete(ids.member(owner), MEMBERS_PK);
+  }
+
+  async claimPartitionCount(count: number): Promise<number> {
+    const id = ids.setting('partitions');
+    // A create fails on an existing id: the first worker's count stays, and every later one reads it.
+    const made = await this.docs().create<SettingDoc>({ id, pk: META_PK, type: 'setting', value: count });
+    if (made) return made.value;
+    const cur = await this.docs().read<SettingDoc>(id, META_PK);
+    if (!cur) throw new StoreError(`Cosmos DB store: the partition count document ${id} exists and cannot be read; check the container`);
+    return cur.value;
   }
 
   /**

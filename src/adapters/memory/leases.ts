@@ -6,6 +6,7 @@ export class MemoryLeases implements LeaseManager {
   private readonly epochs = new Map<number, number>();
   /** Member -> expiry, epoch ms. */
   private readonly live = new Map<string, number>();
+  private partitionCount: number | undefined;
 
   async acquire(partition: number, owner: string, ttlMs: number): Promise<Lease | undefined> {
     const now = Date.now();
@@ -47,6 +48,11 @@ export class MemoryLeases implements LeaseManager {
 
   async leave(owner: string): Promise<void> {
     this.live.delete(owner);
+  }
+
+  async claimPartitionCount(count: number): Promise<number> {
+    this.partitionCount ??= count;
+    return this.partitionCount;
   }
 
   /** True when `epoch` is the partition's current lease epoch (the fence check). */

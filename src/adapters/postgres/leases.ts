@@ -59,4 +59,13 @@ export class PostgresLeases implements LeaseManager {
       await this.session.run('leaveMember', [owner]);
     });
   }
+
+  claimPartitionCount(count: number): Promise<number> {
+    return this.guard('leases.claimPartitionCount', async () => {
+      for (;;) {
+        const res = await this.session.run<{ value: string }>('claimPartitionCount', [String(count)]);
+        if (res.rows[0]) return Number(res.rows[0].value);
+      }
+    });
+  }
 }

@@ -7,6 +7,7 @@ import { PartitionConsumers } from './consumers.js';
 import { brokerError, describeBroker } from './errors.js';
 import { ConfirmPublisher } from './publisher.js';
 import { assertDeadLetters, deadLetterQueue, type Topology } from './topology.js';
+import { timerDelay } from '../../core/timers.js';
 
 /** Options of {@link RabbitMQTransport}. */
 export interface RabbitMQTransportOptions {
@@ -154,7 +155,7 @@ export class RabbitMQTransport implements Transport {
     this.watch(conn);
     if (this.closed) return void (await conn.close());
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.timeoutMs)));
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timerDelay(this.timeoutMs))));
     try {
       const first = await Promise.race([conn.waitForConnect(), timeout]).catch((err: unknown) => {
         // Only close() stops the first attempt early (recovery retries forever otherwise).
@@ -250,7 +251,7 @@ export class RabbitMQTransport implements Transport {
         if (err) reject(err);
         else resolve();
       };
-      const timer = setTimeout(() => done(new Error(`no connection within ${this.timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(() => done(new Error(`no connection within ${this.timeoutMs} ms`)), timerDelay(deadline - Date.now()));
       this.waiters.add(done);
     });
   }
@@ -264,7 +265,7 @@ export class RabbitMQTransport implements Transport {
 function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('no publisher confirm from the broker before the timeout')), Math.max(0, deadline - Date.now()));
+    timer = setTimeout(() => reject(new Error('no publisher confirm from the broker before the timeout')), timerDelay(deadline - Date.now()));
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

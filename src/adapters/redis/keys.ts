@@ -23,6 +23,7 @@
  *   P leases               set    partitions that have a lease hash, for list()
  *   P members              zset   live workers (LeaseManager.heartbeat) by expiresAt
  *   P schema               string layout version
+ *   P meta:<name>          string a setting every worker shares, written once (meta:partitions)
  */
 export const KIND = {
   inv: 'inv:',
@@ -46,6 +47,7 @@ export const KIND = {
   leases: 'leases',
   members: 'members',
   schema: 'schema',
+  meta: 'meta:',
 } as const;
 
 /** The layout version this code reads and writes; bumped on incompatible changes. */

@@ -56,6 +56,16 @@ export class RedisLeases implements LeaseManager {
   async leave(owner: string): Promise<void> {
     await this.conn.run('member removal', () => this.conn.client.zrem(this.conn.prefix + KIND.members, owner));
   }
+
+  async claimPartitionCount(count: number): Promise<number> {
+    const key = `${this.conn.prefix}${KIND.meta}partitions`;
+    // SET NX is the atomic insert-if-absent; the GET then reads whichever worker's value won.
+    const stored = await this.conn.run('partition count claim', async () => {
+      await this.conn.client.set(key, String(count), 'NX');
+      return this.conn.client.get(key);
+    });
+    return Number(stored);
+  }
 }
 
 function check(partition: number, ttlMs: number): void {

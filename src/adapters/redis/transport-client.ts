@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
 import { openClient } from './client.js';
 import { LoomError, StoreError } from '../../core/errors.js';
+import { timerDelay } from '../../core/timers.js';
 
 /** Where a Redis transport reports errors it recovers from on its own (lost connections, retried reads). */
 export interface TransportLogger {
@@ -81,7 +82,7 @@ export class TransportClient {
   async run<T>(op: string, fn: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no reply from Redis within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(() => reject(new Error(`no reply from Redis within ${this.timeoutMs} ms`)), timerDelay(this.timeoutMs));
     });
     try {
       return await Promise.race([fn(), timeout]);

@@ -82,6 +82,16 @@ export class SqliteLeases implements LeaseManager {
   async leave(owner: string): Promise<void> {
     this.db().prepare('DELETE FROM loom_members WHERE owner = ?').run(owner);
   }
+
+  async claimPartitionCount(count: number): Promise<number> {
+    const db = this.db();
+    return db
+      .transaction((): number => {
+        db.prepare(`INSERT INTO loom_meta (name, value) VALUES ('partitions', ?) ON CONFLICT (name) DO NOTHING`).run(String(count));
+        return Number((db.prepare(`SELECT value FROM loom_meta WHERE name = 'partitions'`).get() as { value: string }).value);
+      })
+      .immediate();
+  }
 }
 
 /** False only when the owner is a process of this host that has exited. */

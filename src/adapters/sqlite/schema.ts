@@ -93,4 +93,14 @@ CREATE TABLE loom_members (
     version: 3,
     sql: ADMIN_INDEXES,
   },
+  {
+    // Settings every worker of the store must share, written once by the first (LeaseManager.claimPartitionCount).
+    version: 4,
+    sql: `
+CREATE TABLE loom_meta (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

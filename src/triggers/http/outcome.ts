@@ -1,6 +1,7 @@
 import { InvocationFailedError, type ErrorInfo } from '../../core/errors.js';
 import type { ActorRuntime } from '../../runtime/actor-runtime.js';
 import { json, problem, type TriggerResponse } from './problem.js';
+import { setLongTimeout, type LongTimer } from '../../core/timers.js';
 
 /** Header carrying the invocation id on every response about one. */
 export const INVOCATION_HEADER = 'loom-invocation-id';
@@ -49,12 +50,12 @@ export class Outcomes {
       this.pending.set(id, result);
       void result.then(() => this.pending.delete(id));
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), waitMs)));
+    let timer: LongTimer | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setLongTimeout(() => r('timeout'), waitMs)));
     try {
       return await Promise.race([result, timeout]);
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
     }
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logger.js';
 import type { ActorRuntime } from '../../runtime/actor-runtime.js';
 import { fireDue } from './fire.js';
 import type { Ticker } from './ticks.js';
+import { timerDelay } from '../../core/timers.js';
 
 /** The actor type name schedules hash under: a schedule belongs to the partition of `(SCHEDULE_TYPE, id)`. */
 export const SCHEDULE_TYPE = 'loom.schedule';
@@ -48,7 +49,7 @@ export class Schedules extends ScheduleAdmin {
   /** Starts firing the schedules of owned partitions (the runtime calls this on start). */
   start(): void {
     this.stop();
-    this.timer = setInterval(() => void this.check(), this.checkMs);
+    this.timer = setInterval(() => void this.check(), timerDelay(this.checkMs));
     this.timer.unref();
   }
 

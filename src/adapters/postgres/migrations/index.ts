@@ -3,6 +3,7 @@ import { migration002Members } from './002_members.js';
 import { migration003BatchFunctions } from './003_batch_functions.js';
 import { migration004WriteBatch } from './004_write_batch.js';
 import { migration005Admin } from './005_admin.js';
+import { migration006Meta } from './006_meta.js';
 
 /** A numbered schema change, applied once per schema in version order. */
 export interface Migration {
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: '003_batch_functions', sql: migration003BatchFunctions },
   { version: 4, name: '004_write_batch', sql: migration004WriteBatch },
   { version: 5, name: '005_admin', sql: migration005Admin },
+  { version: 6, name: '006_meta', sql: migration006Meta },
 ];

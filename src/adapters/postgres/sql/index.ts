@@ -1,6 +1,6 @@
 import { now, redrive, sweep } from './admin.js';
 import { commitBatch, enqueueBatch, resolvePromise, writeBatch } from './batch.js';
-import { acquireLease, heartbeatMember, leaveMember, listLeases, listMembers, releaseLease, renewLease } from './leases.js';
+import { acquireLease, claimPartitionCount, heartbeatMember, leaveMember, listLeases, listMembers, releaseLease, renewLease } from './leases.js';
 import { getPromise } from './promises.js';
 import { getActorIdempotency, getInvocation, listActors, listDeadLetters, loadJournal, loadState, pollPending } from './reads.js';
 
@@ -27,6 +27,7 @@ const SQL = {
   heartbeatMember,
   listMembers,
   leaveMember,
+  claimPartitionCount,
 };
 
 export type QueryName = keyof typeof SQL;

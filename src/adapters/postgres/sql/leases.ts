@@ -40,3 +40,16 @@ SELECT owner FROM loom.members WHERE expires_at > ${NOW_MS} ORDER BY owner`;
 
 export const leaveMember = `
 DELETE FROM loom.members WHERE owner = $1`;
+
+/**
+ * Records the partition count unless one is recorded, and returns the recorded
+ * one. No row comes back when another worker's insert committed during this
+ * statement (its snapshot sees neither row): the caller asks again.
+ */
+export const claimPartitionCount = `
+WITH ins AS (
+  INSERT INTO loom.meta (name, value) VALUES ('partitions', $1) ON CONFLICT (name) DO NOTHING RETURNING value
+)
+SELECT value FROM ins
+UNION ALL
+SELECT value FROM loom.meta WHERE name = 'partitions'`;
