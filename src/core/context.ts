@@ -1,7 +1,8 @@
 import { deterministicRandom, deterministicUuid } from './ids.js';
 import { FencedError, RuntimeStateError, StepFailedError, TerminalError, TimeoutError, fromErrorInfo, toErrorInfo } from './errors.js';
 import { JournalCursor } from './journal.js';
-import { parseDuration, toJson, type Duration, type Envelope } from './envelope.js';
+import { toJson, type Duration, type Envelope } from './envelope.js';
+import { checkName, checkStepArgs, checkTarget, primitiveDuration, wakeTime } from './primitive-args.js';
 import { resolveRetryPolicy, retryDelay, type RetryPolicy } from './retry.js';
 import type { CommitResult, InvocationRecord, JournalEntry, NewInvocation, PromiseResolution, TurnWrite } from '../ports/store.js';
 
@@ -149,6 +150,7 @@ export class InvocationContext {
    */
   async step<T>(name: string, fn: (key: string) => T | Promise<T>, opts: StepOptions = {}): Promise<T> {
     this.guard();
+    checkStepArgs(name, fn, opts);
     const d = this.cursor.next('step', name);
     if (d.kind === 'replay') {
       // A journaled terminal failure replays as the same error the first run saw.
@@ -190,12 +192,11 @@ export class InvocationContext {
 
   /** Durable timer: the invocation suspends and resumes after `duration`, on any worker. */
   sleep(duration: Duration): Promise<void> {
-    return this.sleepUntilMs(null, parseDuration(duration, 'sleep duration'));
+    return this.sleepUntilMs(null, primitiveDuration(duration, 'sleep duration'));
   }
 
   sleepUntil(date: Date | number): Promise<void> {
-    const at = typeof date === 'number' ? date : date.getTime();
-    return this.sleepUntilMs(at, 0);
+    return this.sleepUntilMs(wakeTime(date), 0);
   }
 
   private async sleepUntilMs(at: number | null, ms: number): Promise<void> {
@@ -218,6 +219,7 @@ export class InvocationContext {
   /** Request/response to another actor; the caller suspends until the reply is durable. */
   async call<T>(actorType: string, actorId: string, method: string, args: unknown[]): Promise<T> {
     this.guard();
+    checkTarget('call', actorType, actorId, method);
     const d = this.cursor.next('call', `${actorType}/${actorId}.${method}`);
     const childId = `${this.invocation.id}:c${d.position}`;
     const promiseId = `call:${childId}`;
@@ -235,6 +237,7 @@ export class InvocationContext {
   /** One-way message to another actor, sent (outbox) when this turn commits. */
   send(actorType: string, actorId: string, method: string, args: unknown[], delayMs?: number): void {
     this.guard();
+    checkTarget('send', actorType, actorId, method);
     const d = this.cursor.next('send', `${actorType}/${actorId}.${method}`);
     if (d.kind === 'replay') return;
     const extra: { id: string; notBefore?: number; parent: InvocationRecord } = { id: `${this.invocation.id}:s${d.position}`, parent: this.invocation };
@@ -251,6 +254,7 @@ export class InvocationContext {
   /** Durable promise: suspends until `runtime.resolvePromise(id, value)` is called, from any process. */
   async promise<T>(name: string): Promise<T> {
     this.guard();
+    checkName('promise(name)', 'the name', name);
     const d = this.cursor.next('promise', name);
     if (d.kind === 'replay' && d.entry.status === 'done') return settle<T>(d.entry);
     const entry: JournalEntry = d.kind === 'replay' ? d.entry : { seq: d.position, kind: 'promise', name, status: 'pending' };
@@ -298,6 +302,7 @@ export class InvocationContext {
   /** Actor-scoped idempotency check (seed API); the answer is journaled for replay. */
   async checkIdempotency(key: string): Promise<boolean> {
     this.guard();
+    checkName('checkIdempotency(key)', 'the key', key);
     const d = this.cursor.next('idempotency', key);
     let found: { result: unknown } | undefined;
     if (d.kind === 'replay') {
@@ -319,6 +324,7 @@ export class InvocationContext {
   /** Records `result` under `key` for this actor, committed with the turn. */
   storeIdempotency(key: string, result: unknown): void {
     this.guard();
+    checkName('storeIdempotency(key, result)', 'the key', key);
     const resultJson = toJson(result === undefined ? null : result, `the idempotency result for key "${key}"`);
     if (this.idempotencyWrites === NONE) this.idempotencyWrites = [];
     this.idempotencyWrites.push({ key, resultJson });
