@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { capText, echo } from './echo.js';
 import { messageOf } from './failure.js';
+import { MAX_TIMER_MS } from './message-options.js';
 
 /**
  * The settings users give in code — `new ActorRuntime(options)`, an actor type's
@@ -12,8 +13,6 @@ import { messageOf } from './failure.js';
  * plain `typeof` tests (see `message-options.ts`).
  */
 
-/** The longest delay a Node.js timer takes; an interval above it would fire at once, again and again. */
-export const MAX_TIMER_MS = 2_147_483_647;
 /** Most partitions: every worker walks them all when it balances leases. */
 export const MAX_PARTITIONS = 65_536;
 /** Most invocations of one actor id at once. */
@@ -41,7 +40,7 @@ export const retryPolicySchema = z.strictObject({
 
 /** An actor type's settings (`ActorInfrastructureConfig`), as `static config`, `register` or `defaults` give them. */
 export const actorConfigSchema = z.strictObject({
-  timeout: rule('a number of ms >= 0 (0: no timeout)', isMs),
+  timeout: rule(`a number of ms from 0 to ${MAX_TIMER_MS} (0: no timeout)`, (v) => isMs(v) && (v as number) <= MAX_TIMER_MS),
   idempotencyTtl: rule('a number of seconds >= 0', isMs),
   retryPolicy: retryPolicySchema.optional(),
   messageOrdering: rule("'fifo' or 'standard'", (v) => v === 'fifo' || v === 'standard'),

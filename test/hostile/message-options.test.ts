@@ -24,7 +24,7 @@ const BAD: { label: string; extra: Partial<CallMessage>; code: string; says: Reg
   { label: 'headers with a throwing getter', extra: { headers: throwing as never }, code: 'LOOM_INVALID_MESSAGE', says: /option headers\.boom is not plain data/ },
   { label: 'headers that are an array', extra: { headers: ['x'] as never }, code: 'LOOM_INVALID_MESSAGE', says: /option headers must be a plain object of strings/ },
   { label: 'a trace over the size limit', extra: { trace: 'x'.repeat(5000) }, code: 'LOOM_PAYLOAD_TOO_LARGE', says: /trace and headers of the message to Good\/g .*over the limit of 4096 bytes/ },
-  { label: 'a timeout of -1', extra: { timeout: -1 }, code: 'LOOM_CONFIG', says: /option timeout must be a number of ms >= 0 .*got -1/ },
+  { label: 'a timeout of -1', extra: { timeout: -1 }, code: 'LOOM_CONFIG', says: /option timeout must be a number of ms from 0 to 2147483647 .*got -1/ },
   { label: "a timeout of 'abc'", extra: { timeout: 'abc' as never }, code: 'LOOM_CONFIG', says: /option timeout .*got "abc"/ },
   { label: 'a timeout of NaN', extra: { timeout: NaN }, code: 'LOOM_CONFIG', says: /option timeout .*got NaN/ },
   { label: 'a delay that is a symbol', extra: { delay: Symbol('s') as never }, code: 'LOOM_INVALID_MESSAGE', says: /delay Symbol\(s\) is not a duration/ },
