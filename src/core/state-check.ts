@@ -12,16 +12,17 @@ import type { InvocationRecord } from '../ports/store.js';
  * the invocation fails instead, alone, and the committed state stays as it was.
  */
 export function stateToJson(actor: Actor<object>, rec: InvocationRecord): string {
-  const who = `${rec.method} of ${capText(rec.actorType, 100)}/${capText(rec.actorId, 100)}`;
+  // Built only for an error: this runs at the end of every turn.
+  const who = (): string => `${rec.method} of ${capText(rec.actorType, 100)}/${capText(rec.actorId, 100)}`;
   let state: unknown;
   try {
     state = actor.state;
   } catch (cause) {
-    throw new InvalidStateError(`reading this.state at the end of ${who} threw (${messageOf(cause)}); the committed state was left as it was`);
+    throw new InvalidStateError(`reading this.state at the end of ${who()} threw (${messageOf(cause)}); the committed state was left as it was`);
   }
   if (state === null || typeof state !== 'object') {
     throw new InvalidStateError(
-      `${who} set this.state to ${typeof state === 'function' ? 'a function' : echo(state)}; an actor's state must be a plain object (or array). ` +
+      `${who()} set this.state to ${typeof state === 'function' ? 'a function' : echo(state)}; an actor's state must be a plain object (or array). ` +
         `The committed state was left as it was: mutate this.state, or assign a new plain object to it`,
     );
   }
