@@ -22,6 +22,7 @@ export {
   SerializationError,
   PayloadTooLargeError,
   InvalidMessageError,
+  InvalidStateError,
   NonDeterminismError,
   TerminalError,
   RetryableError,

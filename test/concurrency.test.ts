@@ -170,6 +170,6 @@ describe('concurrency and messageOrdering: bad values', () => {
       assert.throws(() => rt.register(Wide, { concurrency: bad as number }), (e: unknown) => e instanceof ConfigError && /Wide\.config\.concurrency must be an integer from 1 to 1000/.test(e.message));
     }
     assert.throws(() => rt.register(Wide, { messageOrdering: 'lifo' as 'fifo' }), /Wide\.config\.messageOrdering must be 'fifo' or 'standard', got "lifo"/);
-    assert.throws(() => new ActorRuntime({ defaults: { concurrency: 0 } }), /ActorRuntime defaults\.config\.concurrency/);
+    assert.throws(() => new ActorRuntime({ defaults: { concurrency: 0 } }), /ActorRuntime option defaults\.concurrency must be an integer from 1 to 1000, got 0/);
   });
 });

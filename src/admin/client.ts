@@ -1,5 +1,6 @@
 import { AdminActions } from './actions.js';
 import { runBulk } from './bulk.js';
+import { checkListQuery } from './filter.js';
 import { buildInvocation } from './messages.js';
 import { AdminQueries, stateView } from './queries.js';
 import type {
@@ -15,6 +16,7 @@ import type {
   InvocationViewPage,
 } from './types.js';
 import { ConfigError, RuntimeStateError } from '../core/errors.js';
+import { checkOptions, clientOptionsSchema } from '../core/options.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../core/envelope.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { outcomeOf } from '../core/outcome.js';
@@ -66,6 +68,7 @@ export class LoomClient implements AdminApi {
    * @param host For `ActorRuntime.admin`: the runtime opens (and closes) the store, and knows its actor types.
    */
   constructor(options: LoomClientOptions, private readonly host?: { ready: () => Promise<void>; store: () => Store; isKnownType: (actorType: string) => boolean }) {
+    if (!host) checkOptions(clientOptionsSchema, options, { whole: 'LoomClient options', prefix: 'LoomClient option ' });
     if (!host && (!options || typeof options.store !== 'object' || options.store === null)) throw new ConfigError('new LoomClient({ store }) needs the store the workers use');
     this.storeOf = host?.store ?? (() => options.store);
     this.partitions = options.partitions ?? 64;
@@ -152,15 +155,17 @@ export class LoomClient implements AdminApi {
     return this.queries.state(actorType, actorId);
   }
 
-  async listActors(query: { actorType?: string; limit?: number } = {}): Promise<ActorStateView[]> {
+  async listActors(query?: { actorType?: string; limit?: number }): Promise<ActorStateView[]> {
+    const checked = checkListQuery(query, 'listActors');
     await this.start();
-    const rows = await this.store.listActors({ limit: query.limit ?? 100, ...(query.actorType ? { actorType: query.actorType } : {}) });
+    const rows = await this.store.listActors(checked);
     return rows.map(stateView);
   }
 
-  async listDeadLetters(query: { actorType?: string; limit?: number } = {}): Promise<InvocationView[]> {
+  async listDeadLetters(query?: { actorType?: string; limit?: number }): Promise<InvocationView[]> {
+    const checked = checkListQuery(query, 'listDeadLetters');
     await this.start();
-    const rows = await this.store.listDeadLetters({ limit: query.limit ?? 100, ...(query.actorType ? { actorType: query.actorType } : {}) });
+    const rows = await this.store.listDeadLetters(checked);
     return this.queries.views(rows);
   }
 

@@ -1,4 +1,5 @@
-import { checkEnvelopeShape, checkSize, parseDuration, toJson } from '../core/envelope.js';
+import { checkEnvelopeShape, checkSize, parseDuration, toJson, type Envelope } from '../core/envelope.js';
+import { checkTraceAndHeaders, messageTimeout } from '../core/message-options.js';
 import { newId, partitionOf } from '../core/ids.js';
 import { InvalidMessageError } from '../core/errors.js';
 import { resolveRetryPolicy } from '../core/retry.js';
@@ -20,7 +21,8 @@ export interface MessageLimits {
  */
 export function buildInvocation(msg: CallMessage, limits: MessageLimits): NewInvocation {
   if (typeof msg !== 'object' || msg === null) throw new InvalidMessageError(`a message must be an object, got ${msg === null ? 'null' : typeof msg}`);
-  const env = { actorType: msg.actorType, actorId: msg.actorId, method: msg.method, args: msg.args ?? [] };
+  const env: Envelope = { actorType: msg.actorType, actorId: msg.actorId, method: msg.method, args: msg.args ?? [] };
+  if (msg.idempotencyKey !== undefined) env.idempotencyKey = msg.idempotencyKey;
   checkEnvelopeShape(env);
   const what = (): string => `the message to ${env.actorType}/${env.actorId}.${env.method}`;
   const argsJson = toJson(env.args, what, 'args');
@@ -34,19 +36,17 @@ export function buildInvocation(msg: CallMessage, limits: MessageLimits): NewInv
     partition: partitionOf(env.actorType, env.actorId, limits.partitions),
     ttlMs: limits.idempotencyTtlMs,
   };
-  if (msg.idempotencyKey !== undefined) {
-    if (typeof msg.idempotencyKey !== 'string' || msg.idempotencyKey === '') throw new InvalidMessageError(`${what()}: idempotencyKey must be a non-empty string`);
-    inv.idempotencyKey = msg.idempotencyKey;
-  }
+  if (env.idempotencyKey !== undefined) inv.idempotencyKey = env.idempotencyKey;
   if (msg.delay !== undefined) inv.notBefore = limits.now + parseDuration(msg.delay, 'delay');
   const meta: InvocationMeta = {};
-  if (msg.trace !== undefined) meta.trace = msg.trace;
-  if (msg.headers !== undefined) meta.headers = msg.headers;
-  if (msg.retryPolicy) {
+  if (msg.trace !== undefined) meta.trace = env.trace = msg.trace;
+  if (msg.headers !== undefined) meta.headers = env.headers = msg.headers;
+  if (env.trace !== undefined || env.headers !== undefined) checkTraceAndHeaders(env, limits.maxPayloadBytes);
+  if (msg.retryPolicy !== undefined) {
     resolveRetryPolicy(msg.retryPolicy);
     meta.retryPolicy = msg.retryPolicy;
   }
-  if (msg.timeout !== undefined) meta.timeoutMs = msg.timeout;
+  if (msg.timeout !== undefined) meta.timeoutMs = messageTimeout(msg.timeout);
   if (Object.keys(meta).length > 0) inv.meta = meta;
   return inv;
 }

@@ -1,5 +1,5 @@
 import { AdminUnsupportedError, NotFoundError } from './errors.js';
-import { checkFilter, checkPage, normalizeFilter } from './filter.js';
+import { checkFilter, checkPage, checkQueryShape, normalizeFilter } from './filter.js';
 import { explain, type ExplainContext } from './waiting.js';
 import type { ActorStateView, AdminFilter, AdminQuery, DisplayStatus, InvocationDetail, InvocationView, InvocationViewPage, JournalEntryView } from './types.js';
 import { CANCELLED_CODE, encodeCursor, type StoreAdmin, type StoreFilter } from '../ports/admin.js';
@@ -27,6 +27,7 @@ export class AdminQueries {
   }
 
   async list(query: AdminQuery = {}): Promise<InvocationViewPage> {
+    checkQueryShape(query);
     const waiting = checkFilter(query.filter);
     const page = checkPage(query);
     const filter = normalizeFilter(query.filter);

@@ -1,5 +1,6 @@
 import { RuntimeStateError } from './errors.js';
-import { parseDuration, type Duration } from './envelope.js';
+import type { Duration } from './envelope.js';
+import { primitiveDuration } from './primitive-args.js';
 import type { InvocationContext, StepOptions } from './context.js';
 import type { RetryPolicy } from './retry.js';
 
@@ -149,7 +150,7 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
     let delayMs: number | undefined;
     if (isSendOptions(last)) {
       args = args.slice(0, -1);
-      delayMs = parseDuration(last.delay, 'send delay');
+      delayMs = primitiveDuration(last.delay, 'send delay');
     }
     this.ctx.send(actorType, actorId, method, args, delayMs);
   }

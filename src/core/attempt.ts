@@ -1,5 +1,7 @@
 import { InvocationContext, type ContextHost, type Suspension } from './context.js';
+import type { Actor } from './actor.js';
 import { checkSize, toJson, type Envelope } from './envelope.js';
+import { stateToJson } from './state-check.js';
 import { FencedError, InvalidMessageError, SerializationError, type ErrorInfo } from './errors.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { Logger } from './logger.js';
@@ -143,7 +145,7 @@ export class Attempts {
     runHandler(type, rec, baseJson, ctx, (result, actor) => {
       let out: Attempted | Promise<Attempted>;
       try {
-        if (result.kind === 'value') out = this.complete(box, rec, type, ctx, epoch, result.value, actor.state, baseJson, baseVersion);
+        if (result.kind === 'value') out = this.complete(box, rec, type, ctx, epoch, result.value, actor, baseJson, baseVersion);
         else if (result.kind === 'suspend') out = this.suspend(box, rec, ctx, epoch, result.s);
         else out = this.fail(box, rec, result.err, epoch, type, ctx);
       } catch (err) {
@@ -172,7 +174,7 @@ export class Attempts {
 
   /** The handler returned: one turn with its result, its state if changed, and what it sent. */
   private complete(
-    box: Mailbox, rec: InvocationRecord, type: RegisteredActor, ctx: InvocationContext, epoch: number, value: unknown, state: object,
+    box: Mailbox, rec: InvocationRecord, type: RegisteredActor, ctx: InvocationContext, epoch: number, value: unknown, actor: Actor<object>,
     baseJson: string | undefined, baseVersion: number,
   ): Attempted | Promise<Attempted> {
     let resultJson: string;
@@ -180,7 +182,7 @@ export class Attempts {
     try {
       resultJson = value === undefined ? 'null' : toJson(value, () => `the result of ${rec.actorType}.${rec.method}`, 'result');
       checkSize(resultJson, this.host.maxPayloadBytes, () => `the result of ${rec.actorType}/${rec.actorId}.${rec.method}`);
-      stateJson = toJson(state, () => `the state of ${rec.actorType}/${rec.actorId}`, 'this.state');
+      stateJson = stateToJson(actor, rec);
       ctx.assertReplayed();
     } catch (err) {
       return this.fail(box, rec, err, epoch, type, ctx);

@@ -1,7 +1,8 @@
 import { deterministicRandom, deterministicUuid } from './ids.js';
 import { FencedError, RuntimeStateError, StepFailedError, TerminalError, TimeoutError, fromErrorInfo, toErrorInfo } from './errors.js';
 import { JournalCursor } from './journal.js';
-import { parseDuration, toJson, type Duration, type Envelope } from './envelope.js';
+import { toJson, type Duration, type Envelope } from './envelope.js';
+import { checkName, checkStepArgs, checkTarget, primitiveDuration, wakeTime } from './primitive-args.js';
 import { resolveRetryPolicy, retryDelay, type RetryPolicy } from './retry.js';
 import { setLongTimeout, type LongTimer } from './timers.js';
 import type { CallChain } from './call-chain.js';
@@ -153,6 +154,7 @@ export class InvocationContext {
    */
   async step<T>(name: string, fn: (key: string) => T | Promise<T>, opts: StepOptions = {}): Promise<T> {
     this.guard();
+    checkStepArgs(name, fn, opts);
     const d = this.cursor.next('step', name);
     if (d.kind === 'replay') {
       // A journaled terminal failure replays as the same error the first run saw.
@@ -194,12 +196,11 @@ export class InvocationContext {
 
   /** Durable timer: the invocation suspends and resumes after `duration`, on any worker. */
   sleep(duration: Duration): Promise<void> {
-    return this.sleepUntilMs(null, parseDuration(duration, 'sleep duration'));
+    return this.sleepUntilMs(null, primitiveDuration(duration, 'sleep duration'));
   }
 
   sleepUntil(date: Date | number): Promise<void> {
-    const at = typeof date === 'number' ? date : date.getTime();
-    return this.sleepUntilMs(at, 0);
+    return this.sleepUntilMs(wakeTime(date), 0);
   }
 
   private async sleepUntilMs(at: number | null, ms: number): Promise<void> {
@@ -222,6 +223,7 @@ export class InvocationContext {
   /** Request/response to another actor; the caller suspends until the reply is durable. */
   async call<T>(actorType: string, actorId: string, method: string, args: unknown[]): Promise<T> {
     this.guard();
+    checkTarget('call', actorType, actorId, method);
     // Before the journal position is taken: a refused call leaves no gap, and its replay is refused the same way.
     const callChain = this.host.callChain(this.invocation, actorType, actorId, method);
     const d = this.cursor.next('call', `${actorType}/${actorId}.${method}`);
@@ -241,6 +243,7 @@ export class InvocationContext {
   /** One-way message to another actor, sent (outbox) when this turn commits. */
   send(actorType: string, actorId: string, method: string, args: unknown[], delayMs?: number): void {
     this.guard();
+    checkTarget('send', actorType, actorId, method);
     const d = this.cursor.next('send', `${actorType}/${actorId}.${method}`);
     if (d.kind === 'replay') return;
     const extra: { id: string; notBefore?: number; parent: InvocationRecord } = { id: `${this.invocation.id}:s${d.position}`, parent: this.invocation };
@@ -257,6 +260,7 @@ export class InvocationContext {
   /** Durable promise: suspends until `runtime.resolvePromise(id, value)` is called, from any process. */
   async promise<T>(name: string): Promise<T> {
     this.guard();
+    checkName('promise(name)', 'the name', name);
     const d = this.cursor.next('promise', name);
     if (d.kind === 'replay' && d.entry.status === 'done') return settle<T>(d.entry);
     const entry: JournalEntry = d.kind === 'replay' ? d.entry : { seq: d.position, kind: 'promise', name, status: 'pending' };
@@ -304,6 +308,7 @@ export class InvocationContext {
   /** Actor-scoped idempotency check (seed API); the answer is journaled for replay. */
   async checkIdempotency(key: string): Promise<boolean> {
     this.guard();
+    checkName('checkIdempotency(key)', 'the key', key);
     const d = this.cursor.next('idempotency', key);
     let found: { result: unknown } | undefined;
     if (d.kind === 'replay') {
@@ -325,6 +330,7 @@ export class InvocationContext {
   /** Records `result` under `key` for this actor, committed with the turn. */
   storeIdempotency(key: string, result: unknown): void {
     this.guard();
+    checkName('storeIdempotency(key, result)', 'the key', key);
     const resultJson = toJson(result === undefined ? null : result, `the idempotency result for key "${key}"`);
     if (this.idempotencyWrites === NONE) this.idempotencyWrites = [];
     this.idempotencyWrites.push({ key, resultJson });

@@ -2,7 +2,7 @@ import { withTimeout } from './context.js';
 import type { Envelope } from './envelope.js';
 import { Acceptor, type MessageOptions } from './accept.js';
 import { ABANDONED, Attempts, type AttemptEvent, type Attempted } from './attempt.js';
-import { RuntimeStateError, TimeoutError, type ErrorInfo } from './errors.js';
+import { RuntimeStateError, TimeoutError, messageOf, type ErrorInfo } from './errors.js';
 import { GroupCommitter } from './group-commit.js';
 import type { Logger } from './logger.js';
 import { Activations } from './activations.js';
@@ -192,7 +192,7 @@ export class Engine implements EngineView {
 
   private rewire(): void {
     const list = this.opts.observer ? [this.opts.observer, ...this.observers] : this.observers;
-    this.obs = combineObservers(list, (e) => this.opts.log.warn(`an observer threw: ${(e as Error)?.message ?? String(e)}`));
+    this.obs = combineObservers(list, (e) => this.opts.log.warn(`an observer threw: ${messageOf(e)}`));
     this.acceptor.obs = this.obs;
     this.attempts.obs = this.obs;
     this.committer.obs = this.obs;
@@ -559,7 +559,7 @@ export class Engine implements EngineView {
     try {
       this.opts.onAttempt(event);
     } catch (e) {
-      this.opts.log.warn(`the onAttempt observer threw on invocation ${rec.id}: ${(e as Error).message}`, { ...idsOf(rec), err: e });
+      this.opts.log.warn(`the onAttempt observer threw on invocation ${rec.id}: ${messageOf(e)}`, { ...idsOf(rec), err: e });
     }
   }
 

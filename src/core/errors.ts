@@ -7,7 +7,9 @@
  * handler's error is journaled as an {@link ErrorInfo} and re-raised on replay.
  */
 
-import { redact } from './redact.js';
+import { isInstance, readThrown } from './failure.js';
+
+export { messageOf } from './failure.js';
 
 /** Base class of every error Loom throws. */
 export class LoomError extends Error {
@@ -16,7 +18,7 @@ export class LoomError extends Error {
   /** True when no retry can fix this failure: the invocation goes to the dead letters at once. */
   unrecoverable = false;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(capMessage(message), options);
     this.code = code;
     this.name = new.target.name;
   }
@@ -57,10 +59,27 @@ export class PayloadTooLargeError extends LoomError {
   }
 }
 
-/** The message envelope is malformed (missing actorId, bad types, …). */
+/**
+ * The message envelope is malformed (missing actorId, bad types, …), or a durable
+ * primitive got a bad argument. `unrecoverable`: raised by a handler's own code
+ * (a retry runs the same code), so it dead-letters the invocation at once.
+ */
 export class InvalidMessageError extends LoomError {
-  constructor(message: string) {
+  constructor(message: string, options?: { unrecoverable?: boolean }) {
     super('LOOM_INVALID_MESSAGE', message);
+    if (options?.unrecoverable) this.unrecoverable = true;
+  }
+}
+
+/**
+ * A handler left `this.state` as something that cannot be an actor's state (null,
+ * undefined, a number, a string): the invocation is dead-lettered and the state
+ * stays as it was, so the actor's next calls still work.
+ */
+export class InvalidStateError extends LoomError {
+  constructor(message: string) {
+    super('LOOM_INVALID_STATE', message);
+    this.unrecoverable = true;
   }
 }
 
@@ -222,28 +241,17 @@ export interface ErrorInfo {
   stack?: string;
 }
 
-/** Turns anything thrown (including non-Error values) into an {@link ErrorInfo}. */
+/**
+ * Turns anything thrown (including non-Error values, and errors whose getters throw)
+ * into an {@link ErrorInfo} of bounded plain strings. Never throws.
+ */
 export function toErrorInfo(err: unknown): ErrorInfo {
-  if (err instanceof Error) {
-    // Known secret values never reach a stored error, a dead letter or an attempt event.
-    const info: ErrorInfo = { name: err.name, message: redact(err.message) };
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string') info.code = code;
-    if (err instanceof TerminalError) info.terminal = true;
-    if (err.stack) info.stack = redact(err.stack);
-    return info;
-  }
-  let text: string;
-  try {
-    text = typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
-  } catch {
-    text = String(err);
-  }
-  return {
-    name: 'NonErrorThrown',
-    code: 'LOOM_NON_ERROR_THROWN',
-    message: `the handler threw a non-Error value: ${redact(text)}. Throw an Error (or TerminalError) so the failure carries a message and stack.`,
-  };
+  const parts = readThrown(err);
+  const info: ErrorInfo = { name: parts.name, message: parts.message };
+  if (parts.code !== undefined) info.code = parts.code;
+  if (isInstance(err, TerminalError)) info.terminal = true;
+  if (parts.stack !== undefined) info.stack = parts.stack;
+  return info;
 }
 
 /** Rebuilds an Error from a journaled {@link ErrorInfo}, preserving terminal-ness. */
@@ -252,6 +260,21 @@ export function fromErrorInfo(info: ErrorInfo): Error {
   err.name = info.name;
   if (!info.terminal && info.code) (err as Error & { code?: string }).code = info.code;
   return err;
+}
+
+/** Longest LoomError message, in bytes of UTF-8: every echoed input is cut before, this is the backstop. */
+export const MAX_ERROR_MESSAGE_BYTES = 2000;
+
+/** `message` within {@link MAX_ERROR_MESSAGE_BYTES}, saying how long it was when cut. */
+function capMessage(message: string): string {
+  // Three bytes per UTF-16 unit at most: short messages need no count.
+  if (typeof message !== 'string' || message.length * 3 <= MAX_ERROR_MESSAGE_BYTES) return message;
+  const bytes = Buffer.byteLength(message, 'utf8');
+  if (bytes <= MAX_ERROR_MESSAGE_BYTES) return message;
+  const tail = `…(cut: the message was ${bytes} bytes)`;
+  let keep = MAX_ERROR_MESSAGE_BYTES - tail.length - 20;
+  while (Buffer.byteLength(message.slice(0, keep), 'utf8') > MAX_ERROR_MESSAGE_BYTES - tail.length - 20) keep = Math.floor(keep * 0.8);
+  return message.slice(0, keep) + tail;
 }
 
 /**

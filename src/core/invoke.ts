@@ -11,6 +11,41 @@ export type HandlerResult = { kind: 'value'; value: unknown } | { kind: 'suspend
 /** Receives the end of a handler run, once, never inside the caller's or the handler's stack. */
 export type HandlerDone = (result: HandlerResult, actor: Actor<object>) => void;
 
+const onValue = (end: (r: HandlerResult) => void) => (value: unknown) => end({ kind: 'value', value });
+const onError = (end: (r: HandlerResult) => void) => (err: unknown) => end({ kind: 'error', err });
+
+/**
+ * Ends a handler run with what the handler returned. An async handler returns a
+ * native promise: its own `then` is used, read from the prototype so that an own
+ * `then` on the instance is not called. Anything else that may be a thenable
+ * (what a non-async handler returns) is adopted the way `await` would adopt it,
+ * through a new promise: a `then` getter or method that throws rejects it, a
+ * second resolve or a reject after a resolve is ignored, a thenable that resolves
+ * with another is followed, and one that never settles is ended by the timeout.
+ */
+function settleReturned(out: unknown, end: (r: HandlerResult) => void): void {
+  if (out === null || (typeof out !== 'object' && typeof out !== 'function')) return end({ kind: 'value', value: out });
+  try {
+    if (out instanceof Promise) {
+      Promise.prototype.then.call(out, onValue(end), onError(end));
+      return;
+    }
+    let then: unknown;
+    try {
+      then = (out as { then?: unknown }).then;
+    } catch (err) {
+      return end({ kind: 'error', err });
+    }
+    if (typeof then !== 'function') return end({ kind: 'value', value: out });
+    new Promise<unknown>((resolve, reject) => {
+      (then as (this: unknown, ok: (v: unknown) => void, fail: (e: unknown) => void) => void).call(out, resolve, reject);
+    }).then(onValue(end), onError(end));
+  } catch (err) {
+    // `instanceof` on a proxy whose getPrototypeOf trap throws, or a promise look-alike that is not one.
+    end({ kind: 'error', err });
+  }
+}
+
 /** One timer for every running handler's timeout. */
 const deadlines = new Deadlines();
 
@@ -61,14 +96,7 @@ export function runHandler(type: RegisteredActor, rec: InvocationRecord, stateJs
       end({ kind: 'error', err });
       return;
     }
-    if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
-      (out as PromiseLike<unknown>).then(
-        (value) => end({ kind: 'value', value }),
-        (err: unknown) => end({ kind: 'error', err }),
-      );
-    } else {
-      end({ kind: 'value', value: out });
-    }
+    settleReturned(out, end);
   };
   // The handler starts on a fresh microtask, never inside the caller's stack.
   queueMicrotask(() => {

@@ -1,3 +1,4 @@
+import { messageOf } from './failure.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -14,7 +15,7 @@ export class OutageReporter {
   ) {}
 
   failed(op: string, err: unknown, fields?: Record<string, unknown>): void {
-    const message = (err as Error)?.message ?? String(err);
+    const message = messageOf(err);
     if (this.since === undefined) {
       this.since = Date.now();
       this.log.error(

@@ -1,5 +1,6 @@
 import { checkEnvelopeShape, checkSize, toJson, type Envelope } from './envelope.js';
 import { InvalidMessageError } from './errors.js';
+import { checkTraceAndHeaders } from './message-options.js';
 import { newId, partitionOf } from './ids.js';
 import type { ActorRegistry } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
@@ -40,10 +41,11 @@ export function prepareInvocation(
   checkSize(argsJson, limits.maxPayloadBytes, what);
   let meta: InvocationMeta | undefined;
   if (extra.meta !== undefined || env.trace !== undefined || env.headers !== undefined) {
+    if (env.trace !== undefined || env.headers !== undefined) checkTraceAndHeaders(env, limits.maxPayloadBytes);
     meta = { ...extra.meta };
     if (env.trace !== undefined) meta.trace = env.trace;
     if (env.headers !== undefined) meta.headers = env.headers;
-    if (meta.retryPolicy) resolveRetryPolicy(meta.retryPolicy);
+    if (meta.retryPolicy !== undefined) resolveRetryPolicy(meta.retryPolicy);
   }
   const inv: NewInvocation = {
     id: extra.id ?? newId(),

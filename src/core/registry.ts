@@ -1,5 +1,8 @@
 import { Actor, RESERVED_NAMES, type ActorInfrastructureConfig } from './actor.js';
 import { ConfigError, UnknownActorError, UnknownMethodError } from './errors.js';
+import { capText, echo } from './echo.js';
+import { toJson } from './envelope.js';
+import { MAX_ACTOR_CONCURRENCY, actorConfigSchema, checkOptions } from './options.js';
 import type { MailboxPolicy } from './mailbox.js';
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
 import type { SecretSource } from '../ports/secrets.js';
@@ -64,13 +67,18 @@ export class ActorRegistry {
     if (typeof cls !== 'function' || !(cls.prototype instanceof Actor)) {
       throw new ConfigError(`runtime.register() takes a class that extends Actor; got ${describe(cls)}`);
     }
-    const name = cls.actorType ?? cls.name;
-    if (!name) throw new ConfigError('an actor class needs a name: give it one, or set static actorType');
+    const name: unknown = cls.actorType ?? cls.name;
+    if (typeof name !== 'string' || !name || name.length > 512) {
+      throw new ConfigError(`an actor class needs a name of 1 to 512 characters: give it one, or set static actorType (got ${echo(name)})`);
+    }
     const existing = this.types.get(name);
     if (existing && existing.cls !== cls) {
-      throw new ConfigError(`actor type "${name}" is already registered by another class; set static actorType to tell them apart`);
+      throw new ConfigError(`actor type ${echo(name)} is already registered by another class; set static actorType to tell them apart`);
     }
     const fromConfig = this.defaults.settingsFor?.(name);
+    checkOptions(actorConfigSchema, cls.config, { whole: `${name}.config`, prefix: `${name}.config.` });
+    checkOptions(actorConfigSchema, fromConfig, { whole: `the settings of ${name} from the configuration`, prefix: `actors.${name}.` });
+    checkOptions(actorConfigSchema, overrides, { whole: `the config given to register(${name})`, prefix: `${name}.config.` });
     const config = { ...this.defaults.ordering, ...cls.config, ...fromConfig, ...overrides };
     const policy = checkOrdering(name, config);
     const handlers = handlerNames(cls);
@@ -79,14 +87,9 @@ export class ActorRegistry {
     const first = [...handlers].find((h) => !shared?.has(h));
     const defaultHandler = cls.defaultHandler ?? (handlers.has('handle') ? 'handle' : (first ?? 'handle'));
     if (cls.defaultHandler && !handlers.has(cls.defaultHandler)) {
-      throw new ConfigError(`${name}.defaultHandler names "${cls.defaultHandler}", which is not a method of ${name}`);
+      throw new ConfigError(`${name}.defaultHandler names ${echo(cls.defaultHandler)}, which is not a method of ${name}`);
     }
-    let initialStateJson: string;
-    try {
-      initialStateJson = JSON.stringify(cls.initialState ?? {});
-    } catch (cause) {
-      throw new ConfigError(`${name}.initialState must be plain JSON`, { cause });
-    }
+    const initialStateJson = initialJson(name, cls.initialState);
     const entry: RegisteredActor = {
       name,
       cls,
@@ -122,9 +125,9 @@ export class ActorRegistry {
     if (!entry) {
       const known = [...this.types.keys()];
       throw new UnknownActorError(
-        `no actor type "${actorType}" is registered on this runtime` +
+        `no actor type ${echo(actorType)} is registered on this runtime` +
           (known.length ? ` (registered: ${known.join(', ')})` : ' (none are registered)') +
-          `; call runtime.register(${actorType}) before start()`,
+          `; call runtime.register(${capText(String(actorType), 100)}) before start()`,
       );
     }
     return entry;
@@ -143,7 +146,7 @@ export class ActorRegistry {
   method(entry: RegisteredActor, method: string): void {
     if (!entry.handlers.has(method)) {
       throw new UnknownMethodError(
-        `actor type "${entry.name}" has no handler "${method}"` +
+        `actor type "${entry.name}" has no handler ${echo(method)}` +
           (entry.handlers.size ? ` (handlers: ${[...entry.handlers].join(', ')})` : ' (it defines no handler methods)'),
       );
     }
@@ -165,7 +168,7 @@ export class ActorRegistry {
     if (best) return best;
     if (this.types.size === 1) return this.types.values().next().value as RegisteredActor;
     throw new UnknownActorError(
-      `message for actorId "${actorId}" names no actorType, and no registered type matches its prefix ` +
+      `message for actorId ${echo(actorId)} names no actorType, and no registered type matches its prefix ` +
         `(registered: ${[...this.types.keys()].map((n) => `${n} → "${kebab(n)}-…"`).join(', ') || 'none'}); ` +
         `pass actorType, or name the actor id after its type`,
     );
@@ -192,16 +195,15 @@ function sharedNames(name: string, cls: ActorClass, handlers: ReadonlySet<string
   const list: unknown = cls.shared;
   if (list === undefined) return undefined;
   if (!Array.isArray(list) || !list.every((m) => typeof m === 'string')) {
-    throw new ConfigError(`${name}.shared must be an array of handler names, such as ['getBalance']; got ${JSON.stringify(list)}`);
+    throw new ConfigError(`${name}.shared must be an array of handler names, such as ['getBalance']; got ${echo(list)}`);
   }
   for (const m of list as string[]) {
-    if (!handlers.has(m)) throw new ConfigError(`${name}.shared names "${m}", which is not a handler of ${name} (handlers: ${[...handlers].join(', ')})`);
+    if (!handlers.has(m)) throw new ConfigError(`${name}.shared names ${echo(m)}, which is not a handler of ${name} (handlers: ${[...handlers].join(', ')})`);
   }
   return list.length ? new Set(list as string[]) : undefined;
 }
 
-/** Most invocations of one actor id at once. */
-const MAX_CONCURRENCY = 1000;
+const MAX_CONCURRENCY = MAX_ACTOR_CONCURRENCY;
 
 /**
  * Checks `messageOrdering` and `concurrency`, and returns the mailbox policy they
@@ -211,18 +213,29 @@ const MAX_CONCURRENCY = 1000;
 export function checkOrdering(name: string, config: ActorInfrastructureConfig): MailboxPolicy | undefined {
   const { messageOrdering, concurrency } = config;
   if (messageOrdering !== undefined && messageOrdering !== 'fifo' && messageOrdering !== 'standard') {
-    throw new ConfigError(`${name}.config.messageOrdering must be 'fifo' or 'standard', got ${JSON.stringify(messageOrdering)}`);
+    throw new ConfigError(`${name}.config.messageOrdering must be 'fifo' or 'standard', got ${echo(messageOrdering)}`);
   }
   if (concurrency === undefined || concurrency === 1) return undefined;
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-    throw new ConfigError(`${name}.config.concurrency must be an integer from 1 to ${MAX_CONCURRENCY}, got ${String(concurrency)}`);
+    throw new ConfigError(`${name}.config.concurrency must be an integer from 1 to ${MAX_CONCURRENCY}, got ${echo(concurrency)}`);
   }
   return { slots: concurrency, fifo: messageOrdering === 'fifo' };
 }
 
+/** The JSON of `static initialState`: a plain object or array (the state every handler of the type starts from). */
+function initialJson(name: string, initial: unknown): string {
+  if (initial === undefined) return '{}';
+  if (typeof initial !== 'object' || initial === null) throw new ConfigError(`${name}.initialState must be a plain object, got ${echo(initial)}`);
+  try {
+    return toJson(initial, `${name}.initialState`, 'initialState');
+  } catch (cause) {
+    throw new ConfigError((cause as Error).message, { cause });
+  }
+}
+
 function positive(v: number | undefined, fallback: number, what: string): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new ConfigError(`${what} must be a number >= 0, got ${String(v)}`);
+  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new ConfigError(`${what} must be a number >= 0, got ${echo(v)}`);
   return v;
 }
 

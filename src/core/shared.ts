@@ -1,6 +1,8 @@
 import { bindContext, type Actor } from './actor.js';
 import { withTimeout, type InvocationContext } from './context.js';
 import { InvalidMessageError, RuntimeStateError, TimeoutError } from './errors.js';
+import { isInstance, messageOf } from './failure.js';
+import { messageTimeout } from './message-options.js';
 import { toJson } from './envelope.js';
 import { newId } from './ids.js';
 import type { ActorRegistry, RegisteredActor } from './registry.js';
@@ -25,7 +27,7 @@ export function sharedCall(msg: { actorType: string; actorId: string; method: st
   const args = msg.args ?? [];
   if (!Array.isArray(args)) throw new InvalidMessageError(`${what}: args must be an array`);
   const call: SharedCall = { actorType: msg.actorType, actorId: msg.actorId, method: msg.method, args: JSON.parse(toJson(args, () => `the args of ${msg.actorType}.${msg.method}`, 'args')) as unknown[] };
-  if (msg.timeout !== undefined) call.timeoutMs = msg.timeout;
+  if (msg.timeout !== undefined) call.timeoutMs = messageTimeout(msg.timeout);
   return call;
 }
 
@@ -50,10 +52,10 @@ export async function runShared(store: Store, registry: ActorRegistry, call: Sha
   try {
     const value = await withTimeout(run, timeoutMs || undefined, () => new TimeoutError(`shared handler ${what} ran longer than its timeout of ${timeoutMs} ms`));
     // The result leaves as JSON, like every other result: no shared reference into the frozen state.
-    return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+    return value === undefined ? undefined : (JSON.parse(toJson(value, () => `the result of shared handler ${what}`, 'result')) as unknown);
   } catch (err) {
-    if (err instanceof TypeError && /read.only|not extensible|Cannot (add|delete|assign)/i.test(err.message)) {
-      throw new RuntimeStateError(`shared handler ${what} tried to change this.state (${err.message}); shared handlers are read-only: move the change to a handler not listed in static shared`);
+    if (isInstance(err, TypeError) && /read.only|not extensible|Cannot (add|delete|assign)/i.test(messageOf(err))) {
+      throw new RuntimeStateError(`shared handler ${what} tried to change this.state (${messageOf(err)}); shared handlers are read-only: move the change to a handler not listed in static shared`);
     }
     throw err;
   }

@@ -35,25 +35,51 @@ export function decideFailure(
   ttlMs: number,
   deadLetterTtlMs: number,
 ): FailureDecision {
-  if (err instanceof FencedError) return { kind: 'abandon' };
+  const kind = classify(err);
+  if (kind === 'fenced') return { kind: 'abandon' };
   const info: ErrorInfo = toErrorInfo(err);
   const attempt = rec.attempt + 1;
-  if (err instanceof TerminalError || (err instanceof StepFailedError && err.info.terminal)) {
+  if (kind === 'terminal') {
     info.terminal = true;
     return { kind: 'final', transition: { status: 'failed', error: info, attempt, expiresAt: now + ttlMs } };
   }
-  const hopeless =
-    err instanceof NonDeterminismError ||
-    err instanceof SerializationError ||
-    err instanceof PayloadTooLargeError ||
-    err instanceof UnknownActorError ||
-    err instanceof UnknownMethodError ||
-    (err instanceof LoomError && err.unrecoverable);
-  if (hopeless || attempt >= policy.maxAttempts) {
+  if (kind === 'hopeless' || attempt >= policy.maxAttempts) {
     return { kind: 'final', transition: { status: 'dead', error: info, attempt, expiresAt: now + Math.max(ttlMs, deadLetterTtlMs) } };
   }
-  const wait = err instanceof RetryableError && err.retryAfterMs !== undefined ? err.retryAfterMs : retryDelay(policy, attempt);
+  const wait = retryAfter(err) ?? retryDelay(policy, attempt);
   return { kind: 'retry', transition: { status: 'pending', attempt, notBefore: now + wait, error: info } };
+}
+
+/**
+ * Which kind of failure `err` is. Anything whose inspection throws (a proxy, a
+ * getter) is an ordinary failure: it is retried under the policy, then dead-lettered.
+ */
+function classify(err: unknown): 'fenced' | 'terminal' | 'hopeless' | 'plain' {
+  try {
+    if (!(err instanceof LoomError)) return 'plain';
+    if (err instanceof FencedError) return 'fenced';
+    if (err instanceof TerminalError || (err instanceof StepFailedError && err.info.terminal)) return 'terminal';
+    const hopeless =
+      err instanceof NonDeterminismError ||
+      err instanceof SerializationError ||
+      err instanceof PayloadTooLargeError ||
+      err instanceof UnknownActorError ||
+      err instanceof UnknownMethodError ||
+      err.unrecoverable === true;
+    return hopeless ? 'hopeless' : 'plain';
+  } catch {
+    return 'plain';
+  }
+}
+
+/** A RetryableError's own delay, when it is a usable number of ms. */
+function retryAfter(err: unknown): number | undefined {
+  try {
+    const ms = err instanceof RetryableError ? err.retryAfterMs : undefined;
+    return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True for errors the caller made (bad input) rather than failures of the handler. */

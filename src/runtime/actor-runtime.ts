@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Engine, type AttemptEvent } from '../core/engine.js';
-import type { MessageOptions } from '../core/accept.js';
+import { fromBody, isBodyMessage, toEnvelope } from './message.js';
+import { echo } from '../core/echo.js';
+import { checkOptions, runtimeOptionsSchema } from '../core/options.js';
 import { ConfigError, InvalidMessageError, RuntimeStateError, toErrorInfo } from '../core/errors.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES, parseDuration, toJson, type Duration, type Envelope } from '../core/envelope.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, toJson, type Duration } from '../core/envelope.js';
 import { consoleLogger, toRuntimeLogger, type Logger } from '../core/logger.js';
 import { ActorRegistry, checkOrdering, type ActorClass, type RegisteredActor } from '../core/registry.js';
 import { outcomeOf } from '../core/outcome.js';
@@ -21,7 +23,8 @@ import { Schedules } from '../triggers/schedule/schedules.js';
 import { wasmActorClass, type RegisterWasmOptions, type WasmActorSource } from '../wasm/actor.js';
 import { sandboxedJsClass, type SandboxedJsLimits } from '../wasm/sandboxed-js.js';
 import { LoomClient } from '../admin/client.js';
-import { promiseOwner, type InvocationMeta, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
+import { checkListQuery } from '../admin/filter.js';
+import { promiseOwner, type InvocationRecord, type StateRecord, type Store } from '../ports/store.js';
 import { resolveAdapter, type StoreOption, type TransportOption } from '../seed/deferred.js';
 
 /** Options of {@link ActorRuntime}; every field is optional. */
@@ -123,8 +126,6 @@ export interface SendReceipt {
   duplicate: boolean;
 }
 
-const NO_OPTIONS: MessageOptions = Object.freeze({});
-
 /**
  * Runs actors durably. With no options it stores everything in an embedded
  * SQLite file (`./.loom/loom.db`) and needs no server.
@@ -149,6 +150,7 @@ export class ActorRuntime {
   private schedulesInstance: Schedules | undefined;
 
   constructor(options: ActorRuntimeOptions = {}) {
+    checkOptions(runtimeOptionsSchema, options, { whole: 'ActorRuntime options', prefix: 'ActorRuntime option ' });
     if (options.store && options.stateAdapter && options.store !== options.stateAdapter) {
       throw new ConfigError('pass either store or stateAdapter (they are the same thing), not both');
     }
@@ -167,12 +169,6 @@ export class ActorRuntime {
       secrets: options.secrets ?? new SecretResolver(),
       ...(options.actorSettings ? { settingsFor: options.actorSettings } : {}),
     });
-    for (const [k, v] of Object.entries({ partitions: options.partitions, leaseTtlMs: options.leaseTtlMs, pollIntervalMs: options.pollIntervalMs })) {
-      if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new ConfigError(`ActorRuntime option ${k} must be a positive integer, got ${String(v)}`);
-    }
-    if (options.eagerStart !== undefined && typeof options.eagerStart !== 'boolean') {
-      throw new ConfigError(`ActorRuntime option eagerStart must be true or false, got ${String(options.eagerStart)}`);
-    }
   }
 
   /** Makes an actor class runnable here. Chainable. */
@@ -271,13 +267,13 @@ export class ActorRuntime {
    * With `capability` instead of `actorType`/`actorId`, calls an actor found through `discovery`.
    */
   call<T = unknown>(msg: CallMessage | CapabilityCall): Promise<T> {
-    if ((msg as CapabilityCall).capability !== undefined) return this.discovery.call<T>(msg as CapabilityCall);
+    if ((msg as CapabilityCall | null)?.capability !== undefined) return this.discovery.call<T>(msg as CapabilityCall);
     // A running runtime needs no async frame of its own here: one per call adds up on the memory store.
     const engine = this.engine;
     if (!engine?.isRunning) return this.callWhenReady<T>(msg as CallMessage);
     if (this.registry.anyShared && this.registry.isShared(msg as CallMessage)) return this.callShared<T>(msg as CallMessage);
     try {
-      return engine.call(...this.envelope(msg as CallMessage)).then(outcomeOf<T>);
+      return engine.call(...toEnvelope(msg as CallMessage)).then(outcomeOf<T>);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -286,7 +282,7 @@ export class ActorRuntime {
   private async callWhenReady<T>(msg: CallMessage): Promise<T> {
     const engine = await this.ready();
     if (this.registry.anyShared && this.registry.isShared(msg)) return this.callShared<T>(msg);
-    return outcomeOf<T>(await engine.call(...this.envelope(msg)));
+    return outcomeOf<T>(await engine.call(...toEnvelope(msg)));
   }
 
   /** A read-only shared handler: run at once on the last committed state (see `runShared`). */
@@ -304,8 +300,8 @@ export class ActorRuntime {
    */
   async send(msg: CallMessage | BodyMessage): Promise<SendReceipt> {
     const engine = await this.ready();
-    const full = 'body' in msg && !('args' in msg) ? this.fromBody(msg) : (msg as CallMessage);
-    const { record, duplicate } = await engine.accept(...this.envelope(full));
+    const full = isBodyMessage(msg) ? fromBody(msg, this.registry) : (msg as CallMessage);
+    const { record, duplicate } = await engine.accept(...toEnvelope(full));
     return { invocationId: record.id, duplicate };
   }
 
@@ -332,23 +328,24 @@ export class ActorRuntime {
   private async checkPromiseId(id: string): Promise<void> {
     const owner = typeof id === 'string' && id.startsWith('promise:') ? promiseOwner(id) : undefined;
     if (!owner) {
-      throw new InvalidMessageError(`"${String(id)}" is not a durable promise id; use the id a handler got from this.promiseId(name) (it looks like promise:<invocation>#<name>)`);
+      throw new InvalidMessageError(`${echo(id)} is not a durable promise id; use the id a handler got from this.promiseId(name) (it looks like promise:<invocation>#<name>)`);
     }
     const rec = await this.store.getInvocation(owner);
-    if (!rec) throw new InvalidMessageError(`promise ${id} belongs to invocation ${owner}, which the store does not know (mistyped, or finished and swept)`);
+    if (!rec) throw new InvalidMessageError(`promise ${echo(id)} belongs to invocation ${echo(owner)}, which the store does not know (mistyped, or finished and swept)`);
   }
 
   /** Inspect and re-drive messages that exhausted their retries. */
   readonly deadLetters = {
-    list: async (query: { limit?: number; actorType?: string } = {}): Promise<InvocationRecord[]> => {
+    list: async (query?: { limit?: number; actorType?: string }): Promise<InvocationRecord[]> => {
+      const checked = checkListQuery(query, 'deadLetters.list');
       await this.ready();
-      return this.store.listDeadLetters({ limit: query.limit ?? 100, ...(query.actorType ? { actorType: query.actorType } : {}) });
+      return this.store.listDeadLetters(checked);
     },
     /** Puts a dead letter back in its actor's mailbox with a fresh retry budget; its journal is kept. */
     redrive: async (invocationId: string): Promise<InvocationRecord> => {
       const engine = await this.ready();
       const rec = await engine.redrive(invocationId);
-      if (!rec) throw new InvalidMessageError(`invocation ${invocationId} is not in the dead letters (unknown, already redriven, or never failed)`);
+      if (!rec) throw new InvalidMessageError(`invocation ${echo(invocationId)} is not in the dead letters (unknown, already redriven, or never failed)`);
       return rec;
     },
   };
@@ -425,35 +422,6 @@ export class ActorRuntime {
   /** Same as {@link stop}. */
   close(): Promise<void> {
     return this.stop();
-  }
-
-  private envelope(msg: CallMessage): [Envelope, MessageOptions] {
-    if (typeof msg !== 'object' || msg === null) throw new InvalidMessageError(`a message must be an object, got ${msg === null ? 'null' : typeof msg}`);
-    const env: Envelope = { actorType: msg.actorType, actorId: msg.actorId, method: msg.method, args: msg.args ?? [] };
-    if (msg.idempotencyKey !== undefined) env.idempotencyKey = msg.idempotencyKey;
-    if (msg.trace !== undefined) env.trace = msg.trace;
-    if (msg.headers !== undefined) env.headers = msg.headers;
-    if (!msg.retryPolicy && msg.timeout === undefined && msg.delay === undefined) return [env, NO_OPTIONS];
-    const options: MessageOptions = {};
-    if (msg.delay !== undefined) options.delayMs = parseDuration(msg.delay, 'delay');
-    if (msg.retryPolicy || msg.timeout !== undefined) {
-      const meta: InvocationMeta = {};
-      if (msg.retryPolicy) meta.retryPolicy = msg.retryPolicy;
-      if (msg.timeout !== undefined) meta.timeoutMs = msg.timeout;
-      options.meta = meta;
-    }
-    return [env, options];
-  }
-
-  private fromBody(msg: BodyMessage): CallMessage {
-    if (typeof msg.actorId !== 'string' || !msg.actorId) throw new InvalidMessageError('a { actorId, body } message needs a non-empty string actorId');
-    const type = msg.actorType ? this.registry.get(msg.actorType) : this.registry.typeForActorId(msg.actorId);
-    const out: CallMessage = { actorType: type.name, actorId: msg.actorId, method: msg.method ?? type.defaultHandler, args: [msg.body] };
-    if (msg.idempotencyKey !== undefined) out.idempotencyKey = msg.idempotencyKey;
-    if (msg.trace !== undefined) out.trace = msg.trace;
-    if (msg.headers !== undefined) out.headers = msg.headers;
-    if (msg.delay !== undefined) out.delay = msg.delay;
-    return out;
   }
 }
 
