@@ -138,7 +138,7 @@ export function describeCase(c: Case): string {
       return typeof v;
     }
   };
-  if (c.kind === 'thrown' || c.kind === 'returned') return `${c.kind} #${c.index}`;
+  if ('index' in c) return `${c.kind} #${c.index}`;
   if (c.kind === 'option') return `${c.via} with ${c.name}=${show(c.value)}`;
   return `${c.via} with hostile ${c.kind} (${show(c.value)})`;
 }
@@ -157,7 +157,7 @@ async function settle(p: Promise<unknown>): Promise<Outcome> {
 /** Sends the hostile case; returns its outcome and the marker its handler would record. */
 async function fire(rt: ActorRuntime, c: Case): Promise<{ outcome: Outcome; marker?: string }> {
   const marker = `bad-${randomUUID()}`;
-  if (c.kind === 'thrown' || c.kind === 'returned') {
+  if ('index' in c) {
     const method = c.kind === 'thrown' ? 'throws' : 'returns';
     return { outcome: await settle(rt.call({ actorType: 'Hostile', actorId: `b-${marker}`, method, args: [c.index] })) };
   }
@@ -232,7 +232,7 @@ export async function hostileProperty(opts: PropertyOptions): Promise<{ good: nu
     for (const m of notStored) assert.equal(applied.get(m) ?? 0, 0, `a call reported as not stored was applied (${m})`);
     for (const { marker, c } of sent) {
       if (c.kind === 'option' && c.name === 'delay') continue;
-      if (c.via === 'call') assert.equal(applied.get(marker), 1, `${describeCase(c)} succeeded but was applied ${applied.get(marker) ?? 0} times`);
+      if ('via' in c && c.via === 'call') assert.equal(applied.get(marker), 1, `${describeCase(c)} succeeded but was applied ${applied.get(marker) ?? 0} times`);
     }
     assert.deepEqual(crashes, []);
   } finally {
