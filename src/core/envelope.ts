@@ -1,5 +1,6 @@
 import { InvalidMessageError, PayloadTooLargeError, SerializationError } from './errors.js';
 import { capText, echo } from './echo.js';
+import { MAX_WAIT_MS } from './timers.js';
 import { messageOf } from './failure.js';
 import { MAX_JSON_DEPTH, findJsonProblem, looksPlain, type JsonProblem } from './plain-json.js';
 
@@ -126,11 +127,12 @@ export type Duration = number | string;
 /** Parses a {@link Duration} to milliseconds. */
 export function parseDuration(d: Duration, what = 'duration'): number {
   if (typeof d === 'number') {
-    if (!Number.isFinite(d) || d < 0) throw new InvalidMessageError(`${what} must be a finite number of ms >= 0, got ${echo(d)}`);
+    if (!Number.isFinite(d) || d < 0 || d > MAX_WAIT_MS) throw new InvalidMessageError(`${what} must be a number of ms from 0 to ${MAX_WAIT_MS} (a year), got ${echo(d)}`);
     return d;
   }
   const m = typeof d === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(d) : null;
   const ms = m ? Math.round(Number(m[1]) * (UNITS[m[2]!] ?? 1)) : NaN;
   if (!Number.isFinite(ms)) throw new InvalidMessageError(`${what} ${echo(d)} is not a duration; use a number of ms or e.g. '500ms', '30s', '5m', '2h', '1d'`);
+  if (ms > MAX_WAIT_MS) throw new InvalidMessageError(`${what} ${echo(d)} is longer than a year (${MAX_WAIT_MS} ms); schedule it nearer, or keep the date in state and wake on a schedule`);
   return ms;
 }

@@ -3,6 +3,7 @@ import { ConfigError, InvalidMessageError } from './errors.js';
 import { capText, echo } from './echo.js';
 import { messageOf } from './failure.js';
 import { findJsonProblem, looksPlain } from './plain-json.js';
+import { MAX_WAIT_MS } from './timers.js';
 
 /**
  * Checks of the options one call or send carries. They run on every message, so
@@ -10,19 +11,18 @@ import { findJsonProblem, looksPlain } from './plain-json.js';
  * option left out; only a bad value pays for the walk that names the problem.
  */
 
-/** The longest delay a Node.js timer takes: a handler or step timeout above it would fire at once. */
-export const MAX_TIMER_MS = 2_147_483_647;
+export { MAX_WAIT_MS };
 
 /** ` to Type/id` for a message's errors, cut short. */
 const to = (env: Envelope): string => ` to ${capText(env.actorType, 100)}/${capText(env.actorId, 100)}`;
 
 /**
  * A message's `timeout` (ms, per attempt). A `ConfigError`, as the same setting of
- * an actor type: a number of ms up to {@link MAX_TIMER_MS}, where 0 means no timeout.
+ * an actor type: a number of ms up to {@link MAX_WAIT_MS}, where 0 means no timeout.
  */
 export function messageTimeout(v: unknown): number {
-  if (typeof v === 'number' && v >= 0 && v <= MAX_TIMER_MS) return v;
-  throw new ConfigError(`the message option timeout must be a number of ms from 0 to ${MAX_TIMER_MS} (0: no timeout), got ${echo(v)}`);
+  if (typeof v === 'number' && v >= 0 && v <= MAX_WAIT_MS) return v;
+  throw new ConfigError(`the message option timeout must be a number of ms from 0 to ${MAX_WAIT_MS} (a year) (0: no timeout), got ${echo(v)}`);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { ConfigError } from './errors.js';
 import { capText, echo } from './echo.js';
 import { messageOf } from './failure.js';
-import { MAX_TIMER_MS } from './message-options.js';
+import { MAX_WAIT_MS } from './message-options.js';
+import { MAX_TIMER_MS } from './timers.js';
 
 /**
  * The settings users give in code — `new ActorRuntime(options)`, an actor type's
@@ -54,7 +55,7 @@ export const retryPolicySchema = shape({
 
 /** An actor type's settings (`ActorInfrastructureConfig`), as `static config`, `register` or `defaults` give them. */
 export const actorConfigSchema = shape({
-  timeout: rule(`a number of ms from 0 to ${MAX_TIMER_MS} (0: no timeout)`, (v) => isMs(v) && (v as number) <= MAX_TIMER_MS),
+  timeout: rule(`a number of ms from 0 to ${MAX_WAIT_MS} (a year; 0: no timeout)`, (v) => isMs(v) && (v as number) <= MAX_WAIT_MS),
   idempotencyTtl: rule('a number of seconds >= 0', isMs),
   retryPolicy: retryPolicySchema,
   messageOrdering: rule("'fifo' or 'standard'", (v) => v === 'fifo' || v === 'standard'),

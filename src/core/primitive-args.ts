@@ -2,7 +2,7 @@ import { parseDuration, storableName, type Duration } from './envelope.js';
 import { InvalidMessageError } from './errors.js';
 import { echo } from './echo.js';
 import { isInstance } from './failure.js';
-import { MAX_TIMER_MS } from './message-options.js';
+import { MAX_WAIT_MS } from './message-options.js';
 
 /**
  * Checks of what a handler passes to the durable primitives (`step`, `sleep`,
@@ -35,8 +35,8 @@ export function checkStepArgs(name: unknown, fn: unknown, opts: unknown): void {
     if (k !== 'retry' && k !== 'timeoutMs') throw bad(`step ${echo(name)}: unknown option ${echo(k)}; the options are retry and timeoutMs`);
   }
   const t = (opts as { timeoutMs?: unknown }).timeoutMs;
-  if (t !== undefined && !(typeof t === 'number' && t >= 0 && t <= MAX_TIMER_MS)) {
-    throw bad(`step ${echo(name)}: timeoutMs must be a number of ms from 0 to ${MAX_TIMER_MS} (0: no timeout), got ${echo(t)}`);
+  if (t !== undefined && !(typeof t === 'number' && t >= 0 && t <= MAX_WAIT_MS)) {
+    throw bad(`step ${echo(name)}: timeoutMs must be a number of ms from 0 to ${MAX_WAIT_MS} (a year) (0: no timeout), got ${echo(t)}`);
   }
 }
 

@@ -80,3 +80,10 @@ class ChunkedTimeout implements LongTimer {
 }
 
 const ignore = (): void => {};
+
+/**
+ * The longest timeout (handler, step or message) and duration (sleep, delay): a
+ * year. Long timers wait in chunks (src/core/timers.ts), so a month-long wait is
+ * fine; the bound keeps absurd values (`1e20d`) out of stores' integer columns.
+ */
+export const MAX_WAIT_MS = 365 * 24 * 3_600_000;

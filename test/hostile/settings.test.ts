@@ -20,7 +20,7 @@ const hostile = Object.defineProperty({}, 'maxConcurrency', {
 const RUNTIME: { options: unknown; says: RegExp }[] = [
   { options: { maxConcurrency: 0 }, says: /^ActorRuntime option maxConcurrency must be a positive integer, got 0$/ },
   { options: { maxPayloadBytes: NaN }, says: /option maxPayloadBytes must be a positive integer, got NaN/ },
-  { options: { defaults: { timeout: -1 } }, says: /option defaults\.timeout must be a number of ms from 0 to 2147483647 \(0: no timeout\), got -1/ },
+  { options: { defaults: { timeout: -1 } }, says: /option defaults\.timeout must be a number of ms from 0 to 31536000000 \(a year; 0: no timeout\), got -1/ },
   { options: { defaults: { timeout: 'abc' } }, says: /option defaults\.timeout .*got "abc"/ },
   { options: { defaults: { timeout: NaN } }, says: /option defaults\.timeout .*got NaN/ },
   { options: { defaults: { retryPolicy: { maxAttempts: Infinity } } }, says: /option defaults\.retryPolicy\.maxAttempts must be a positive integer, got Infinity/ },
@@ -55,7 +55,7 @@ describe('bad settings where they are given', () => {
       async go() {}
     }
     const rt = new ActorRuntime({ store: new MemoryStore() });
-    assert.throws(() => rt.register(Slow as never), (e: unknown) => (assert.match(loomError(e, 'LOOM_CONFIG').message, /^Slow\.config\.timeout must be a number of ms from 0 to 2147483647 .*got -1$/), true));
+    assert.throws(() => rt.register(Slow as never), (e: unknown) => (assert.match(loomError(e, 'LOOM_CONFIG').message, /^Slow\.config\.timeout must be a number of ms from 0 to 31536000000 .*got -1$/), true));
     assert.throws(() => rt.register(Typo as never), (e: unknown) => (assert.match(loomError(e, 'LOOM_CONFIG').message, /^Typo\.config has an unknown key "timout"; the known ones are timeout, /), true));
     assert.throws(() => rt.register(Bad as never), (e: unknown) => (assert.match(loomError(e, 'LOOM_CONFIG').message, /Bad\.config\.retryPolicy\.backoff must be 'fixed' or 'exponential', got "linear"/), true));
   });
@@ -98,7 +98,7 @@ await onStores('bad step options', ['memory', 'sqlite'], (kind, start) => {
     const w = await start([Stepper, Good]);
     const outcome = await besideGoodCalls(w.rt, () => w.rt.call({ actorType: 'Stepper', actorId: 's', method: 'badTimeout' }));
     const err = deadLettered((outcome as PromiseRejectedResult).reason, 'LOOM_INVALID_MESSAGE');
-    assert.match(err.message, /after 1 attempt\(s\): step "s": timeoutMs must be a number of ms from 0 to 2147483647 .*got -5/);
+    assert.match(err.message, /after 1 attempt\(s\): step "s": timeoutMs must be a number of ms from 0 to 31536000000 .*got -5/);
     const other = deadLettered(await rejection(w.rt.call({ actorType: 'Stepper', actorId: 's', method: 'unknownOption' })));
     assert.match(other.info.message, /step "s": unknown option "retries"; the options are retry and timeoutMs/);
   });
