@@ -59,36 +59,35 @@ export const describeInvocation = (i: NewInvocation): string => `the message to 
 /** Names a turn in errors. */
 export const describeTurn = (t: TurnWrite): string => `the write of invocation ${t.invocationId}`;
 
-function checkText(value: string | undefined, field: string, what: () => string): void {
+function checkText<T>(value: string | undefined, field: string, owner: T, describe: (owner: T) => string): void {
   if (value === undefined) return;
   const problem = textProblem(value);
   if (problem) {
-    throw new InvalidMessageError(`${what()} cannot be stored: its ${field} ${shown(value)} ${problem}, which the store cannot keep as text. Nothing of it was stored.`);
+    throw new InvalidMessageError(`${describe(owner)} cannot be stored: its ${field} ${shown(value)} ${problem}, which the store cannot keep as text. Nothing of it was stored.`);
   }
 }
 
 /** Throws an InvalidMessageError naming the field when a text field of the invocation could not be stored as given. */
 export function checkInvocationText(i: NewInvocation): void {
-  const what = () => describeInvocation(i);
-  checkText(i.id, 'id', what);
-  checkText(i.actorType, 'actorType', what);
-  checkText(i.actorId, 'actorId', what);
-  checkText(i.method, 'method', what);
-  checkText(i.idempotencyKey, 'idempotencyKey', what);
-  checkText(i.replyTo, 'replyTo', what);
+  checkText(i.id, 'id', i, describeInvocation);
+  checkText(i.actorType, 'actorType', i, describeInvocation);
+  checkText(i.actorId, 'actorId', i, describeInvocation);
+  checkText(i.method, 'method', i, describeInvocation);
+  checkText(i.idempotencyKey, 'idempotencyKey', i, describeInvocation);
+  checkText(i.replyTo, 'replyTo', i, describeInvocation);
 }
 
 /** `checkInvocationText` for everything a turn writes as text: step names, promise ids, idempotency keys, outbox messages. */
 export function checkTurnText(t: TurnWrite): void {
-  const what = () => describeTurn(t);
-  checkText(t.invocationId, 'invocation id', what);
-  if (t.journal) for (const e of t.journal) checkText(e.name, `journal entry name (position ${e.seq})`, what);
-  if (t.transition?.status === 'pending') checkText(t.transition.waitingOn, 'promise it waits on', what);
+  checkText(t.invocationId, 'invocation id', t, describeTurn);
+  // The field's name is built only for an entry at fault: this runs for every entry of every turn.
+  if (t.journal) for (const e of t.journal) if (textProblem(e.name)) checkText(e.name, `journal entry name (position ${e.seq})`, t, describeTurn);
+  if (t.transition?.status === 'pending') checkText(t.transition.waitingOn, 'promise it waits on', t, describeTurn);
   if (t.state) {
-    checkText(t.state.actorType, 'actorType', what);
-    checkText(t.state.actorId, 'actorId', what);
+    checkText(t.state.actorType, 'actorType', t, describeTurn);
+    checkText(t.state.actorId, 'actorId', t, describeTurn);
   }
-  if (t.idempotency) for (const r of t.idempotency) checkText(r.key, 'idempotency key', what);
+  if (t.idempotency) for (const r of t.idempotency) checkText(r.key, 'idempotency key', t, describeTurn);
   if (t.outbox) for (const m of t.outbox) checkInvocationText(m);
-  if (t.resolve) for (const r of t.resolve) checkText(r.id, 'promise id', what);
+  if (t.resolve) for (const r of t.resolve) checkText(r.id, 'promise id', t, describeTurn);
 }

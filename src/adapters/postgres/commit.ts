@@ -9,7 +9,7 @@ import { checkTurnText } from '../../ports/encode-items.js';
  * run before any of its writes and lock what they read until the transaction
  * ends, so a rejected turn wrote nothing and needs no savepoint.
  */
-interface TurnJson {
+export interface TurnJson {
   partition: number;
   invocation_id: string;
   epoch: number;
@@ -35,10 +35,10 @@ interface TurnJson {
 /** What `loom_commit_batch` returns per turn. */
 export type TurnOutcomeJson = { o: 'ok'; e: EnqueuedJson[] } | { o: 'fenced' | 'conflict' };
 
-/** One turn of the argument of `loom_commit_batch`, as JSON text (empty parts left out); throws for text PostgreSQL cannot hold. */
-export function turnText(turn: TurnWrite): string {
+/** One turn of the argument of `loom_commit_batch` (empty parts left out); throws for text PostgreSQL cannot hold or a value that is not JSON. */
+export function checkedTurnJson(turn: TurnWrite): TurnJson {
   checkTurnText(turn);
-  return JSON.stringify(turnJson(turn));
+  return turnJson(turn);
 }
 
 export function toCommitResults(out: readonly TurnOutcomeJson[], turns: readonly TurnWrite[]): CommitResult[] {

@@ -23,10 +23,10 @@ export interface EnqueuedJson {
   d: boolean;
 }
 
-/** One item of the argument of `loom_enqueue_batch`, as JSON text; throws, naming the field, for text PostgreSQL cannot hold. */
-export function itemText(item: NewInvocation): string {
+/** One item of the argument of `loom_enqueue_batch`; throws, naming the field, for text PostgreSQL cannot hold. */
+export function checkedItemJson(item: NewInvocation): ItemJson {
   checkInvocationText(item);
-  return JSON.stringify(itemJson(item));
+  return itemJson(item);
 }
 
 export function itemJson(i: NewInvocation): ItemJson {

@@ -1,7 +1,7 @@
 import type { CommitResult, EnqueueResult, NewInvocation, TurnWrite } from '../../ports/store.js';
 import { describeInvocation, describeTurn, encodeEach, type Encoded } from '../../ports/encode-items.js';
-import { toCommitResults, turnText, type TurnOutcomeJson } from './commit.js';
-import { itemText, toEnqueueResults, type EnqueuedJson } from './enqueue.js';
+import { checkedTurnJson, toCommitResults, type TurnJson, type TurnOutcomeJson } from './commit.js';
+import { checkedItemJson, toEnqueueResults, type EnqueuedJson, type ItemJson } from './enqueue.js';
 import type { QueryName } from './sql/index.js';
 
 /** What `loom_write_batch` (migration 004) returns: the output of each batch function it called. */
@@ -10,26 +10,27 @@ export interface WrittenJson {
   c: TurnOutcomeJson[];
 }
 
-/** An item with its JSON text for the batch function. */
-interface Item<T> {
+/** An item with its row for the batch function. */
+interface Item<T, J> {
   item: T;
-  text: string;
+  json: J;
 }
 
 /** A write's items, each encoded on its own: one that cannot be sent fails alone and stays out of the statement. */
 export interface EncodedWrite {
-  enqueues: Encoded<Item<NewInvocation>>;
-  turns: Encoded<Item<TurnWrite>>;
+  enqueues: Encoded<Item<NewInvocation, ItemJson>>;
+  turns: Encoded<Item<TurnWrite, TurnJson>>;
 }
 
 export function encodeWrite(enqueues: readonly NewInvocation[], turns: readonly TurnWrite[]): EncodedWrite {
   return {
-    enqueues: encodeEach(enqueues, (item) => ({ item, text: itemText(item) }), describeInvocation),
-    turns: encodeEach(turns, (item) => ({ item, text: turnText(item) }), describeTurn),
+    enqueues: encodeEach(enqueues, (item) => ({ item, json: checkedItemJson(item) }), describeInvocation),
+    turns: encodeEach(turns, (item) => ({ item, json: checkedTurnJson(item) }), describeTurn),
   };
 }
 
-const batchJson = (items: readonly Item<unknown>[]): string => `[${items.map((i) => i.text).join(',')}]`;
+/** One JSON text for the whole batch: the rows hold only strings, numbers and null (values are JSON text already), so this cannot fail. */
+const batchJson = (items: readonly Item<unknown, unknown>[]): string => JSON.stringify(items.map((i) => i.json));
 
 /**
  * The one statement that writes the encoded items: `loom_enqueue_batch`,
