@@ -1,5 +1,6 @@
 import { InvalidMessageError, PayloadTooLargeError, SerializationError } from './errors.js';
 import { capText, echo } from './echo.js';
+import { storableName } from './text.js';
 import { MAX_WAIT_MS } from './timers.js';
 import { messageOf } from './failure.js';
 import { MAX_JSON_DEPTH, findJsonProblem, looksPlain, type JsonProblem } from './plain-json.js';
@@ -92,26 +93,6 @@ export function checkEnvelopeShape(env: Partial<Envelope>): asserts env is Envel
 }
 
 const NAME_CHARS = ' without NUL characters or unpaired surrogates';
-
-/**
- * Whether a name or id can be stored as given on every backend: PostgreSQL text
- * cannot hold NUL, and a driver turns an unpaired surrogate into U+FFFD, so the
- * stored id would not be the one given. A plain loop over a short string: it
- * runs for every message, and inlines where a regex or native call would not.
- */
-export function storableName(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0) return false;
-    if (c >= 0xd800 && c <= 0xdfff) {
-      // A high surrogate followed by a low one is a pair; anything else is unpaired.
-      const next = s.charCodeAt(i + 1);
-      if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
-      i++;
-    }
-  }
-  return true;
-}
 
 /** ` to Type/id`, cut short, when both are strings: the error names the message without echoing a megabyte. */
 function whereTo(env: Partial<Envelope>): string {

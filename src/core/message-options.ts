@@ -11,7 +11,7 @@ import { MAX_WAIT_MS } from './timers.js';
  * option left out; only a bad value pays for the walk that names the problem.
  */
 
-export { MAX_WAIT_MS };
+
 
 /** ` to Type/id` for a message's errors, cut short. */
 const to = (env: Envelope): string => ` to ${capText(env.actorType, 100)}/${capText(env.actorId, 100)}`;

@@ -1,8 +1,7 @@
 import { ConfigError } from './errors.js';
 import { capText, echo } from './echo.js';
 import { messageOf } from './failure.js';
-import { MAX_WAIT_MS } from './message-options.js';
-import { MAX_TIMER_MS } from './timers.js';
+import { MAX_TIMER_MS, MAX_WAIT_MS } from './timers.js';
 
 /**
  * The settings users give in code — `new ActorRuntime(options)`, an actor type's

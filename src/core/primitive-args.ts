@@ -1,8 +1,9 @@
-import { parseDuration, storableName, type Duration } from './envelope.js';
+import { parseDuration, type Duration } from './envelope.js';
+import { storableName } from './text.js';
 import { InvalidMessageError } from './errors.js';
 import { echo } from './echo.js';
 import { isInstance } from './failure.js';
-import { MAX_WAIT_MS } from './message-options.js';
+import { MAX_WAIT_MS } from './timers.js';
 
 /**
  * Checks of what a handler passes to the durable primitives (`step`, `sleep`,

@@ -1,5 +1,6 @@
 import { InvalidMessageError, LoomError, SerializationError } from '../core/errors.js';
-import { shown, textProblem } from '../core/text.js';
+import { textProblem } from '../core/text.js';
+import { echo } from '../core/echo.js';
 import type { ItemFailure, NewInvocation, TurnWrite } from './store.js';
 
 /*
@@ -63,7 +64,7 @@ function checkText<T>(value: string | undefined, field: string, owner: T, descri
   if (value === undefined) return;
   const problem = textProblem(value);
   if (problem) {
-    throw new InvalidMessageError(`${describe(owner)} cannot be stored: its ${field} ${shown(value)} ${problem}, which the store cannot keep as text. Nothing of it was stored.`);
+    throw new InvalidMessageError(`${describe(owner)} cannot be stored: its ${field} ${echo(value)} ${problem}, which the store cannot keep as text. Nothing of it was stored.`);
   }
 }
 
