@@ -4,6 +4,7 @@ import type { TraceStore } from './trace.js';
 import type { ScheduleStore } from './schedules.js';
 import type { DiscoveryStore } from './discovery.js';
 import type { StoreAdmin } from './admin.js';
+import type { ActorDataStore, ActorDataWrite } from './actor-data.js';
 
 /**
  * The Store port: everything Loom keeps durably. One atomic, fenced commit per
@@ -131,6 +132,8 @@ export interface Store {
 
   /** Optional capability: indexed queries and operator actions (see `StoreAdmin`). Every built-in store has it. */
   readonly admin?: StoreAdmin;
+  /** Optional capability: per-key state and append-only logs (`this.kv`, `this.log(name)`); see ports/actor-data.ts. */
+  readonly actorData?: ActorDataStore;
 }
 
 /** What an adapter supports beyond the base contract. */
@@ -275,6 +278,8 @@ export interface TurnWrite {
   transition?: Transition;
   /** The actor's new state; applied only if its version is still `expectedVersion` (0 = none yet). */
   state?: { actorType: string; actorId: string; stateJson: string; expectedVersion: number };
+  /** Per-key state and log changes of the turn's actor; written with the turn or not at all. */
+  data?: ActorDataWrite;
   /** Actor-scoped idempotency records to write (`storeIdempotency`). */
   idempotency?: { actorType: string; actorId: string; key: string; resultJson: string; expiresAt: number }[];
   /** Messages to other actors, enqueued only if this turn commits (outbox). Deduplicated like `enqueue`. */
