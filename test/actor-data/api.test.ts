@@ -57,6 +57,12 @@ class Agent extends Actor<{ turns: number }> {
     return this.log('messages').bounds();
   }
 
+  trimOnly(n: number) {
+    // No read in this turn: its commit must learn the log's bounds itself.
+    this.log('messages').trimTo(n);
+    return Promise.resolve();
+  }
+
   async dropWhile(prefix: string) {
     const removed = await this.log<Msg>('messages').trimWhile((m) => m.text.startsWith(prefix));
     return { removed, bounds: await this.log('messages').bounds() };
@@ -172,6 +178,20 @@ for (const [name, make] of backends) {
       assert.deepEqual(await call(rt, 'read'), { count: 4, extra: null, keys: ['count'], length: 4, texts: ['m0', 'm1', 'm2', 'm3'] });
     });
 
+    it('trimTo in a turn that read nothing, on a fresh activation, trims what was committed', { timeout: 30_000 }, async (t) => {
+      const b = await make();
+      t.after(b.cleanup);
+      let rt = await b.start();
+      rt.register(Agent);
+      for (let i = 0; i < 4; i++) await call(rt, 'say', `m${i}`);
+      await rt.stop();
+      rt = await b.start();
+      t.after(() => rt.stop());
+      rt.register(Agent);
+      await call(rt, 'trimOnly', 1);
+      assert.deepEqual(((await call(rt, 'read')) as { texts: string[] }).texts, ['m3']);
+    });
+
     it('with concurrency above 1, no kv update is lost (a turn that writes data is version-checked)', { timeout: 30_000 }, async (t) => {
       const b = await make();
       t.after(b.cleanup);
@@ -225,5 +245,27 @@ describe('a store without actor data', () => {
       assert.match(err.message, /memory, SQLite, Redis or PostgreSQL/);
       return true;
     });
+  });
+});
+
+describe('the activation cache', () => {
+  it('serves a growing log\'s last(20) and a known key without reading the store again', { timeout: 30_000 }, async (t) => {
+    const store = new MemoryStore();
+    const data = store.actorData;
+    const reads = { readKey: 0, readLog: 0, logBounds: 0 };
+    for (const name of Object.keys(reads) as (keyof typeof reads)[]) {
+      const real = data[name].bind(data) as (...a: unknown[]) => Promise<unknown>;
+      (data as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => (reads[name]++, real(...a));
+    }
+    const rt = new ActorRuntime({ store, logger: silentLogger, pollIntervalMs: 20 });
+    t.after(() => rt.stop());
+    rt.register(Agent);
+    await call(rt, 'say', 'm0');
+    const after1 = { ...reads };
+    for (let i = 1; i < 100; i++) {
+      const r = (await call(rt, 'say', `m${i}`)) as { last: string[] };
+      assert.deepEqual(r.last, [`m${i - 2}`, `m${i - 1}`, `m${i}`].filter((m) => m !== 'm-1'));
+    }
+    assert.deepEqual(reads, after1, 'no store read after the first turn');
   });
 });
