@@ -1,4 +1,5 @@
-import { ConfigError, NoActorDataError } from '../core/errors.js';
+import { NoActorDataError } from '../core/errors.js';
+import { InvalidFilterError } from './errors.js';
 import { checkName } from '../core/actor-data.js';
 import type { Store } from '../ports/store.js';
 import type { ActorDataStore } from '../ports/actor-data.js';
@@ -44,7 +45,7 @@ function dataOf(store: Store): ActorDataStore {
 
 function limitOf(limit: number | undefined, what: string, fallback = 100): number {
   if (limit === undefined) return fallback;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new ConfigError(`${what}: limit must be a whole number from 1 to ${MAX_PAGE}, got ${String(limit)}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new InvalidFilterError(`${what}: limit must be a whole number from 1 to ${MAX_PAGE}, got ${String(limit)}`);
   return limit;
 }
 
@@ -75,7 +76,7 @@ export const actorDataReads = {
     checkName('readLog(actorType, actorId, name)', 'log name', name);
     const data = dataOf(store);
     const b = await data.logBounds(actorType, actorId, name);
-    if (q?.from !== undefined && (!Number.isInteger(q.from) || q.from < 0)) throw new ConfigError(`readLog: from must be a whole number ≥ 0 (a log index), got ${String(q.from)}`);
+    if (q?.from !== undefined && (!Number.isInteger(q.from) || q.from < 0)) throw new InvalidFilterError(`readLog: from must be a whole number ≥ 0 (a log index), got ${String(q.from)}`);
     const limit = limitOf(q?.last ?? q?.limit, 'readLog', 50);
     const from = q?.last !== undefined ? Math.max(b.first, b.next - limit) : Math.max(q?.from ?? b.first, b.first);
     const rows = from < b.next ? await data.readLog(actorType, actorId, name, from, Math.min(from + limit, b.next)) : [];

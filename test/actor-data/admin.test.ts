@@ -3,7 +3,10 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Actor } from '../../src/index.js';
+import { join } from 'node:path';
 import { sqliteRuntime, tempDir } from '../support/runtime.js';
+import { SqliteStore } from '../../src/adapters/sqlite/store.js';
+import { startStudio } from '../../src/studio/index.js';
 
 class Chat extends Actor {
   async post(text: string) {
@@ -43,4 +46,27 @@ it('LoomClient and loom state get read a key, the keys, the logs and a page of a
   assert.deepEqual(cli.entries.map((e) => e.index), [9, 10, 11]);
   assert.equal(cli.next, 12);
   assert.deepEqual((loom('--log', 'messages', '--from', '11') as { entries: unknown[] }).entries, [{ index: 11, value: { text: 'm11' } }]);
+});
+
+it('Studio serves the keys, a key, the logs and a page of a log of an actor', { timeout: 60_000 }, async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const rt = sqliteRuntime(dir.db);
+  t.after(() => rt.stop());
+  rt.register(Chat);
+  for (let i = 0; i < 3; i++) await rt.call({ actorType: 'Chat', actorId: 'c/1', method: 'post', args: [`m${i}`] });
+  const studio = await startStudio({ store: new SqliteStore({ path: dir.db }), port: 0, audit: join(dir.dir, 'audit.jsonl') });
+  t.after(() => studio.close());
+  const get = async (path: string) => {
+    const res = await fetch(new URL(path, studio.url));
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  const base = `/api/actors/Chat/${encodeURIComponent('c/1')}`;
+  assert.deepEqual((await get(`${base}/keys?limit=2`)).json, { keys: ['last', 'seen:m0'] });
+  assert.equal((await get(`${base}/keys/${encodeURIComponent('seen:m2')}`)).json['value'], true);
+  assert.deepEqual((await get(`${base}/logs`)).json, { logs: [{ name: 'messages', first: 0, next: 3 }] });
+  const page = (await get(`${base}/logs/messages?from=1&limit=1`)).json as { entries: unknown[] };
+  assert.deepEqual(page.entries, [{ index: 1, value: { text: 'm1' } }]);
+  assert.equal((await get(`${base}/logs/messages?limit=x`)).status, 400);
+  assert.equal((await get(`${base}/logs/messages?limit=5000`)).status, 400);
 });
