@@ -4,7 +4,8 @@
 //
 // W4: an agent appends one 2 KB message per turn (this.log('messages').append) and reads the
 //     last 20 each turn, up to --turns turns, one turn after another. Prints the per-turn time
-//     (median of 20 turns) near turn 10 and near the last turn, and their ratio.
+//     (median of 20 turns) near turn 10 and near the last turn, and their ratio; then the paired
+//     figures: turns 1–20 of 20 fresh agents alternated with 400 more turns of the long agent.
 // STATE: ms per call of a counter increment on an actor holding 10 / 1,000 / 10,000 / 50,000
 //     items (~100 B each): in this.state (the whole state is written every turn), in this.kv
 //     (one key per item; the turn writes one key) and in this.log (one entry per item; the turn
@@ -102,10 +103,26 @@ async function w4(backend: Backend): Promise<void> {
       if (got !== Math.min(i, 20)) throw new Error(`turn ${i} read ${got} messages, expected ${Math.min(i, 20)}`);
       if (i % 2000 === 0) process.stderr.write(`[bench] ${backend.name} W4: turn ${i}\n`);
     }
+    // Paired: turns 1–20 of 20 fresh agents, each alternated with a turn of the long agent (past turn `turns`),
+    // so that both see the same machine load; on a shared machine that load drifts over a long run.
+    const fresh: number[] = [];
+    const old: number[] = [];
+    const timed = async (actorId: string, into: number[]) => {
+      const t0 = performance.now();
+      await rt.call({ actorType: 'Agent', actorId, method: 'turn', args: [message] });
+      into.push(performance.now() - t0);
+    };
+    for (let a = 0; a < 20; a++) {
+      for (let k = 0; k < 20; k++) {
+        await timed(`fresh-${a}`, fresh);
+        await timed('agent', old);
+      }
+    }
     const early = median(times.slice(0, 20));
     const late = median(times.slice(-20));
     const mid = median(times.slice(Math.floor(turns / 2) - 10, Math.floor(turns / 2) + 10));
-    console.log(JSON.stringify({ system: 'loom', backend: backend.name, workload: 'W4', turns, near_turn_10_ms: round(early), near_mid_ms: round(mid), near_last_turn_ms: round(late), ratio: round(late / early) }));
+    console.log(JSON.stringify({ system: 'loom', backend: backend.name, workload: 'W4', turns, near_turn_10_ms: round(early), near_mid_ms: round(mid), near_last_turn_ms: round(late), ratio: round(late / early),
+      paired_turns_1_20_ms: round(median(fresh)), paired_turns_after_last_ms: round(median(old)), paired_ratio: round(median(old) / median(fresh)) }));
   });
 }
 
