@@ -93,7 +93,7 @@ export class TurnData {
       const read = await this.store.readKey(this.actorType, this.actorId, key);
       this.guard();
       json = read ?? null;
-      if (gen === this.cache.gen && this.home.data === this.cache) this.cache.kv.set(key, json);
+      if (gen === this.cache.gen && this.home.data === this.cache) this.cache.setKey(key, json);
       // A write of this turn made while the read was out wins.
       if (this.kvWrites.has(key)) return parse(this.kvWrites.get(key));
     }
