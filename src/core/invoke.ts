@@ -6,7 +6,11 @@ import type { RegisteredActor } from './registry.js';
 import type { InvocationRecord } from '../ports/store.js';
 
 /** How one run of a handler ended. */
-export type HandlerResult = { kind: 'value'; value: unknown } | { kind: 'suspend'; s: Suspension } | { kind: 'error'; err: unknown };
+export type HandlerResult =
+  | { kind: 'value'; value: unknown }
+  /** `resume`, for a sleep: wakes the suspended run in place, and its end goes to `done` (a fresh timeout runs). */
+  | { kind: 'suspend'; s: Suspension; resume?: (done: HandlerDone) => void }
+  | { kind: 'error'; err: unknown };
 
 /** Receives the end of a handler run, once, never inside the caller's or the handler's stack. */
 export type HandlerDone = (result: HandlerResult, actor: Actor<object>) => void;
@@ -67,19 +71,30 @@ export function runHandler(type: RegisteredActor, rec: InvocationRecord, stateJs
     if (ended) return;
     ended = true;
     if (deadline) deadlines.cancel(deadline);
+    deadline = undefined;
     ctx.close();
     done(result, actor);
   };
-  // A suspension is reported from inside the handler's own call (sleep, awaiting a promise): the end waits a microtask.
-  ctx.onSuspend = (s) => {
-    if (!ended) queueMicrotask(() => end({ kind: 'suspend', s }));
-  };
   const timeoutMs = rec.meta?.timeoutMs ?? type.timeoutMs;
-  if (timeoutMs) {
+  const arm = (): void => {
+    if (!timeoutMs) return;
     deadline = deadlines.add(timeoutMs, () =>
       end({ kind: 'error', err: new TimeoutError(`${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ran longer than its timeout of ${timeoutMs} ms`) }),
     );
-  }
+  };
+  // A woken sleep goes on as a new attempt would: its own timeout, its end to the new `done`.
+  const resumeWith = (wake: () => void) => (next: HandlerDone): void => {
+    done = next;
+    ended = false;
+    arm();
+    wake();
+  };
+  // A suspension is reported from inside the handler's own call (sleep, awaiting a promise): the end waits a microtask.
+  ctx.onSuspend = (s) => {
+    if (ended) return;
+    queueMicrotask(() => end(s.wake ? { kind: 'suspend', s, resume: resumeWith(s.wake) } : { kind: 'suspend', s }));
+  };
+  arm();
   const start = (secrets: Readonly<Record<string, string>> | undefined): void => {
     if (ended) return;
     let out: unknown;
