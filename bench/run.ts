@@ -71,7 +71,7 @@ const lengths = (): number[] => intList('lengths', values.lengths, DEFAULT_LENGT
 function defaultWarmup(backendName: string, workloadName: string, n: number): number {
   if (workloadName === 'MEM') return Math.min(200, n);
   if (workloadName === 'ADMIN') return 0;
-  if (workloadName === 'JL') return 300;
+  if (workloadName === 'JL') return 1000;
   if (workloadName === 'STATE') return 10;
   return backendName === 'memory' ? Math.min(50_000, 25 * n) : 1000;
 }
