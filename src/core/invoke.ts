@@ -53,6 +53,12 @@ function settleReturned(out: unknown, end: (r: HandlerResult) => void): void {
 /** One timer for every running handler's timeout. */
 const deadlines = new Deadlines();
 
+function armTimeout(timeoutMs: number, rec: InvocationRecord, end: (r: HandlerResult) => void): Deadline {
+  return deadlines.add(timeoutMs, () =>
+    end({ kind: 'error', err: new TimeoutError(`${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ran longer than its timeout of ${timeoutMs} ms`) }),
+  );
+}
+
 /**
  * Runs one attempt of a handler on a fresh actor instance over a copy of the
  * committed state: it ends with a value, a durable suspension, or an error
@@ -76,25 +82,20 @@ export function runHandler(type: RegisteredActor, rec: InvocationRecord, stateJs
     done(result, actor);
   };
   const timeoutMs = rec.meta?.timeoutMs ?? type.timeoutMs;
-  const arm = (): void => {
-    if (!timeoutMs) return;
-    deadline = deadlines.add(timeoutMs, () =>
-      end({ kind: 'error', err: new TimeoutError(`${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ran longer than its timeout of ${timeoutMs} ms`) }),
-    );
-  };
-  // A woken sleep goes on as a new attempt would: its own timeout, its end to the new `done`.
-  const resumeWith = (wake: () => void) => (next: HandlerDone): void => {
-    done = next;
-    ended = false;
-    arm();
-    wake();
-  };
   // A suspension is reported from inside the handler's own call (sleep, awaiting a promise): the end waits a microtask.
   ctx.onSuspend = (s) => {
     if (ended) return;
-    queueMicrotask(() => end(s.wake ? { kind: 'suspend', s, resume: resumeWith(s.wake) } : { kind: 'suspend', s }));
+    const wake = s.wake;
+    // A woken sleep goes on as a new attempt would: its own timeout, its end to the new `done`.
+    const resume = wake && ((next: HandlerDone): void => {
+      done = next;
+      ended = false;
+      if (timeoutMs) deadline = armTimeout(timeoutMs, rec, end);
+      wake();
+    });
+    queueMicrotask(() => end(resume ? { kind: 'suspend', s, resume } : { kind: 'suspend', s }));
   };
-  arm();
+  if (timeoutMs) deadline = armTimeout(timeoutMs, rec, end);
   const start = (secrets: Readonly<Record<string, string>> | undefined): void => {
     if (ended) return;
     let out: unknown;
