@@ -29,6 +29,22 @@ class Napper extends Actor<{ naps: number }> {
   }
 }
 
+class Slow extends Actor<{ n: number }> {
+  static initialState = { n: 0 };
+  static config = { timeout: 300, retryPolicy: { maxAttempts: 1 } };
+  /** Each stretch between sleeps is within the timeout, the whole run is not. */
+  async naps(): Promise<string> {
+    for (let i = 0; i < 4; i++) await this.sleep(150);
+    return 'rested';
+  }
+  /** Goes past its timeout after a parked sleep. */
+  async stall(): Promise<string> {
+    await this.sleep(20);
+    await new Promise((r) => setTimeout(r, 600));
+    return 'late';
+  }
+}
+
 class WideNapper extends Napper {
   static config = { concurrency: 2 };
 }
@@ -112,6 +128,14 @@ describe('parked sleeps', () => {
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(effects.get('c'), 1);
     assert.equal((await rt.getState<{ naps: number }>('Napper', 'c'))?.naps ?? 0, 0);
+    await rt.stop();
+  });
+
+  it('give each stretch of the run its own handler timeout, as a replay would', async () => {
+    const rt = await memoryRuntime();
+    rt.register(Slow);
+    assert.equal(await rt.call({ actorType: 'Slow', actorId: 't', method: 'naps' }), 'rested');
+    await assert.rejects(rt.call({ actorType: 'Slow', actorId: 't', method: 'stall' }), /ran longer than its timeout of 300 ms/);
     await rt.stop();
   });
 
