@@ -146,6 +146,8 @@ export class Simulation {
       leaseTtlMs: LEASE_TTL_MS,
       sweepIntervalMs: 3_600_000,
       idleTimeoutMs: 3_600_000,
+      // Every sleep leaves memory and replays, as it would after a crash: that is the replay to check.
+      parkSleepsUpToMs: 0,
       ...this.options.runtime,
       store: store.store,
       workerId: `sim-process-${n}`,
