@@ -34,3 +34,31 @@ export class Tiny extends Actor<{ v: number }> {
     return 1;
   }
 }
+
+/** JL: one invocation of `steps` durable steps with a durable sleep after every `sleepEvery`-th. */
+export class Journal extends Actor<{ runs: number }> {
+  static initialState = { runs: 0 };
+  async run(steps: number, sleepEvery: number, sleepMs: number): Promise<number> {
+    let sum = 0;
+    for (let i = 0; i < steps; i++) {
+      sum += await this.step('s', () => i);
+      if ((i + 1) % sleepEvery === 0) await this.sleep(sleepMs);
+    }
+    this.state.runs++;
+    return sum;
+  }
+}
+
+/** STATE: a plain `this.state` of `items` entries beside a counter, one field of it changed per call. */
+export class Big extends Actor<{ n: number; items: Record<string, string> }> {
+  static initialState = { n: 0, items: {} };
+  async fill(count: number, from: number): Promise<number> {
+    // ~40 bytes of JSON each: "k0000001":"v-0000001-xxxxxxxxxxxxxxx",
+    for (let i = from; i < from + count; i++) this.state.items[`k${String(i).padStart(7, '0')}`] = `v-${String(i).padStart(7, '0')}-xxxxxxxxxxxxxxx`;
+    return Object.keys(this.state.items).length;
+  }
+  async bump(): Promise<number> {
+    this.state.n += 1;
+    return this.state.n;
+  }
+}

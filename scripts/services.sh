@@ -15,6 +15,17 @@ wait_for() { # name, check command
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# A broker can hold its port open and still not answer (overloaded, or left half-stopped):
+# speak the first AMQP 0-9-1 step and wait for the server's Connection.Start frame (type 1).
+amqp_answers() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/5672" || exit 1
+    printf 'AMQP\x00\x00\x09\x01' >&3
+    IFS= read -r -t 10 -n 1 frame <&3 || exit 1
+    [ "$frame" = $'\x01' ]
+  ) 2>/dev/null
+}
+
 status=0
 if ! port_open 5432; then
   echo "starting PostgreSQL"
@@ -28,10 +39,20 @@ if ! port_open 6379; then
 fi
 wait_for "Redis on 127.0.0.1:6379" redis-cli -h 127.0.0.1 -p 6379 ping || status=1
 
+if port_open 5672 && ! amqp_answers; then
+  echo "RabbitMQ holds port 5672 but does not answer the AMQP handshake; restarting it"
+  timeout 60 rabbitmqctl stop >/dev/null 2>&1 || pkill -9 -u rabbitmq beam.smp || true
+  for _ in $(seq 1 30); do port_open 5672 || break; sleep 1; done
+fi
 if ! port_open 5672; then
   echo "starting RabbitMQ"
   rabbitmq-server -detached || true
 fi
-wait_for "RabbitMQ on 127.0.0.1:5672" port_open 5672 || status=1
+wait_for "RabbitMQ answering AMQP on 127.0.0.1:5672" amqp_answers || status=1
+if [ $status -eq 0 ] && command -v rabbitmq-diagnostics >/dev/null; then
+  # A memory or disk alarm blocks every publisher: the tests would hang, not fail.
+  timeout 60 rabbitmq-diagnostics -q check_local_alarms >/dev/null 2>&1 \
+    || { echo "FAILED: RabbitMQ reports a resource alarm (rabbitmq-diagnostics alarms); free memory or disk" >&2; status=1; }
+fi
 
 exit $status

@@ -64,6 +64,21 @@ describe('bench/run.ts', () => {
     assert.ok((line.active_end as number) <= 1000);
   });
 
+  it('memory JL prints total ms and µs per step for each length', async () => {
+    const line = await bench('--backend', 'memory', '--workload', 'JL', '--lengths', '10,30', '--warmup', '0');
+    assert.equal(line.workload, 'JL');
+    assert.equal(line.n, 40);
+    for (const key of ['ms_10', 'us_per_step_10', 'cpu_us_per_step_10', 'ms_30', 'us_per_step_30', 'cpu_us_per_step_30']) {
+      assert.equal(typeof line[key], 'number', `${key} in ${JSON.stringify(line)}`);
+    }
+  });
+
+  it('sqlite STATE prints ms per call for each state size', async () => {
+    const line = await bench('--backend', 'sqlite', '--workload', 'STATE', '--sizes', '10,100', '--n', '5');
+    assert.equal(line.workload, 'STATE');
+    for (const key of ['state_ms_10', 'state_ms_100', 'state_cpu_ms_10', 'state_cpu_ms_100']) assert.equal(typeof line[key], 'number', `${key} in ${JSON.stringify(line)}`);
+  });
+
   it('rejects an unknown workload with exit code 1 and nothing on stdout', async () => {
     await assert.rejects(bench('--backend', 'memory', '--workload', 'NOPE'), (err: { code?: number; stdout?: string }) => {
       assert.equal(err.code, 1);

@@ -136,7 +136,8 @@ describe('durable primitives', () => {
   });
 
   it('returns the same now(), random() and uuid() when an invocation replays after a suspension', async () => {
-    const rt = await memoryRuntime();
+    // Every sleep leaves memory, so the handler replays (a parked sleep would carry on in place).
+    const rt = await memoryRuntime({ parkSleepsUpToMs: 0 });
     rt.register(Flow);
     effects.length = 0;
     seen.length = 0;

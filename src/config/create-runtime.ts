@@ -67,6 +67,7 @@ export async function createRuntimeFromConfig(config: LoomConfig | string, optio
     sweepIntervalMs: toMs(r.sweepInterval),
     deadLetterTtlMs: toMs(r.deadLetterTtl),
     eagerStart: r.eagerStart,
+    parkSleepsUpToMs: toMs(r.parkSleepsUpTo),
     ...(r.workerId ? { workerId: r.workerId } : {}),
     ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
   });

@@ -20,6 +20,7 @@ export const DEFAULTS = {
     sweepInterval: 60_000,
     deadLetterTtl: '7d',
     eagerStart: true,
+    parkSleepsUpTo: 10_000,
   },
   defaults: { timeout: 30_000, idempotencyTtl: 86_400, retryPolicy: { ...DEFAULT_RETRY_POLICY }, messageOrdering: 'standard', concurrency: 1 },
   observability: { enabled: false, port: 9090, host: '0.0.0.0' },

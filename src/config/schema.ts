@@ -124,6 +124,7 @@ export const configSchema = z
         sweepInterval: duration('How often expired records are swept. Default 60000.').optional(),
         deadLetterTtl: duration('How long dead letters are kept. Default 7d.').optional(),
         eagerStart: z.boolean().optional().describe('Start a local message while its enqueue commits. Default true.'),
+        parkSleepsUpTo: duration('A sleep up to this long keeps its handler in memory and goes on in place instead of replaying its journal; 0: every sleep replays. Default 10000.').optional(),
         workerId: z.string().min(1).optional().describe('This worker\'s name in leases. Default host:pid:random.'),
       })
       .optional()

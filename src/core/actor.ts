@@ -126,7 +126,10 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
     return this.ctx.step(name, fn, opts);
   }
 
-  /** Durable sleep: the invocation leaves memory and resumes later, even after a restart. */
+  /**
+   * Durable sleep: resumes later, even after a restart. A short one (`parkSleepsUpToMs`) goes on in
+   * place in this process; a longer one, or one whose run is lost, leaves memory and replays.
+   */
   protected sleep(duration: Duration): Promise<void> {
     return this.ctx.sleep(duration);
   }

@@ -10,7 +10,7 @@ import type { PrepareExtra } from './prepare.js';
 import type { ActorRegistry, RegisteredActor } from './registry.js';
 import { resolveRetryPolicy } from './retry.js';
 import { decideFailure } from './turn.js';
-import { runHandler } from './invoke.js';
+import { runHandler, type HandlerDone } from './invoke.js';
 import { callChainFor } from './call-chain.js';
 import type { EngineObserver } from './observer.js';
 import type { TurnData } from './actor-data.js';
@@ -43,6 +43,8 @@ export interface AttemptHost {
   readonly log: Logger;
   readonly maxPayloadBytes: number;
   readonly deadLetterTtlMs: number;
+  /** Sleeps up to this long (ms) wait in memory and carry on in place; 0: every sleep suspends and replays. */
+  readonly parkSleepsUpToMs: number;
   now(): number;
   /** The lease epoch held for `partition`; undefined once it is lost. */
   epoch(partition: number): number | undefined;
@@ -61,6 +63,21 @@ export interface AttemptHost {
 }
 
 /**
+ * A handler run parked on a short sleep whose turn is durable: the next attempt of that
+ * invocation on the same activation wakes it instead of replaying the journal.
+ */
+interface Parked {
+  id: string;
+  epoch: number;
+  type: RegisteredActor;
+  ctx: InvocationContext;
+  resume: (done: HandlerDone) => void;
+  /** The state the run started from: it goes on only if the activation still holds it. */
+  baseJson: string | undefined;
+  baseVersion: number;
+}
+
+/**
  * One attempt of an invocation, from its state and journal reads through the
  * handler to the one turn that records how it ended (completed, suspended,
  * retried, failed or dead), and the reconciliation when the store rejects it.
@@ -74,6 +91,12 @@ export class Attempts {
   private readonly context: ContextHost;
   /** Lifecycle hooks, set by the engine. */
   obs: EngineObserver | undefined;
+  /**
+   * At most one parked run per activation (one invocation runs at a time there), kept beside
+   * it: an evicted or dropped activation takes its parked run with it, and the invocation
+   * then replays from its journal, as it does after a crash.
+   */
+  private readonly parked = new WeakMap<Mailbox, Parked>();
 
   constructor(private readonly host: AttemptHost) {
     this.context = {
@@ -109,6 +132,15 @@ export class Attempts {
       registry.method(type, rec.method);
     } catch (err) {
       return this.settle(box, rec, started, this.fail(box, rec, err, epoch, registry.has(rec.actorType) ? registry.get(rec.actorType) : undefined));
+    }
+    if (rec.started) {
+      const parked = this.parked.get(box);
+      if (parked) {
+        this.parked.delete(box);
+        if (parked.id === rec.id && parked.epoch === epoch && box.loaded && box.stateJson === parked.baseJson && box.version === parked.baseVersion) {
+          return this.wake(box, rec, parked, started);
+        }
+      }
     }
     if (box.loaded && !rec.started) return this.invoke(box, rec, type, epoch, NO_JOURNAL, started);
     this.load(box, rec).then(
@@ -146,21 +178,54 @@ export class Attempts {
     const ctx = new InvocationContext(rec, journal, epoch, this.context);
     ctx.dataHome = box;
     // The state this attempt starts from: with several invocations at once, the box's may move on meanwhile.
-    const baseJson = box.stateJson;
-    const baseVersion = box.version;
-    runHandler(type, rec, baseJson, ctx, (result, actor) => {
+    runHandler(type, rec, box.stateJson, ctx, this.handlerDone(box, rec, type, ctx, epoch, started, box.stateJson, box.version));
+  }
+
+  /**
+   * A parked run's sleep is over: it goes on in place, as the attempt replaying its journal
+   * would, once the store says the invocation is still pending (an operator may have ended it).
+   */
+  private wake(box: Mailbox, rec: InvocationRecord, p: Parked, started: number): void {
+    this.host.store.getInvocation(rec.id).then(
+      (fresh) => {
+        if (fresh?.status !== 'pending') return this.settle(box, rec, started, this.reconcile(box, rec).then(() => ABANDONED));
+        // The lease moved while the store answered: the usual way decides (it drops or replays the invocation).
+        if (this.host.epoch(rec.partition) !== p.epoch) return this.start(box, rec, started);
+        if (this.obs?.attemptStarted) this.obs.attemptStarted(rec, p.epoch, true);
+        p.resume(this.handlerDone(box, rec, p.type, p.ctx, p.epoch, started, p.baseJson, p.baseVersion));
+      },
+      (err: unknown) => this.host.ran(box, rec, started, undefined, err),
+    );
+  }
+
+  /** Where a handler run's end goes: the turn that records it. */
+  private handlerDone(
+    box: Mailbox, rec: InvocationRecord, type: RegisteredActor, ctx: InvocationContext, epoch: number, started: number,
+    baseJson: string | undefined, baseVersion: number,
+  ): HandlerDone {
+    return (result, actor) => {
       let out: Attempted | Promise<Attempted>;
       try {
         if (result.kind === 'value') out = this.complete(box, rec, type, ctx, epoch, result.value, actor, baseJson, baseVersion);
-        else if (result.kind === 'suspend') out = this.suspend(box, rec, ctx, epoch, result.s);
-        else out = this.fail(box, rec, result.err, epoch, type, ctx);
+        else if (result.kind === 'suspend') {
+          const park = result.resume && this.parkable(box, result.s)
+            ? { id: rec.id, epoch, type, ctx, resume: result.resume, baseJson, baseVersion }
+            : undefined;
+          out = this.suspend(box, rec, ctx, epoch, result.s, park);
+        } else out = this.fail(box, rec, result.err, epoch, type, ctx);
       } catch (err) {
         return this.host.ran(box, rec, started, undefined, err);
       }
       // A turn the store refused alone (its content cannot be stored) fails the attempt like a handler error,
       // once: retried under the policy, then dead-lettered with the reason, rather than retried as an outage forever.
       this.settle(box, rec, started, out, (err) => this.fail(box, rec, err, epoch, type));
-    });
+    };
+  }
+
+  /** A short sleep on an activation that runs one invocation at a time (with several, others may change the state meanwhile). */
+  private parkable(box: Mailbox, s: Suspension): boolean {
+    const limit = this.host.parkSleepsUpToMs;
+    return limit > 0 && !box.policy && s.notBefore !== undefined && s.notBefore - this.host.now() <= limit;
   }
 
   /**
@@ -250,7 +315,7 @@ export class Attempts {
     return COMPLETED;
   }
 
-  private async suspend(box: Mailbox, rec: InvocationRecord, ctx: InvocationContext, epoch: number, s: Suspension) {
+  private async suspend(box: Mailbox, rec: InvocationRecord, ctx: InvocationContext, epoch: number, s: Suspension, park?: Parked) {
     const transition: TurnWrite['transition'] = { status: 'pending', attempt: rec.attempt };
     if (s.notBefore !== undefined) transition.notBefore = s.notBefore;
     if (s.waitingOn !== undefined) transition.waitingOn = s.waitingOn;
@@ -258,6 +323,8 @@ export class Attempts {
     if (ctx.outbox.length) turn.outbox = ctx.outbox;
     if (!(await this.commitTurn(box, rec, turn))) return { outcome: 'abandoned' as const };
     box.markStarted(rec);
+    // Before the engine's pump: a sleep already due wakes at once.
+    if (park) this.parked.set(box, park);
     if (s.notBefore !== undefined) rec.notBefore = s.notBefore;
     else delete rec.notBefore;
     if (s.waitingOn !== undefined) {

@@ -41,6 +41,12 @@ export interface StepOptions {
 export interface Suspension {
   notBefore?: number;
   waitingOn?: string;
+  /**
+   * A sleep: carries on the same handler run, in place, once the sleep's turn is durable
+   * and its time has come (see `parkSleepsUpToMs`). Not called: the run stays parked
+   * until it is dropped, and a later attempt replays the journal as after any suspension.
+   */
+  wake?: () => void;
 }
 
 const NEVER = new Promise<never>(() => {});
@@ -158,6 +164,19 @@ export class InvocationContext {
     return NEVER;
   }
 
+  /** A suspension on a sleep, which `wake` may end in place: the sleep is then done, as a replay past its time records it. */
+  private suspendSleep(entry: JournalEntry, wakeAt: number): Promise<void> {
+    this.close();
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        this.closed = false;
+        this.record({ ...entry, status: 'done' });
+        resolve();
+      };
+      this.onSuspend({ notBefore: wakeAt, wake });
+    });
+  }
+
   /**
    * Runs a side effect once. Its result is durable before the next step, call, sleep or
    * promise starts and before the attempt's outcome commits; a terminal failure is journaled at once.
@@ -223,11 +242,12 @@ export class InvocationContext {
         this.record({ ...d.entry, status: 'done' });
         return;
       }
-      return this.suspend({ notBefore: wakeAt });
+      return this.suspendSleep(d.entry, wakeAt);
     }
     const wakeAt = at ?? this.host.now() + ms;
-    this.record({ seq: d.position, kind: 'sleep', name: 'sleep', status: 'pending', valueJson: JSON.stringify(wakeAt) });
-    return this.suspend({ notBefore: wakeAt });
+    const entry: JournalEntry = { seq: d.position, kind: 'sleep', name: 'sleep', status: 'pending', valueJson: JSON.stringify(wakeAt) };
+    this.record(entry);
+    return this.suspendSleep(entry, wakeAt);
   }
 
   /** Request/response to another actor; the caller suspends until the reply is durable. */

@@ -48,6 +48,11 @@ export interface EngineOptions {
    * in one round trip (see `startEagerly`). Off: every message is durable before it runs.
    */
   eagerStart: boolean;
+  /**
+   * Sleeps up to this long (ms) keep their handler run in memory and carry on in place
+   * when they end, instead of replaying the journal; 0: every sleep replays.
+   */
+  parkSleepsUpToMs: number;
   /** Observes every finished attempt (tests, metrics, traces). */
   onAttempt?: (event: AttemptEvent) => void;
   /** Lifecycle hooks for observability; more can be added with `addObserver`. */
@@ -125,6 +130,7 @@ export class Engine implements EngineView {
       log: opts.log,
       maxPayloadBytes: opts.maxPayloadBytes,
       deadLetterTtlMs: opts.deadLetterTtlMs,
+      parkSleepsUpToMs: opts.parkSleepsUpToMs,
       now: () => this.now(),
       epoch: (p) => this.owner.epoch(p),
       lose: (p, invocationId) => {

@@ -105,15 +105,19 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 /** A duration as milliseconds or a string such as `'500ms'`, `'30s'`, `'5m'`, `'2h'`, `'1d'`. */
 export type Duration = number | string;
 
-/** Parses a {@link Duration} to milliseconds. */
-export function parseDuration(d: Duration, what = 'duration'): number {
+/**
+ * Parses a {@link Duration} to milliseconds. Waits are bounded by a year (`MAX_WAIT_MS`);
+ * `max` is raised only for what is not a real wait, such as a simulation's span of virtual time.
+ */
+export function parseDuration(d: Duration, what = 'duration', max = MAX_WAIT_MS): number {
   if (typeof d === 'number') {
-    if (!Number.isFinite(d) || d < 0 || d > MAX_WAIT_MS) throw new InvalidMessageError(`${what} must be a number of ms from 0 to ${MAX_WAIT_MS} (a year), got ${echo(d)}`);
+    if (!Number.isFinite(d) || d < 0 || d > max) throw new InvalidMessageError(`${what} must be a number of ms from 0 to ${max}${max === MAX_WAIT_MS ? ' (a year)' : ''}, got ${echo(d)}`);
     return d;
   }
   const m = typeof d === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(d) : null;
   const ms = m ? Math.round(Number(m[1]) * (UNITS[m[2]!] ?? 1)) : NaN;
   if (!Number.isFinite(ms)) throw new InvalidMessageError(`${what} ${echo(d)} is not a duration; use a number of ms or e.g. '500ms', '30s', '5m', '2h', '1d'`);
-  if (ms > MAX_WAIT_MS) throw new InvalidMessageError(`${what} ${echo(d)} is longer than a year (${MAX_WAIT_MS} ms); schedule it nearer, or keep the date in state and wake on a schedule`);
+  if (ms > max && max !== MAX_WAIT_MS) throw new InvalidMessageError(`${what} ${echo(d)} is longer than ${max} ms`);
+  if (ms > max) throw new InvalidMessageError(`${what} ${echo(d)} is longer than a year (${MAX_WAIT_MS} ms); schedule it nearer, or keep the date in state and wake on a schedule`);
   return ms;
 }

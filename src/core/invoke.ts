@@ -6,7 +6,11 @@ import type { RegisteredActor } from './registry.js';
 import type { InvocationRecord } from '../ports/store.js';
 
 /** How one run of a handler ended. */
-export type HandlerResult = { kind: 'value'; value: unknown } | { kind: 'suspend'; s: Suspension } | { kind: 'error'; err: unknown };
+export type HandlerResult =
+  | { kind: 'value'; value: unknown }
+  /** `resume`, for a sleep: wakes the suspended run in place, and its end goes to `done` (a fresh timeout runs). */
+  | { kind: 'suspend'; s: Suspension; resume?: (done: HandlerDone) => void }
+  | { kind: 'error'; err: unknown };
 
 /** Receives the end of a handler run, once, never inside the caller's or the handler's stack. */
 export type HandlerDone = (result: HandlerResult, actor: Actor<object>) => void;
@@ -49,6 +53,12 @@ function settleReturned(out: unknown, end: (r: HandlerResult) => void): void {
 /** One timer for every running handler's timeout. */
 const deadlines = new Deadlines();
 
+function armTimeout(timeoutMs: number, rec: InvocationRecord, end: (r: HandlerResult) => void): Deadline {
+  return deadlines.add(timeoutMs, () =>
+    end({ kind: 'error', err: new TimeoutError(`${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ran longer than its timeout of ${timeoutMs} ms`) }),
+  );
+}
+
 /**
  * Runs one attempt of a handler on a fresh actor instance over a copy of the
  * committed state: it ends with a value, a durable suspension, or an error
@@ -67,19 +77,25 @@ export function runHandler(type: RegisteredActor, rec: InvocationRecord, stateJs
     if (ended) return;
     ended = true;
     if (deadline) deadlines.cancel(deadline);
+    deadline = undefined;
     ctx.close();
     done(result, actor);
   };
+  const timeoutMs = rec.meta?.timeoutMs ?? type.timeoutMs;
   // A suspension is reported from inside the handler's own call (sleep, awaiting a promise): the end waits a microtask.
   ctx.onSuspend = (s) => {
-    if (!ended) queueMicrotask(() => end({ kind: 'suspend', s }));
+    if (ended) return;
+    const wake = s.wake;
+    // A woken sleep goes on as a new attempt would: its own timeout, its end to the new `done`.
+    const resume = wake && ((next: HandlerDone): void => {
+      done = next;
+      ended = false;
+      if (timeoutMs) deadline = armTimeout(timeoutMs, rec, end);
+      wake();
+    });
+    queueMicrotask(() => end(resume ? { kind: 'suspend', s, resume } : { kind: 'suspend', s }));
   };
-  const timeoutMs = rec.meta?.timeoutMs ?? type.timeoutMs;
-  if (timeoutMs) {
-    deadline = deadlines.add(timeoutMs, () =>
-      end({ kind: 'error', err: new TimeoutError(`${rec.actorType}/${rec.actorId}.${rec.method} (invocation ${rec.id}) ran longer than its timeout of ${timeoutMs} ms`) }),
-    );
-  }
+  if (timeoutMs) deadline = armTimeout(timeoutMs, rec, end);
   const start = (secrets: Readonly<Record<string, string>> | undefined): void => {
     if (ended) return;
     let out: unknown;

@@ -85,6 +85,7 @@ export const runtimeOptionsSchema = shape({
   sweepIntervalMs: interval,
   deadLetterTtlMs: positiveInt(),
   eagerStart: rule('true or false', (v) => typeof v === 'boolean'),
+  parkSleepsUpToMs: rule(`a number of ms from 0 to ${MAX_TIMER_MS} (0: every sleep leaves memory)`, (v) => isMs(v) && (v as number) <= MAX_TIMER_MS),
   logger: rule('a logger: an object with debug, info, warn and error methods', isLogger),
   secrets: rule('a secret source', isObject),
   onAttempt: rule('a function', isFunction),

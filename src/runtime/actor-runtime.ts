@@ -78,6 +78,14 @@ export interface ActorRuntimeOptions {
    * Default true. `false`: every message is durable before its handler starts.
    */
   eagerStart?: boolean;
+  /**
+   * A durable sleep of up to this many ms keeps its handler run in this process and
+   * carries on in place when it ends, instead of leaving memory and replaying the
+   * journal: the sleep is durable all the same, and after a crash, a lost lease or an
+   * eviction the invocation resumes from its journal as usual. Default 10000; 0: every
+   * sleep leaves memory.
+   */
+  parkSleepsUpToMs?: number;
   logger?: Logger;
   /**
    * Resolves the secret references actor types declare (`static secrets`, register config).
@@ -227,6 +235,7 @@ export class ActorRuntime {
       sweepIntervalMs: o.sweepIntervalMs ?? 60_000,
       deadLetterTtlMs: o.deadLetterTtlMs ?? 7 * 86_400_000,
       eagerStart: o.eagerStart ?? true,
+      parkSleepsUpToMs: o.parkSleepsUpToMs ?? 10_000,
       ...(o.onAttempt ? { onAttempt: o.onAttempt } : {}),
       ...(o.observer ? { observer: o.observer } : {}),
       ...(notices ? { transport: notices } : {}),

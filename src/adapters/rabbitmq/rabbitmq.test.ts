@@ -14,14 +14,19 @@ import { assertUnreachableError, backendUnavailable } from '../../../test/suppor
 
 const url = process.env.LOOM_TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
+/** Three tries of 10 s: a broker on a busy machine can take seconds to answer a handshake. */
 async function reachable(): Promise<string | undefined> {
-  try {
-    const conn = await amqp.connect(url, { timeout: 3_000 });
-    await conn.close();
-    return undefined;
-  } catch (err) {
-    return `RabbitMQ is not reachable at ${describeBroker(url)} (${(err as Error).message || (err as { code?: string }).code})`;
+  let last: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const conn = await amqp.connect(url, { timeout: 10_000 });
+      await conn.close();
+      return undefined;
+    } catch (err) {
+      last = err;
+    }
   }
+  return `RabbitMQ is not reachable at ${describeBroker(url)} (${(last as Error).message || (last as { code?: string }).code})`;
 }
 
 /** Every test gets its own prefix on the shared broker; cleanup deletes what that prefix can have created. */

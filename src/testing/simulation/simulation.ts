@@ -64,6 +64,8 @@ export interface ExplorationReport {
 const DEFAULT_START = Date.UTC(2026, 0, 1);
 /** Long, so that a virtual day costs few renewals; a restart waits it out in virtual time. */
 const LEASE_TTL_MS = 3_600_000;
+/** How far a simulation may run its virtual clock in one runUntil: a century, far past any real wait. */
+const MAX_VIRTUAL_SPAN_MS = 100 * 365 * 86_400_000;
 
 /** A simulated process: its runtime, and the store view through which it can be killed. */
 interface Generation {
@@ -144,6 +146,8 @@ export class Simulation {
       leaseTtlMs: LEASE_TTL_MS,
       sweepIntervalMs: 3_600_000,
       idleTimeoutMs: 3_600_000,
+      // Every sleep leaves memory and replays, as it would after a crash: that is the replay to check.
+      parkSleepsUpToMs: 0,
       ...this.options.runtime,
       store: store.store,
       workerId: `sim-process-${n}`,
@@ -214,7 +218,7 @@ export class Simulation {
    * backoffs on the way complete in virtual time.
    */
   async runUntilIdle(opts: { maxTime?: Duration } = {}): Promise<void> {
-    const limit = this.clock.now + parseDuration(opts.maxTime ?? '365d', 'maxTime');
+    const limit = this.clock.now + parseDuration(opts.maxTime ?? '365d', 'maxTime', MAX_VIRTUAL_SPAN_MS);
     for (;;) {
       await this.clock.tickAsync(10);
       const pending = await this.pending();
@@ -266,7 +270,7 @@ export class Simulation {
 
   /** Runs virtual time until `done()` resolves true; fails past `maxTime` of virtual time. */
   async runUntil(done: () => Promise<boolean>, opts: { maxTime?: Duration } = {}): Promise<void> {
-    const limit = this.clock.now + parseDuration(opts.maxTime ?? '365d', 'maxTime');
+    const limit = this.clock.now + parseDuration(opts.maxTime ?? '365d', 'maxTime', MAX_VIRTUAL_SPAN_MS);
     while (!(await done())) {
       if (this.clock.now > limit) throw new SimulationFailure(this, `the condition did not hold within ${opts.maxTime ?? '365d'} of virtual time`);
       await this.step();
