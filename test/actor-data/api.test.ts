@@ -58,6 +58,14 @@ class Agent extends Actor<{ turns: number }> {
     };
   }
 
+  async sayAcrossSleep(text: string) {
+    const messages = this.log<Msg>('messages');
+    messages.append({ role: 'user', text: `${text}-before` });
+    await this.sleep(5);
+    messages.append({ role: 'user', text: `${text}-after` });
+    return (await messages.last(2)).map((m) => m.text);
+  }
+
   async keep(n: number) {
     this.log('messages').trimTo(n);
     return this.log('messages').bounds();
@@ -194,6 +202,22 @@ for (const [name, make] of backends) {
       assert.equal(failNext, 0, 'two attempts failed after writing');
       assert.deepEqual(r.last, ['first', 'second'], 'the failed attempts appended nothing');
       assert.equal(r.count, 2);
+    });
+
+    it('writes made before a sleep commit once, with the result (parked or resumed)', { timeout: 30_000 }, async (t) => {
+      const b = await make();
+      t.after(b.cleanup);
+      if (b.noData) return t.skip(`the ${name} store has no actor data here`);
+      let rt = await b.start();
+      rt.register(Agent);
+      assert.deepEqual(await call(rt, 'sayAcrossSleep', 'x'), ['x-before', 'x-after']);
+      await rt.stop();
+      // Every sleep leaves memory: the handler re-runs from the top after it, and its first append is made again.
+      rt = await b.start({ parkSleepsUpToMs: 0 });
+      t.after(() => rt.stop());
+      rt.register(Agent);
+      assert.deepEqual(await call(rt, 'sayAcrossSleep', 'y'), ['y-before', 'y-after']);
+      assert.deepEqual(((await call(rt, 'read')) as { texts: string[] }).texts, ['x-before', 'x-after', 'y-before', 'y-after']);
     });
 
     it('trimTo keeps the newest entries; trimWhile removes from the oldest; indexes stay', { timeout: 30_000 }, async (t) => {
