@@ -62,3 +62,34 @@ export class Big extends Actor<{ n: number; items: Record<string, string> }> {
     return this.state.n;
   }
 }
+
+const itemKey = (i: number) => `k${String(i).padStart(7, '0')}`;
+const itemValue = (i: number) => `v-${String(i).padStart(7, '0')}-xxxxxxxxxxxxxxx`;
+
+/** Big's items as per-key state (`this.kv`): a call reads and writes the counter's key alone. */
+export class BigKv extends Actor {
+  async fill(count: number, from: number): Promise<number> {
+    for (let i = from; i < from + count; i++) this.kv.set(itemKey(i), itemValue(i));
+    this.kv.set('held', from + count);
+    return from + count;
+  }
+  async bump(): Promise<number> {
+    const n = ((await this.kv.get<number>('n')) ?? 0) + 1;
+    this.kv.set('n', n);
+    return n;
+  }
+}
+
+/** Big's items as a log (`this.log`): a call appends one entry, and its index is the counter. */
+export class BigLog extends Actor {
+  async fill(count: number, from: number): Promise<number> {
+    const items = this.log<string>('items');
+    for (let i = from; i < from + count; i++) items.append(itemValue(i));
+    return from + count;
+  }
+  async bump(): Promise<number> {
+    const bumps = this.log<number>('bumps');
+    bumps.append(1);
+    return (await bumps.bounds()).next;
+  }
+}

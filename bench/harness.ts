@@ -1,7 +1,7 @@
 // One runtime on a fresh store of the chosen backend, stopped and cleaned up afterwards.
 import { ActorRuntime, type ActorRuntimeOptions } from '../src/index.js';
 import type { Backend } from './backends.js';
-import { Big, Counter, Journal, Steps, Tiny } from './actors.js';
+import { Big, BigKv, BigLog, Counter, Journal, Steps, Tiny } from './actors.js';
 import { observe, StoreTraceSink } from '../src/observability/index.js';
 
 export interface RunConfig {
@@ -23,7 +23,7 @@ export async function withRuntime<T>(
   const { store, cleanup } = await backend.create();
   const park = process.env.LOOM_BENCH_PARK_MS;
   const runtime = new ActorRuntime({ ...options, store, ...(park !== undefined ? { parkSleepsUpToMs: Number(park) } : {}) });
-  runtime.register(Steps).register(Counter).register(Tiny).register(Journal).register(Big);
+  runtime.register(Steps).register(Counter).register(Tiny).register(Journal).register(Big).register(BigKv).register(BigLog);
   // LOOM_BENCH_OBSERVE=1: metrics and store-backed trace events on (bench/observability.ts compares).
   const mode = process.env.LOOM_BENCH_OBSERVE;
   const obs =

@@ -4,6 +4,8 @@
  * `loom/postgres`, `loom/bullmq`, `loom/rabbitmq`, and the contract suites in `loom/testing`.
  */
 export { Actor, type ActorInfrastructureConfig, type ActorOptions, type SendOptions } from './core/actor.js';
+export type { ActorKv, ActorLog } from './core/actor-data.js';
+export type { LogBounds } from './ports/actor-data.js';
 export { ActorRuntime, type ActorRuntimeOptions, type CallMessage, type BodyMessage, type SendReceipt } from './runtime/actor-runtime.js';
 export { RedisStateAdapter, BullMQMessageAdapter, RedisIdempotencyStore } from './seed/redis.js';
 export type { Deferred, StoreOption, TransportOption } from './seed/deferred.js';
@@ -23,6 +25,7 @@ export {
   PayloadTooLargeError,
   InvalidMessageError,
   InvalidStateError,
+  NoActorDataError,
   NonDeterminismError,
   TerminalError,
   RetryableError,

@@ -76,7 +76,7 @@ describe('bench/run.ts', () => {
   it('sqlite STATE prints ms per call for each state size', async () => {
     const line = await bench('--backend', 'sqlite', '--workload', 'STATE', '--sizes', '10,100', '--n', '5');
     assert.equal(line.workload, 'STATE');
-    for (const key of ['state_ms_10', 'state_ms_100', 'state_cpu_ms_10', 'state_cpu_ms_100']) assert.equal(typeof line[key], 'number', `${key} in ${JSON.stringify(line)}`);
+    for (const key of ['state_ms_10', 'state_ms_100', 'state_cpu_ms_10', 'state_cpu_ms_100', 'kv_ms_10', 'kv_ms_100', 'log_ms_10', 'log_ms_100']) assert.equal(typeof line[key], 'number', `${key} in ${JSON.stringify(line)}`);
   });
 
   it('rejects an unknown workload with exit code 1 and nothing on stdout', async () => {

@@ -38,13 +38,28 @@ const plainState: StateVariant = {
   call: (runtime, id) => runtime.call<number>({ actorType: 'Big', actorId: id, method: 'bump', args: [] }),
 };
 
-export const VARIANTS: readonly StateVariant[] = [plainState];
+/** The items in `this.kv` (a key each) or in `this.log` (an entry each): a call writes what it changed alone. */
+const dataVariant = (name: string, actorType: string): StateVariant => ({
+  name,
+  async setup(runtime, id, items) {
+    for (let from = 0; from < items; from += FILL_CHUNK) {
+      const count = Math.min(FILL_CHUNK, items - from);
+      const held = await runtime.call<number>({ actorType, actorId: id, method: 'fill', args: [count, from] });
+      check(held === from + count, `${actorType} ${id} holds ${held} items, expected ${from + count}`);
+    }
+  },
+  call: (runtime, id) => runtime.call<number>({ actorType, actorId: id, method: 'bump', args: [] }),
+});
+
+/** A store without actor data (Cosmos DB) runs the plain-state row only. */
+export const VARIANTS: readonly StateVariant[] = [plainState, dataVariant('kv', 'BigKv'), dataVariant('log', 'BigLog')];
 
 export async function stateSizes(cfg: StateConfig): Promise<Fields> {
   return withRuntime(cfg.backend, {}, async (runtime) => {
     const fields: Fields = { calls_per_size: cfg.n };
     const rows: string[] = [];
     for (const variant of VARIANTS) {
+      if (variant !== plainState && !runtime.store.actorData) continue;
       for (const size of cfg.sizes) {
         const id = `${variant.name}-${size}`;
         await variant.setup(runtime, id, size);

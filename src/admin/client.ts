@@ -3,6 +3,7 @@ import { runBulk } from './bulk.js';
 import { checkListQuery } from './filter.js';
 import { buildInvocation } from './messages.js';
 import { AdminQueries, stateView } from './queries.js';
+import { actorDataReads, type ActorKeyView, type ActorLogInfo, type ActorLogPage, type NamePage } from './actor-data.js';
 import type {
   ActorStateView,
   AdminApi,
@@ -153,6 +154,26 @@ export class LoomClient implements AdminApi {
   async getState(actorType: string, actorId: string): Promise<ActorStateView> {
     await this.start();
     return this.queries.state(actorType, actorId);
+  }
+
+  async getKey(actorType: string, actorId: string, key: string): Promise<ActorKeyView> {
+    await this.start();
+    return actorDataReads.getKey(this.store, actorType, actorId, key);
+  }
+
+  async listKeys(actorType: string, actorId: string, page?: NamePage): Promise<string[]> {
+    await this.start();
+    return actorDataReads.listKeys(this.store, actorType, actorId, page);
+  }
+
+  async listLogs(actorType: string, actorId: string, page?: NamePage): Promise<ActorLogInfo[]> {
+    await this.start();
+    return actorDataReads.listLogs(this.store, actorType, actorId, page);
+  }
+
+  async readLog(actorType: string, actorId: string, name: string, page?: { from?: number; limit?: number; last?: number }): Promise<ActorLogPage> {
+    await this.start();
+    return actorDataReads.readLog(this.store, actorType, actorId, name, page);
   }
 
   async listActors(query?: { actorType?: string; limit?: number }): Promise<ActorStateView[]> {

@@ -1,3 +1,4 @@
+import type { ActorKeyView, ActorLogInfo, ActorLogPage, NamePage } from './actor-data.js';
 import type { ErrorInfo } from '../core/errors.js';
 import type { InvocationFilter, InvocationQuery } from '../ports/admin.js';
 import type { InvocationRecord, InvocationStatus } from '../ports/store.js';
@@ -150,6 +151,14 @@ export interface AdminApi {
   getInvocation(id: string): Promise<InvocationDetail>;
   /** An actor's state and version (version 0 and state undefined when it has none). */
   getState(actorType: string, actorId: string): Promise<ActorStateView>;
+  /** One key of an actor's per-key state (`this.kv`); `found: false` when unset. */
+  getKey(actorType: string, actorId: string, key: string): Promise<ActorKeyView>;
+  /** An actor's keys in ascending order, a page at a time (`after` the last one seen). */
+  listKeys(actorType: string, actorId: string, page?: NamePage): Promise<string[]>;
+  /** An actor's logs (`this.log(name)`) with their kept range, by name. */
+  listLogs(actorType: string, actorId: string, page?: NamePage): Promise<ActorLogInfo[]>;
+  /** A page of a log: from `from` (default: the oldest kept), at most `limit` (default 50), or the newest `last`. */
+  readLog(actorType: string, actorId: string, name: string, page?: { from?: number; limit?: number; last?: number }): Promise<ActorLogPage>;
   /** Actors with state, by type and id. */
   listActors(query?: { actorType?: string; limit?: number }): Promise<ActorStateView[]>;
   /** Dead letters, newest first. */
@@ -177,3 +186,5 @@ export interface AdminApi {
   /** Applies `action` to every invocation matching `filter`, page by page. */
   bulk(action: BulkAction, filter: AdminFilter, options?: BulkOptions): Promise<BulkResult>;
 }
+
+export type { ActorKeyView, ActorLogInfo, ActorLogPage, NamePage } from './actor-data.js';

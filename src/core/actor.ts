@@ -3,6 +3,7 @@ import type { Duration } from './envelope.js';
 import { primitiveDuration } from './primitive-args.js';
 import type { InvocationContext, StepOptions } from './context.js';
 import type { RetryPolicy } from './retry.js';
+import type { ActorKv, ActorLog } from './actor-data.js';
 
 /** Per actor type settings (the README's `ActorInfrastructureConfig`). */
 export interface ActorInfrastructureConfig {
@@ -168,6 +169,24 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
     return this.ctx.promiseId(name);
   }
 
+  /**
+   * Per-key state, beside `this.state`: `await this.kv.get(key)` reads a key (once per
+   * activation), `this.kv.set(key, value)` / `delete(key)` write it with the turn. A turn
+   * writes only the keys it changed. See docs/state.md.
+   */
+  protected get kv(): ActorKv {
+    return this.ctx.kv;
+  }
+
+  /**
+   * An append-only log of this actor (a conversation, a history): `append(value)` adds an
+   * entry with the turn, `last(n)` / `range(from, to)` read entries, `trimTo(n)` keeps the
+   * newest n. A turn writes only what it appended. See docs/state.md.
+   */
+  protected log<T = unknown>(name: string): ActorLog<T> {
+    return this.ctx.log<T>(name);
+  }
+
   /** Journaled `Date.now()`. */
   protected now(): number {
     return this.ctx.now();
@@ -241,5 +260,5 @@ export function bindSecrets(actor: Actor<object>, values: Readonly<Record<string
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'constructor', 'state', 'actorId', 'actorType', 'cachedResult', 'ctx', 'invocationId', 'step', 'sleep',
   'sleepUntil', 'call', 'send', 'promise', 'promiseId', 'now', 'random', 'uuid', 'checkIdempotency', 'storeIdempotency',
-  'secrets',
+  'secrets', 'kv', 'log',
 ]);

@@ -13,6 +13,7 @@ import { decideFailure } from './turn.js';
 import { runHandler, type HandlerDone } from './invoke.js';
 import { callChainFor } from './call-chain.js';
 import type { EngineObserver } from './observer.js';
+import type { TurnData } from './actor-data.js';
 import type { CommitResult, EnqueueResult, InvocationRecord, JournalEntry, NewInvocation, Store, TurnWrite } from '../ports/store.js';
 
 /** One finished attempt of an invocation, as reported to `onAttempt`. */
@@ -111,6 +112,8 @@ export class Attempts {
       prepare: (env, extra) => host.prepare(env, extra),
       callChain: (caller, actorType, actorId, method) => callChainFor(caller, actorType, actorId, method, host.registry),
       idempotencyTtlMs: (t) => host.registry.get(t).idempotencyTtlMs,
+      actorData: host.store.actorData,
+      storeName: host.store.constructor.name,
     };
   }
 
@@ -158,6 +161,8 @@ export class Attempts {
         box.loading = undefined;
       }
       box.stateJson = st?.stateJson;
+      // What the activation cached of its per-key state and logs may be stale too.
+      box.data = undefined;
       box.version = st?.version ?? 0;
       box.loaded = true;
     }
@@ -171,6 +176,7 @@ export class Attempts {
   private invoke(box: Mailbox, rec: InvocationRecord, type: RegisteredActor, epoch: number, journal: readonly JournalEntry[], started: number): void {
     if (this.obs?.attemptStarted) this.obs.attemptStarted(rec, epoch, journal.length > 0 || rec.started);
     const ctx = new InvocationContext(rec, journal, epoch, this.context);
+    ctx.dataHome = box;
     // The state this attempt starts from: with several invocations at once, the box's may move on meanwhile.
     runHandler(type, rec, box.stateJson, ctx, this.handlerDone(box, rec, type, ctx, epoch, started, box.stateJson, box.version));
   }
@@ -252,13 +258,23 @@ export class Attempts {
     } catch (err) {
       return this.fail(box, rec, err, epoch, type, ctx);
     }
+    const data = ctx.data;
+    if (data?.dirty) {
+      // A trimTo whose log's bounds were not read yet: read them, then build the turn.
+      const wait = data.ready();
+      if (wait) return wait.then(() => this.complete(box, rec, type, ctx, epoch, value, actor, baseJson, baseVersion));
+    }
     const turn: TurnWrite = {
       partition: rec.partition,
       epoch,
       invocationId: rec.id,
       transition: { status: 'completed', resultJson, expiresAt: this.host.now() + rec.ttlMs },
     };
-    const stateChanged = stateJson !== (baseJson ?? type.initialStateJson) || baseVersion === 0;
+    const dataWrite = data?.write();
+    if (dataWrite) turn.data = dataWrite;
+    // With several invocations at once, a turn that writes data also version-checks the state
+    // (and so rewrites it): two turns that read the same data cannot both commit.
+    const stateChanged = stateJson !== (baseJson ?? type.initialStateJson) || baseVersion === 0 || (dataWrite !== undefined && box.policy !== undefined);
     if (stateChanged) turn.state = { actorType: rec.actorType, actorId: rec.actorId, stateJson, expectedVersion: baseVersion };
     if (ctx.outbox.length) turn.outbox = ctx.outbox;
     if (ctx.idempotencyWrites.length) {
@@ -269,19 +285,24 @@ export class Attempts {
     const newState = stateChanged ? stateJson : undefined;
     // messageOrdering 'fifo' with several at once: commit after the invocations that arrived earlier.
     const earlier = box.policy ? box.earlierDone(rec) : undefined;
-    if (earlier) return earlier.then(() => this.commitCompleted(box, rec, turn, resultJson, newState, baseVersion));
-    return this.commitCompleted(box, rec, turn, resultJson, newState, baseVersion);
+    if (earlier) return earlier.then(() => this.commitCompleted(box, rec, turn, resultJson, newState, baseVersion, data));
+    return this.commitCompleted(box, rec, turn, resultJson, newState, baseVersion, data);
   }
 
-  private commitCompleted(box: Mailbox, rec: InvocationRecord, turn: TurnWrite, resultJson: string, newState: string | undefined, baseVersion: number): Attempted | Promise<Attempted> {
+  private commitCompleted(
+    box: Mailbox, rec: InvocationRecord, turn: TurnWrite, resultJson: string, newState: string | undefined, baseVersion: number, data: TurnData | undefined,
+  ): Attempted | Promise<Attempted> {
     const committing = this.commitTurn(box, rec, turn);
     return typeof committing === 'boolean'
-      ? this.completed(box, rec, committing, resultJson, newState, baseVersion)
-      : committing.then((ok) => this.completed(box, rec, ok, resultJson, newState, baseVersion));
+      ? this.completed(box, rec, committing, resultJson, newState, baseVersion, turn, data)
+      : committing.then((ok) => this.completed(box, rec, ok, resultJson, newState, baseVersion, turn, data));
   }
 
-  private completed(box: Mailbox, rec: InvocationRecord, committed: boolean, resultJson: string, newState: string | undefined, baseVersion: number): Attempted {
+  private completed(
+    box: Mailbox, rec: InvocationRecord, committed: boolean, resultJson: string, newState: string | undefined, baseVersion: number, turn: TurnWrite, data: TurnData | undefined,
+  ): Attempted {
     if (!committed) return ABANDONED;
+    if (turn.data && data) data.committed(turn.data);
     if (newState !== undefined) {
       box.stateJson = newState;
       box.version = baseVersion + 1;

@@ -6,6 +6,8 @@ import { checkName, checkStepArgs, checkTarget, primitiveDuration, wakeTime } fr
 import { resolveRetryPolicy, retryDelay, type RetryPolicy } from './retry.js';
 import { setLongTimeout, type LongTimer } from './timers.js';
 import type { CallChain } from './call-chain.js';
+import { TurnData, noActorData, type ActorKv, type ActorLog, type DataHome } from './actor-data.js';
+import type { ActorDataStore } from '../ports/actor-data.js';
 import type { CommitResult, InvocationMeta, InvocationRecord, JournalEntry, NewInvocation, PromiseResolution, TurnWrite } from '../ports/store.js';
 
 /** What an invocation context needs from the engine that runs it. */
@@ -19,6 +21,10 @@ export interface ContextHost {
   /** The call chain a call from `caller` to that actor carries; throws CallCycleError when the call could never run. */
   callChain(caller: InvocationRecord, actorType: string, actorId: string, method: string): CallChain;
   idempotencyTtlMs(actorType: string): number;
+  /** The store's actor data (`this.kv`, `this.log`); undefined when it keeps none. */
+  readonly actorData?: ActorDataStore | undefined;
+  /** The store's name, for errors. */
+  readonly storeName?: string;
   /** Observability: a step starts running `fn`; the returned function hears how it ended. */
   stepStarted(rec: InvocationRecord, position: number, name: string): ((entry: JournalEntry | undefined, err?: unknown) => void) | void;
 }
@@ -64,6 +70,10 @@ export class InvocationContext {
   /** Called when the handler parks on a durable wait (set by the runner before the handler starts). */
   onSuspend: (s: Suspension) => void = ignore;
   cachedResult: unknown = undefined;
+  /** The activation whose data cache `this.kv` / `this.log` use (set by the runner). */
+  dataHome: DataHome | undefined;
+  /** This attempt's per-key and log writes and reads, made on first use. */
+  data: TurnData | undefined;
 
   constructor(
     readonly invocation: InvocationRecord,
@@ -345,6 +355,33 @@ export class InvocationContext {
     }
     this.cachedResult = found?.result;
     return found !== undefined;
+  }
+
+  /** The turn's view of its actor's per-key state and logs (`this.kv`, `this.log`). */
+  private turnData(): TurnData {
+    this.guard();
+    if (this.data) return this.data;
+    const store = this.host.actorData;
+    if (!store) throw noActorData(this.host.storeName ?? 'this store', this.invocation.actorType);
+    const home = this.dataHome ?? { data: undefined };
+    this.data = new TurnData(store, this.invocation.actorType, this.invocation.actorId, home, () => this.guard());
+    return this.data;
+  }
+
+  /** `this.kv`: per-key state, read lazily, written with the turn. */
+  get kv(): ActorKv {
+    const d = this.turnData();
+    return {
+      get: <T>(key: string) => d.get(key) as Promise<T | undefined>,
+      set: (key, value) => d.set(key, value),
+      delete: (key) => d.delete(key),
+      keys: () => d.keys(),
+    };
+  }
+
+  /** `this.log(name)`: an append-only log, read by range, written with the turn. */
+  log<T>(name: string): ActorLog<T> {
+    return this.turnData().log(name) as ActorLog<T>;
   }
 
   /** Records `result` under `key` for this actor, committed with the turn. */

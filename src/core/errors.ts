@@ -84,6 +84,17 @@ export class InvalidStateError extends LoomError {
 }
 
 /**
+ * A handler used `this.kv` or `this.log`, and the store keeps no per-key state or
+ * logs (`Store.actorData`). The handler's own code: the invocation is dead-lettered at once.
+ */
+export class NoActorDataError extends LoomError {
+  constructor(message: string) {
+    super('LOOM_NO_ACTOR_DATA', message);
+    this.unrecoverable = true;
+  }
+}
+
+/**
  * Replay met a journal that does not match the code: the handler asked for a
  * different durable operation at a position than the one recorded.
  */

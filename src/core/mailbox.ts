@@ -1,4 +1,5 @@
 import type { InvocationRecord } from '../ports/store.js';
+import type { ActorDataCache } from './actor-data-cache.js';
 
 /** Queues longer than this get an index by id. */
 const INDEX_FROM = 16;
@@ -50,6 +51,8 @@ export class Mailbox {
   stateJson: string | undefined;
   version = 0;
   loaded = false;
+  /** The committed per-key state and logs this activation read (`this.kv`, `this.log`); undefined until used. */
+  data: ActorDataCache | undefined;
   /** The state read in progress, while `loaded` is false. */
   loading: Promise<unknown> | undefined;
   lastUsed = 0;

@@ -67,6 +67,21 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     sendJson(res, 200, await ctx.data.actors(url.searchParams.get('type') || undefined, limit));
   }],
   ['GET', /^\/api\/actors\/([^/]+)\/([^/]+)$/, async (ctx, _req, res, _url, [type, id]) => sendJson(res, 200, await ctx.data.actor(type!, id!))],
+  // Per-key state and logs (this.kv, this.log): read-only pages.
+  ['GET', /^\/api\/actors\/([^/]+)\/([^/]+)\/keys$/, async (ctx, _req, res, url, [type, id]) =>
+    sendJson(res, 200, { keys: await ctx.data.client.listKeys(type!, id!, namePage(url.searchParams)) })],
+  ['GET', /^\/api\/actors\/([^/]+)\/([^/]+)\/keys\/([^/]+)$/, async (ctx, _req, res, _url, [type, id, key]) =>
+    sendJson(res, 200, await ctx.data.client.getKey(type!, id!, key!))],
+  ['GET', /^\/api\/actors\/([^/]+)\/([^/]+)\/logs$/, async (ctx, _req, res, url, [type, id]) =>
+    sendJson(res, 200, { logs: await ctx.data.client.listLogs(type!, id!, namePage(url.searchParams)) })],
+  ['GET', /^\/api\/actors\/([^/]+)\/([^/]+)\/logs\/([^/]+)$/, async (ctx, _req, res, url, [type, id, name]) => {
+    const q: { from?: number; limit?: number; last?: number } = {};
+    for (const k of ['from', 'limit', 'last'] as const) {
+      const v = url.searchParams.get(k);
+      if (v !== null) q[k] = wholeNumber(v, k);
+    }
+    sendJson(res, 200, await ctx.data.client.readLog(type!, id!, name!, q));
+  }],
   ['PUT', /^\/api\/actors\/([^/]+)\/([^/]+)$/, async (ctx, req, res, _url, [type, id]) => {
     const body = await readJson(req);
     if (!('state' in body)) throw new StudioInputError('send { state, expectedVersion }: the new state and the version you read');
@@ -95,6 +110,21 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     ctx.live.subscribe(key, view, res);
   }],
 ];
+
+function wholeNumber(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new StudioInputError(`${name} must be a whole number, got "${v}"`);
+  return n;
+}
+
+function namePage(p: URLSearchParams): { after?: string; limit?: number } {
+  const out: { after?: string; limit?: number } = {};
+  const after = p.get('after');
+  const limit = p.get('limit');
+  if (after !== null) out.after = after;
+  if (limit !== null) out.limit = wholeNumber(limit, 'limit');
+  return out;
+}
 
 /** Routes an /api request; false when no route matches. */
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {

@@ -19,7 +19,7 @@ const parse = (json: string | undefined): unknown => (json === undefined ? undef
  * actors and partitions; the UI says what else needs it.
  */
 export class StudioData {
-  constructor(private readonly store: Store, private readonly client: LoomClient) {}
+  constructor(private readonly store: Store, readonly client: LoomClient) {}
 
   get hasAdmin(): boolean {
     return this.store.admin !== undefined;

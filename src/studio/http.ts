@@ -41,6 +41,8 @@ export function statusOf(err: unknown): number {
     case 'LOOM_UNKNOWN_METHOD':
     case 'LOOM_INVALID_FILTER':
       return 400;
+    case 'LOOM_NO_ACTOR_DATA':
+      return 501;
     case 'LOOM_STUDIO_UNAUTHORIZED': return 401;
     case 'LOOM_STUDIO_NOT_FOUND':
     case 'LOOM_NOT_FOUND':

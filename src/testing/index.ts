@@ -42,3 +42,5 @@ export { replayJournal, replayJournals } from './simulation/index.js';
 export type { RecordedJournal, ReplayResult } from './simulation/index.js';
 /** Declares the Store admin capability's contract tests; `storeContract` runs them too. */
 export { adminContract } from './admin-contract.js';
+/** Declares the actor data capability's contract tests (`this.kv`, `this.log`); `storeContract` runs them too, skipped for a store without it. */
+export { actorDataContract } from './actor-data-contract.js';

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lease } from '../ports/lease.js';
 import { adminContract } from './admin-contract.js';
+import { actorDataContract } from './actor-data-contract.js';
 import { isItemFailure, unlessFailed, type CommitResult, type EnqueueResult, type InvocationRecord, type JournalEntry, type NewInvocation, type Store, type TurnWrite } from '../ports/store.js';
 
 /** What a store contract factory returns: a store with no data of its own, and how to dispose of it. */
@@ -18,6 +19,7 @@ export type StoreFactory = () => Promise<{ store: Store; cleanup?: () => Promise
  */
 export function storeContract(name: string, factory: StoreFactory): void {
   adminContract(name, factory);
+  actorDataContract(name, factory);
   const test = (title: string, body: (store: Store, s: Scope) => Promise<void>) =>
     it(title, { timeout: 30_000 }, async () => {
       const { store, cleanup } = await factory();

@@ -3,6 +3,7 @@ import { MemorySchedules } from './schedules.js';
 import { MemoryDiscovery } from './discovery.js';
 import { MemoryLeases } from './leases.js';
 import { MemoryAdmin, type MemoryInternals } from './admin.js';
+import { MemoryActorData } from './actor-data.js';
 import {
   pendingRecord,
   promiseOwner,
@@ -39,6 +40,8 @@ export class MemoryStore implements Store {
   readonly traces = new MemoryTraces();
   readonly schedules = new MemorySchedules();
   readonly discovery = new MemoryDiscovery();
+  /** Per-key state and logs (`this.kv`, `this.log`), written by `commit` with the turn. */
+  readonly actorData = new MemoryActorData();
   private readonly invocations = new Map<string, InvocationRecord>();
   private readonly pending = new Map<string, InvocationRecord>();
   private readonly byKey = new Map<string, string>();
@@ -191,6 +194,7 @@ export class MemoryStore implements Store {
     if (turn.state) {
       this.states.set(stateKey!, { actorType: turn.state.actorType, actorId: turn.state.actorId, stateJson: turn.state.stateJson, version: turn.state.expectedVersion + 1 });
     }
+    if (turn.data) this.actorData.apply(turn.data);
     if (turn.idempotency) {
       for (const r of turn.idempotency) {
         this.actorIdempotency.set(`${actorKey(r.actorType, r.actorId)}\u0000${r.key}`, { resultJson: r.resultJson, expiresAt: r.expiresAt });

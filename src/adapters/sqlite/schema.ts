@@ -103,4 +103,33 @@ CREATE TABLE loom_meta (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    // Per-key state and logs of actors (this.kv, this.log; src/adapters/sqlite/actor-data.ts): a turn writes the rows it changed.
+    version: 5,
+    sql: `
+CREATE TABLE loom_kv (
+  actor_type TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value_json TEXT NOT NULL,
+  PRIMARY KEY (actor_type, actor_id, key)
+);
+CREATE TABLE loom_logs (
+  actor_type TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  first_idx INTEGER NOT NULL,
+  next_idx INTEGER NOT NULL,
+  PRIMARY KEY (actor_type, actor_id, name)
+) WITHOUT ROWID;
+CREATE TABLE loom_log_entries (
+  actor_type TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  value_json TEXT NOT NULL,
+  PRIMARY KEY (actor_type, actor_id, name, idx)
+);
+`,
+  },
 ];

@@ -6,6 +6,7 @@ import { SqliteLeases } from './leases.js';
 import { SqliteSchedules } from './schedules.js';
 import { SqliteDiscovery } from './discovery.js';
 import { SqliteAdmin } from './admin.js';
+import { SqliteActorData } from './actor-data.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { toEntry, toRecord, type InvocationRow, type JournalRow } from './rows.js';
 import { openDatabase } from './open.js';
@@ -58,6 +59,8 @@ export class SqliteStore implements Store {
   readonly discovery = new SqliteDiscovery(() => this.handle());
   /** Queries and operator actions (see `StoreAdmin`). */
   readonly admin = new SqliteAdmin(() => this.handle());
+  /** Per-key state and logs (`this.kv`, `this.log`), written by `commit` with the turn. */
+  readonly actorData = new SqliteActorData(() => this.handle());
   readonly path: string;
   private db: Database.Database | undefined;
   private st!: Statements;
@@ -265,6 +268,7 @@ export class SqliteStore implements Store {
       const s = turn.state;
       this.st.upsertState.run(s.actorType, s.actorId, s.stateJson, s.expectedVersion + 1, now);
     }
+    if (turn.data) this.actorData.apply(turn.data);
     for (const r of turn.idempotency ?? []) this.st.upsertActorIdempotency.run(r.actorType, r.actorId, r.key, r.resultJson, r.expiresAt);
     const enqueued = (enc.outbox ?? []).map((m) => this.insert(m, now, c));
     for (const { r, errorJson } of enc.resolve ?? []) this.resolveOne(r, errorJson, now, c);

@@ -7,16 +7,26 @@ import { intOption } from '../program.js';
 import { storeOptions, withClient, type StoreFlags } from '../ops/client.js';
 import { actorRef, jsonFlag } from '../ops/output.js';
 import { LoomError } from '../../core/errors.js';
+import { dataOptions, printData, type DataFlags } from './state-data.js';
 
 /** `loom state get|set|edit Type/id`: read and change actor state, checked against its version. */
 export function stateCommand(program: Command): void {
   const state = program.command('state').description("read or change an actor's state (every change is checked against the version read)");
 
-  storeOptions(state.command('get').description('print the state and its version').argument('<actor>', 'Type/id'))
-    .addHelpText('after', '\nExample:\n  loom state get Account/acc-1')
-    .action(async (ref: string, flags: StoreFlags) => {
+  dataOptions(storeOptions(state.command('get').description('print the state and its version, or a key, the keys, the logs or a page of a log').argument('<actor>', 'Type/id')))
+    .addHelpText('after', [
+      '\nExamples:',
+      '  loom state get Account/acc-1',
+      '  loom state get Agent/a1 --key profile          one key of this.kv',
+      '  loom state get Agent/a1 --keys                 the keys (--after k --limit n to page)',
+      '  loom state get Agent/a1 --logs                 the logs with their kept range',
+      '  loom state get Agent/a1 --log messages --last 20',
+      '  loom state get Agent/a1 --log messages --from 100 --limit 50',
+    ].join('\n'))
+    .action(async (ref: string, flags: StoreFlags & DataFlags) => {
       const [type, id] = actorRef(ref);
       await withClient(flags, async (client) => {
+        if (await printData(client, type, id, flags)) return;
         const s = await client.getState(type, id);
         console.log(JSON.stringify({ actorType: type, actorId: id, version: s.version, state: s.state ?? null }, null, 2));
       });

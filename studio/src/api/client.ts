@@ -38,6 +38,16 @@ const qs = (p: Record<string, string | number | undefined>): string => {
   return s.toString();
 };
 
+/** A page of an actor's log, as `GET /api/actors/:type/:id/logs/:name` answers it. */
+export interface ActorLogPageView {
+  name: string;
+  first: number;
+  next: number;
+  entries: { index: number; value: unknown }[];
+}
+
+const actorPath = (type: string, id: string) => `/api/actors/${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
+
 export const api = {
   overview: () => request<OverviewView>('/api/overview'),
   invocations: (q: Record<string, string | number | undefined>) => request<InvocationPage>(`/api/invocations?${qs(q)}`),
@@ -54,6 +64,11 @@ export const api = {
   resolvePromise: (id: string, outcome: { value?: unknown; error?: string }) => request<ActionResponse>('/api/promises/resolve', { method: 'POST', body: { id, ...outcome } }),
   actors: (type: string | undefined, limit = 100) => request<ActorRow[]>(`/api/actors?${qs({ type, limit })}`),
   actor: (type: string, id: string) => request<ActorDetail>(`/api/actors/${encodeURIComponent(type)}/${encodeURIComponent(id)}`),
+  keys: (type: string, id: string) => request<{ keys: string[] }>(`${actorPath(type, id)}/keys`),
+  key: (type: string, id: string, key: string) => request<{ key: string; found: boolean; value?: unknown }>(`${actorPath(type, id)}/keys/${encodeURIComponent(key)}`),
+  logs: (type: string, id: string) => request<{ logs: { name: string; first: number; next: number }[] }>(`${actorPath(type, id)}/logs`),
+  log: (type: string, id: string, name: string, q: { from?: number; last?: number; limit?: number }) =>
+    request<ActorLogPageView>(`${actorPath(type, id)}/logs/${encodeURIComponent(name)}?${qs(q)}`),
   partitions: () => request<PartitionsView>('/api/partitions'),
   invoke: (r: InvokeRequest) => request<InvokeResponse>('/api/invoke', { method: 'POST', body: r }),
   login: (token: string) => request<{ ok: boolean }>('/api/login', { method: 'POST', body: { token } }),

@@ -4,6 +4,7 @@ import { useLive } from '../../api/live.js';
 import { href } from '../../router.js';
 import { json } from '../../components/format.js';
 import { Status } from '../../components/Status.js';
+import { ActorData } from './ActorData.js';
 
 /** One actor's committed state and version, live; edit with the optimistic version check. */
 export function ActorView({ type, id }: { type: string; id: string }) {
@@ -42,6 +43,7 @@ export function ActorView({ type, id }: { type: string; id: string }) {
       )}
       {message && <p className={message.ok ? 'message' : 'error stale'}>{message.text}</p>}
       {!data.editable && <p className="note">Editing state needs the admin capability of this store.</p>}
+      <ActorData type={type} id={id} />
       {data.pending.length > 0 && (
         <>
           <h2>Unfinished invocations</h2>
