@@ -75,6 +75,8 @@ export function actorDataTurns(name: string, factory: DataStoreFactory): void {
       ]);
       assert.deepEqual(await d.readLog(c.type, 'a', 'chat', 1, 2), [{ index: 1, valueJson: '"b"' }]);
       assert.deepEqual(await d.readLog(c.type, 'a', 'chat', 5, 9), []);
+      assert.deepEqual((await d.readLog(c.type, 'a', 'chat', -5, Number.POSITIVE_INFINITY)).map((e) => e.index), [0, 1, 2], 'open bounds read what is kept');
+      assert.deepEqual(await d.readLog(c.type, 'a', 'chat', 2, 1), []);
       assert.deepEqual(await d.readLog(c.type, 'a', 'nothing', 0, 9), []);
     });
 
