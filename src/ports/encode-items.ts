@@ -91,4 +91,20 @@ export function checkTurnText(t: TurnWrite): void {
   if (t.idempotency) for (const r of t.idempotency) checkText(r.key, 'idempotency key', t, describeTurn);
   if (t.outbox) for (const m of t.outbox) checkInvocationText(m);
   if (t.resolve) for (const r of t.resolve) checkText(r.id, 'promise id', t, describeTurn);
+  if (t.data) checkDataWrite(t);
+}
+
+/** The text and numbers of a turn's actor data: keys and log names are stored as raw text, `trimBefore` as an index. */
+function checkDataWrite(t: TurnWrite): void {
+  const d = t.data!;
+  checkText(d.actorType, 'actor data type', t, describeTurn);
+  checkText(d.actorId, 'actor data id', t, describeTurn);
+  if (d.kv) for (const e of d.kv) if (textProblem(e.key)) checkText(e.key, 'actor data key', t, describeTurn);
+  if (!d.logs) return;
+  for (const l of d.logs) {
+    if (textProblem(l.name)) checkText(l.name, 'log name', t, describeTurn);
+    if (l.trimBefore !== undefined && !Number.isSafeInteger(l.trimBefore)) {
+      throw new InvalidMessageError(`${describeTurn(t)} cannot be stored: the trimBefore of log ${echo(l.name)} is ${String(l.trimBefore)}; give a whole number (a log index). Nothing of it was stored.`);
+    }
+  }
 }

@@ -1,10 +1,11 @@
 import { promiseOwner, type CommitResult, type PromiseResolution, type TurnWrite } from '../../ports/store.js';
+import type { ActorDataWrite } from '../../ports/actor-data.js';
 import { itemJson, toEnqueueResults, type EnqueuedJson, type ItemJson } from './enqueue.js';
 import { jsonOrNull } from './rows.js';
 import { checkTurnText } from '../../ports/encode-items.js';
 
 /**
- * One turn as `loom_commit_batch` (migration 003) takes it. The function
+ * One turn as `loom_commit_batch` (migration 003; 007 adds `data`) takes it. The function
  * applies a batch of turns in order, in one transaction: all checks of a turn
  * run before any of its writes and lock what they read until the transaction
  * ends, so a rejected turn wrote nothing and needs no savepoint.
@@ -30,6 +31,17 @@ export interface TurnJson {
   idempotency?: { actor_type: string; actor_id: string; key: string; result_json: string; expires_at: number }[];
   outbox?: ItemJson[];
   resolve?: { id: string; owner: string | null; value_json: string | null; error_json: string | null }[];
+  /** The turn's actor data, as `loom_apply_actor_data` (migration 007) takes it. */
+  data?: DataJson;
+}
+
+/** A turn's actor data: the last write of each key (sets and deletes apart), and the logs in order. */
+export interface DataJson {
+  actor_type: string;
+  actor_id: string;
+  set?: { key: string; value_json: string }[];
+  del?: string[];
+  logs?: { name: string; append?: string[]; trim_before?: number }[];
 }
 
 /** What `loom_commit_batch` returns per turn. */
@@ -89,6 +101,32 @@ function turnJson(turn: TurnWrite): TurnJson {
   }
   if (turn.outbox?.length) out.outbox = turn.outbox.map(itemJson);
   if (turn.resolve?.length) out.resolve = turn.resolve.map(resolveArgs).map(([id, owner, value_json, error_json]) => ({ id, owner, value_json, error_json }));
+  if (turn.data) out.data = dataJson(turn.data);
+  return out;
+}
+
+function dataJson(d: ActorDataWrite): DataJson {
+  const out: DataJson = { actor_type: d.actorType, actor_id: d.actorId };
+  if (d.kv?.length) {
+    // One statement cannot upsert a row twice: the last write of each key, as a map keeps it.
+    const last = new Map(d.kv.map((e) => [e.key, e.valueJson]));
+    const set: { key: string; value_json: string }[] = [];
+    const del: string[] = [];
+    for (const [key, value_json] of last) {
+      if (value_json === undefined) del.push(key);
+      else set.push({ key, value_json });
+    }
+    if (set.length) out.set = set;
+    if (del.length) out.del = del;
+  }
+  if (d.logs?.length) {
+    out.logs = d.logs.map((l) => {
+      const log: NonNullable<DataJson['logs']>[number] = { name: l.name };
+      if (l.append?.length) log.append = l.append;
+      if (l.trimBefore !== undefined) log.trim_before = l.trimBefore;
+      return log;
+    });
+  }
   return out;
 }
 

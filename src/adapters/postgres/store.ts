@@ -24,6 +24,7 @@ import { ExtraTables } from './extra-tables.js';
 import { PostgresSchedules } from './schedules.js';
 import { PostgresDiscovery } from './discovery.js';
 import { PostgresAdmin } from './admin.js';
+import { PostgresActorData } from './actor-data.js';
 import { migrate } from './migrate.js';
 import { toInvocation, toJournalEntry, toState, type InvocationRow, type JournalRow, type StateRow } from './rows.js';
 import { callAtomic, Session, type AtomicMode } from './session.js';
@@ -54,6 +55,8 @@ export class PostgresStore implements Store {
   readonly discovery: PostgresDiscovery;
   /** Queries and operator actions (see `StoreAdmin`). */
   readonly admin: PostgresAdmin;
+  /** Reads of actor data (`this.kv`, `this.log(name)`); written by the turn's commit (migration 007). */
+  readonly actorData: PostgresActorData;
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
   private readonly schema: string;
@@ -88,6 +91,7 @@ export class PostgresStore implements Store {
     this.schedules = new PostgresSchedules(this.pool, extra, (op, fn) => this.guard(op, fn));
     this.discovery = new PostgresDiscovery(this.pool, extra, (op, fn) => this.guard(op, fn));
     this.admin = new PostgresAdmin(this.pool, schema, (op, fn) => this.guard(op, fn));
+    this.actorData = new PostgresActorData(this.session, (op, fn) => this.guard(op, fn));
   }
 
   init(): Promise<void> {

@@ -1,6 +1,7 @@
 import { StoreError, type ErrorInfo } from '../../core/errors.js';
 import { promiseOwner, type EnqueueResult, type InvocationMeta, type InvocationRecord, type JournalEntry, type NewInvocation, type PromiseResolution, type TurnWrite } from '../../ports/store.js';
-import { actorIdempotencyKey, actorMember, idempotencyIndex, stateKey } from './keys.js';
+import type { ActorDataWrite } from '../../ports/actor-data.js';
+import { actorIdempotencyKey, actorMember, dataKeys, dataLogKey, idempotencyIndex, stateKey } from './keys.js';
 
 /*
  * Values cross into Lua as strings only (numbers pre-formatted here), so that Lua
@@ -30,6 +31,21 @@ export interface TurnSpec {
   idem?: [key: string, resultJson: string, expiresAt: string][];
   ob?: InsertSpec[];
   rs?: ResolveSpec[];
+  d?: DataSpec;
+}
+
+/**
+ * A turn's actor data, as the commit script takes it: key suffixes (keys.ts
+ * dataKeys), key writes in order (`[key]` deletes, `[key, json]` sets), and per
+ * log its name, entries key, appends and trim bound.
+ */
+export interface DataSpec {
+  kv: string;
+  ks: string;
+  lb: string;
+  ln: string;
+  s?: ([key: string] | [key: string, json: string])[];
+  l?: { n: string; k: string; a?: string[]; tb?: string }[];
 }
 
 /** A promise resolution: id, owner invocation id ('' for none), resolution JSON. */
@@ -90,6 +106,22 @@ export function turnSpec(turn: TurnWrite): TurnSpec {
   if (turn.idempotency?.length) spec.idem = turn.idempotency.map((r) => [actorIdempotencyKey(r.actorType, r.actorId, r.key), r.resultJson, num(r.expiresAt, 'expiresAt')]);
   if (turn.outbox?.length) spec.ob = turn.outbox.map(insertSpec);
   if (turn.resolve?.length) spec.rs = turn.resolve.map(resolveSpec);
+  if (turn.data) spec.d = dataSpec(turn.data);
+  return spec;
+}
+
+function dataSpec(d: ActorDataWrite): DataSpec {
+  const k = dataKeys(d.actorType, d.actorId);
+  const spec: DataSpec = { kv: k.kv, ks: k.keys, lb: k.logs, ln: k.logNames };
+  if (d.kv?.length) spec.s = d.kv.map((e) => (e.valueJson === undefined ? [e.key] : [e.key, e.valueJson]));
+  if (d.logs?.length) {
+    spec.l = d.logs.map((l) => {
+      const out: NonNullable<DataSpec['l']>[number] = { n: l.name, k: dataLogKey(d.actorType, d.actorId, l.name) };
+      if (l.append?.length) out.a = l.append;
+      if (l.trimBefore !== undefined) out.tb = num(l.trimBefore, 'trimBefore');
+      return out;
+    });
+  }
   return spec;
 }
 

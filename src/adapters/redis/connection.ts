@@ -13,6 +13,7 @@ import { RELEASE_LEASE } from './scripts/release-lease.js';
 import { RENEW_LEASE } from './scripts/renew-lease.js';
 import { RESOLVE_PROMISE } from './scripts/resolve-promise.js';
 import { SWEEP } from './scripts/sweep.js';
+import { READ_LOG } from './scripts/actor-data.js';
 
 /** One Lua script per store operation; `readOnly` ones may go to replicas. */
 const SCRIPTS = {
@@ -29,6 +30,7 @@ const SCRIPTS = {
   listLeases: { lua: LIST_LEASES, readOnly: true },
   heartbeat: { lua: HEARTBEAT },
   members: { lua: MEMBERS, readOnly: true },
+  readLog: { lua: READ_LOG, readOnly: true },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

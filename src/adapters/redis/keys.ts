@@ -24,6 +24,13 @@
  *   P members              zset   live workers (LeaseManager.heartbeat) by expiresAt
  *   P schema               string layout version
  *   P meta:<name>          string a setting every worker shares, written once (meta:partitions)
+ *
+ * Actor data (ports/actor-data.ts), under the actor's ["t","a"]:
+ *   P dkv:["t","a"]        hash   data key -> value JSON
+ *   P dkeys:["t","a"]      zset   the data keys, score 0, for listKeys in order (ZRANGEBYLEX)
+ *   P dlogs:["t","a"]      hash   log name -> "<first> <next>", the log's bounds
+ *   P dlognames:["t","a"]  zset   the log names, score 0, for listLogs in order
+ *   P dlog:["t","a","n"]   hash   entry index (decimal) -> entry JSON, for first <= index < next
  */
 export const KIND = {
   inv: 'inv:',
@@ -48,6 +55,11 @@ export const KIND = {
   members: 'members',
   schema: 'schema',
   meta: 'meta:',
+  dataKv: 'dkv:',
+  dataKeys: 'dkeys:',
+  dataLogs: 'dlogs:',
+  dataLogNames: 'dlognames:',
+  dataLog: 'dlog:',
 } as const;
 
 /** The layout version this code reads and writes; bumped on incompatible changes. */
@@ -64,3 +76,12 @@ export const stateKey = (actorType: string, actorId: string): string => KIND.sta
 
 export const actorIdempotencyKey = (actorType: string, actorId: string, key: string): string =>
   KIND.aidem + JSON.stringify([actorType, actorId, key]);
+
+/** Key suffixes of one actor's data (see the layout above). */
+export const dataKeys = (actorType: string, actorId: string) => {
+  const m = actorMember(actorType, actorId);
+  return { kv: KIND.dataKv + m, keys: KIND.dataKeys + m, logs: KIND.dataLogs + m, logNames: KIND.dataLogNames + m };
+};
+
+/** Key suffix of one log's entries. */
+export const dataLogKey = (actorType: string, actorId: string, name: string): string => KIND.dataLog + JSON.stringify([actorType, actorId, name]);

@@ -27,6 +27,7 @@ import { KIND, SCHEMA_VERSION, actorIdempotencyKey, stateKey } from './keys.js';
 import { RedisLeases } from './leases.js';
 import { RedisTraces } from './traces.js';
 import { RedisAdmin } from './admin.js';
+import { RedisActorData } from './actor-data.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -53,6 +54,8 @@ export class RedisStore implements Store {
   readonly discovery: RedisDiscovery;
   /** Queries and operator actions (see `StoreAdmin`). */
   readonly admin: RedisAdmin;
+  /** Reads of actor data (`this.kv`, `this.log(name)`); written by the commit script. */
+  readonly actorData: RedisActorData;
   private readonly conn: RedisConnection;
   private readonly log: DurabilityLogger | undefined;
   private readonly sweepBatch: number;
@@ -70,6 +73,7 @@ export class RedisStore implements Store {
     this.schedules = new RedisSchedules(this.conn);
     this.discovery = new RedisDiscovery(this.conn);
     this.admin = new RedisAdmin(this.conn);
+    this.actorData = new RedisActorData(this.conn);
   }
 
   private get client(): Redis {

@@ -2,6 +2,7 @@ import { now, redrive, sweep } from './admin.js';
 import { commitBatch, enqueueBatch, resolvePromise, writeBatch } from './batch.js';
 import { acquireLease, claimPartitionCount, heartbeatMember, leaveMember, listLeases, listMembers, releaseLease, renewLease } from './leases.js';
 import { getPromise } from './promises.js';
+import { dataListKeys, dataListKeysAfter, dataListLogs, dataListLogsAfter, dataLogBounds, dataReadKey, dataReadLog } from './actor-data.js';
 import { getActorIdempotency, getInvocation, listActors, listDeadLetters, loadJournal, loadState, pollPending } from './reads.js';
 
 const SQL = {
@@ -28,6 +29,13 @@ const SQL = {
   listMembers,
   leaveMember,
   claimPartitionCount,
+  dataReadKey,
+  dataListKeys,
+  dataListKeysAfter,
+  dataLogBounds,
+  dataReadLog,
+  dataListLogs,
+  dataListLogsAfter,
 };
 
 export type QueryName = keyof typeof SQL;

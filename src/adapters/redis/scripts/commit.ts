@@ -1,12 +1,13 @@
 import { KIND } from '../keys.js';
 import { DECODE, DROP, INSERT, PRELUDE, RESOLVE, WAKE } from './lib.js';
+import { APPLY_DATA } from './actor-data.js';
 
 /**
  * One actor turn, atomically and fenced. ARGV: prefix, turn spec JSON (codec.ts
  * TurnSpec). Returns {'fenced'}, {'conflict'}, or {'ok', insert reply per outbox message}.
  * All checks come before the first write, so a rejected turn writes nothing.
  */
-export const COMMIT = `${PRELUDE}${DECODE}${WAKE}${INSERT}${DROP}${RESOLVE}
+export const COMMIT = `${PRELUDE}${DECODE}${WAKE}${INSERT}${DROP}${RESOLVE}${APPLY_DATA}
 local spec, refused = decode_arg(ARGV[2])
 if not spec then return refused end
 local epoch = redis.call('HGET', P .. '${KIND.lease}' .. spec.p, 'epoch')
@@ -84,6 +85,8 @@ for _, r in ipairs(spec.idem or {}) do
   if e > now and e < 1e15 then redis.call('PEXPIREAT', k, math.ceil(e)) end
   redis.call('ZADD', P .. '${KIND.aidemExp}', r[3], r[1])
 end
+
+if spec.d then apply_data(spec.d) end
 
 local out = {'ok'}
 for _, it in ipairs(spec.ob or {}) do out[#out + 1] = insert(it, now) end
