@@ -1,6 +1,8 @@
 import type { Logger } from '../core/logger.js';
 import { timerDelay } from '../core/timers.js';
-import type { TraceEvent, TraceSink } from '../ports/trace.js';
+import type { InvocationRecord } from '../ports/store.js';
+import type { TraceSink } from '../ports/trace.js';
+import { TraceColumns } from './trace-columns.js';
 
 /** Limits of the buffer between the engine and a sink. */
 export interface TraceBufferOptions {
@@ -10,9 +12,10 @@ export interface TraceBufferOptions {
   flushIntervalMs?: number;
 }
 
-/** One sink's queue: a write in flight at most, the rest waits. */
+/** One sink: a write in flight at most, the batches made meanwhile wait. */
 class SinkQueue {
-  queue: TraceEvent[] = [];
+  waiting: TraceColumns[] = [];
+  waitingEvents = 0;
   writing: Promise<void> | undefined;
   failedOnce = false;
 
@@ -24,15 +27,18 @@ class SinkQueue {
 
 /**
  * Takes trace events from the engine without ever making it wait: events are
- * queued per sink and written in batches on a timer, one batch in flight per
- * sink. A sink that fails or falls behind loses events, counted by `onDrop`
- * and logged once per sink; invocations never notice.
+ * recorded into columns (trace-columns.ts) and handed to the sinks in batches
+ * on a timer, one write in flight per sink. A sink that fails or falls behind
+ * loses events, counted by `onDrop` and logged once per sink; invocations never
+ * notice.
  */
 export class TraceBuffer {
   private readonly queues: SinkQueue[];
   private readonly maxQueued: number;
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private cols: TraceColumns;
+  private worker: string | undefined;
 
   constructor(
     sinks: readonly TraceSink[],
@@ -43,33 +49,63 @@ export class TraceBuffer {
     this.queues = sinks.map((s, i) => new SinkQueue(sinkName(s, i), s));
     this.maxQueued = options.maxQueued ?? 50_000;
     this.intervalMs = options.flushIntervalMs ?? 200;
+    this.cols = new TraceColumns(undefined);
   }
 
-  push(event: TraceEvent): void {
-    for (const q of this.queues) {
-      if (q.queue.length >= this.maxQueued) this.onDrop(q.name, 1);
-      else q.queue.push(event);
+  /** The worker id events carry from now on. */
+  setWorker(worker: string | undefined): void {
+    this.worker = worker;
+    if (this.cols.length === 0) this.cols = new TraceColumns(worker);
+  }
+
+  /** Records one event (see TraceColumns for what the fields hold). */
+  add(kind: number, at: number, trace: string, span: string | undefined, rec: InvocationRecord | undefined, a: number, b: number, c: number, d: number, s: string | undefined, t: string | undefined): void {
+    const cols = this.cols;
+    if (cols.length >= this.maxQueued) {
+      for (const q of this.queues) this.onDrop(q.name, 1);
+      return;
     }
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.flushQueues();
-      }, timerDelay(this.intervalMs));
-      this.timer.unref();
+    cols.add(kind, at, trace, span, rec, a, b, c, d, s, t);
+    if (!this.timer) this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.cut();
+      this.flushQueues();
+    }, timerDelay(this.intervalMs));
+    this.timer.unref();
+  }
+
+  /** Ends the current batch: it waits in each sink's queue, or is dropped for a sink whose queue is full. */
+  private cut(): void {
+    const batch = this.cols;
+    if (batch.length === 0) return;
+    this.cols = new TraceColumns(this.worker);
+    for (const q of this.queues) {
+      if (q.waitingEvents + batch.length > this.maxQueued) {
+        this.onDrop(q.name, batch.length);
+        continue;
+      }
+      q.waiting.push(batch);
+      q.waitingEvents += batch.length;
     }
   }
 
   private flushQueues(): void {
-    for (const q of this.queues) if (!q.writing && q.queue.length > 0) this.write(q);
+    for (const q of this.queues) if (!q.writing && q.waiting.length > 0) this.write(q);
   }
 
   private write(q: SinkQueue): void {
-    const batch = q.queue;
-    q.queue = [];
+    const batches = q.waiting;
+    const count = q.waitingEvents;
+    q.waiting = [];
+    q.waitingEvents = 0;
     const done = (err?: unknown) => {
       q.writing = undefined;
       if (err !== undefined) {
-        this.onDrop(q.name, batch.length);
+        this.onDrop(q.name, count);
         if (!q.failedOnce) {
           q.failedOnce = true;
           this.log.warn(
@@ -78,11 +114,16 @@ export class TraceBuffer {
           );
         }
       }
-      if (q.queue.length > 0 && !this.timer) this.push0();
+      if (q.waiting.length > 0 && !this.timer) this.schedule();
     };
     let res: void | Promise<void>;
     try {
-      res = q.sink.write(batch);
+      const sink = q.sink;
+      if (sink.writeEncoded) {
+        res = sink.writeEncoded(batches.length === 1 ? batches[0]!.encodedGroups() : batches.flatMap((b) => b.encodedGroups()));
+      } else {
+        res = sink.write(batches.length === 1 ? batches[0]!.events() : batches.flatMap((b) => b.events()));
+      }
     } catch (err) {
       return done(err ?? new Error('sink threw'));
     }
@@ -94,15 +135,6 @@ export class TraceBuffer {
     } else {
       done();
     }
-  }
-
-  /** Schedules the next flush without adding an event. */
-  private push0(): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flushQueues();
-    }, timerDelay(this.intervalMs));
-    this.timer.unref();
   }
 
   /** Writes what is queued and waits for every sink's writes in flight, at most `timeoutMs` (a stuck sink is given up on). */
@@ -120,19 +152,16 @@ export class TraceBuffer {
   }
 
   private async drain(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     for (;;) {
-      const pending = this.queues.filter((q) => q.writing || q.queue.length > 0);
-      if (pending.length === 0) return;
-      for (const q of pending) if (!q.writing && q.queue.length > 0) this.write(q);
-      await Promise.all(pending.map((q) => q.writing));
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = undefined;
       }
+      this.cut();
+      const pending = this.queues.filter((q) => q.writing || q.waiting.length > 0);
+      if (pending.length === 0) return;
+      for (const q of pending) if (!q.writing && q.waiting.length > 0) this.write(q);
+      await Promise.all(pending.map((q) => q.writing));
     }
   }
 
