@@ -8,7 +8,7 @@ import { TraceColumns } from './trace-columns.js';
 export interface TraceBufferOptions {
   /** Events waiting for one sink at most; past it new ones are dropped (counted). Default 50000. */
   maxQueued?: number;
-  /** How often buffered events go to the sinks, ms. Default 200. */
+  /** How often buffered events go to the sinks, ms. Default 100. */
   flushIntervalMs?: number;
 }
 
@@ -38,6 +38,8 @@ export class TraceBuffer {
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | undefined;
   private cols: TraceColumns;
+  /** A written batch whose arrays the next one reuses. */
+  private spare: TraceColumns | undefined;
   private worker: string | undefined;
 
   constructor(
@@ -48,14 +50,14 @@ export class TraceBuffer {
   ) {
     this.queues = sinks.map((s, i) => new SinkQueue(sinkName(s, i), s));
     this.maxQueued = options.maxQueued ?? 50_000;
-    this.intervalMs = options.flushIntervalMs ?? 200;
+    this.intervalMs = options.flushIntervalMs ?? 100;
     this.cols = new TraceColumns(undefined);
   }
 
   /** The worker id events carry from now on. */
   setWorker(worker: string | undefined): void {
     this.worker = worker;
-    if (this.cols.length === 0) this.cols = new TraceColumns(worker);
+    if (this.cols.length === 0) this.cols.reset(worker);
   }
 
   /** Records one event (see TraceColumns for what the fields hold). */
@@ -82,7 +84,11 @@ export class TraceBuffer {
   private cut(): void {
     const batch = this.cols;
     if (batch.length === 0) return;
-    this.cols = new TraceColumns(this.worker);
+    const next = this.spare ?? new TraceColumns(this.worker);
+    this.spare = undefined;
+    next.reset(this.worker);
+    this.cols = next;
+    batch.users = 0;
     for (const q of this.queues) {
       if (q.waitingEvents + batch.length > this.maxQueued) {
         this.onDrop(q.name, batch.length);
@@ -90,7 +96,14 @@ export class TraceBuffer {
       }
       q.waiting.push(batch);
       q.waitingEvents += batch.length;
+      batch.users++;
     }
+    if (batch.users === 0) this.spare = batch;
+  }
+
+  /** A sink is done with these batches (written or dropped). */
+  private release(batches: readonly TraceColumns[]): void {
+    for (const b of batches) if (--b.users === 0) this.spare = b;
   }
 
   private flushQueues(): void {
@@ -104,6 +117,7 @@ export class TraceBuffer {
     q.waitingEvents = 0;
     const done = (err?: unknown) => {
       q.writing = undefined;
+      this.release(batches);
       if (err !== undefined) {
         this.onDrop(q.name, count);
         if (!q.failedOnce) {

@@ -64,7 +64,13 @@ export class TraceColumns {
   readonly at: number[] = [];
   readonly trace: string[] = [];
   readonly span: (string | undefined)[] = [];
-  readonly rec: (InvocationFields | undefined)[] = [];
+  // The invocation's fields, copied: holding the record itself would keep its payload alive until the flush.
+  readonly id: (string | undefined)[] = [];
+  readonly actorType: (string | undefined)[] = [];
+  readonly actorId: (string | undefined)[] = [];
+  readonly method: (string | undefined)[] = [];
+  readonly idempotencyKey: (string | undefined)[] = [];
+  readonly partition: number[] = [];
   readonly a: number[] = [];
   readonly b: number[] = [];
   readonly c: number[] = [];
@@ -74,21 +80,51 @@ export class TraceColumns {
   private madeEvents: TraceEvent[] | undefined;
   private madeGroups: EncodedTraceGroup[] | undefined;
 
-  constructor(readonly worker: string | undefined) {}
+  constructor(public worker: string | undefined) {}
 
   add(kind: number, at: number, trace: string, span: string | undefined, rec: InvocationRecord | undefined, a: number, b: number, c: number, d: number, s: string | undefined, t: string | undefined): void {
-    this.kind.push(kind);
-    this.at.push(at);
-    this.trace.push(trace);
-    this.span.push(span);
-    this.rec.push(rec);
-    this.a.push(a);
-    this.b.push(b);
-    this.c.push(c);
-    this.d.push(d);
-    this.s.push(s);
-    this.t.push(t);
-    this.length++;
+    // Written by index, not pushed: a reused batch (see reset) overwrites its slots without growing.
+    const n = this.length++;
+    this.kind[n] = kind;
+    this.at[n] = at;
+    this.trace[n] = trace;
+    this.span[n] = span;
+    if (rec) {
+      this.id[n] = rec.id;
+      this.actorType[n] = rec.actorType;
+      this.actorId[n] = rec.actorId;
+      this.method[n] = rec.method;
+      this.idempotencyKey[n] = rec.idempotencyKey;
+      this.partition[n] = rec.partition;
+    } else {
+      this.id[n] = undefined;
+      this.actorType[n] = undefined;
+      this.actorId[n] = undefined;
+      this.method[n] = undefined;
+      this.idempotencyKey[n] = undefined;
+      this.partition[n] = 0;
+    }
+    this.a[n] = a;
+    this.b[n] = b;
+    this.c[n] = c;
+    this.d[n] = d;
+    this.s[n] = s;
+    this.t[n] = t;
+  }
+
+  /** Sinks still to write this batch; at 0 the buffer reuses its arrays for a later batch. */
+  users = 0;
+
+  /**
+   * Empties the batch for reuse. Its arrays are kept: a new batch's arrays
+   * would be reallocated as they grow, and copied by every young-generation GC
+   * until the flush.
+   */
+  reset(worker: string | undefined): void {
+    this.length = 0;
+    this.worker = worker;
+    this.madeEvents = undefined;
+    this.madeGroups = undefined;
   }
 
   /** The events, as sinks that take `TraceEvent`s receive them (made once per batch). */
@@ -97,9 +133,15 @@ export class TraceColumns {
     const out = new Array<TraceEvent>(this.length);
     const iso = isoCache();
     for (let i = 0; i < this.length; i++) {
-      out[i] = makeEvent(this.kind[i]!, iso(this.at[i]!), this.trace[i]!, this.span[i], this.worker, this.rec[i], this.a[i]!, this.b[i]!, this.c[i]!, this.d[i]!, this.s[i], this.t[i]);
+      out[i] = makeEvent(this.kind[i]!, iso(this.at[i]!), this.trace[i]!, this.span[i], this.worker, this.fields(i), this.a[i]!, this.b[i]!, this.c[i]!, this.d[i]!, this.s[i], this.t[i]);
     }
     return (this.madeEvents = out);
+  }
+
+  private fields(i: number): InvocationFields | undefined {
+    const id = this.id[i];
+    if (id === undefined) return undefined;
+    return { id, actorType: this.actorType[i]!, actorId: this.actorId[i]!, method: this.method[i]!, idempotencyKey: this.idempotencyKey[i], partition: this.partition[i]! };
   }
 
   /**
@@ -108,15 +150,15 @@ export class TraceColumns {
    */
   encodedGroups(): EncodedTraceGroup[] {
     if (this.madeGroups) return this.madeGroups;
-    const byKey = new Map<string, { trace: string; inv: string; rec: InvocationFields | undefined; n: number; body: string }>();
+    const byKey = new Map<string, { trace: string; inv: string; rec: number; n: number; body: string }>();
     for (let i = 0; i < this.length; i++) {
-      const r = this.rec[i];
-      const inv = r ? r.id : this.kind[i] === K.StaleWrite ? this.t[i]! : '';
+      const id = this.id[i];
+      const inv = id ?? (this.kind[i] === K.StaleWrite ? this.t[i]! : '');
       const trace = this.trace[i]!;
       const key = inv ? trace + inv : trace;
       let g = byKey.get(key);
-      if (!g) byKey.set(key, (g = { trace, inv, rec: r, n: 0, body: '' }));
-      else if (!g.rec && r) g.rec = r;
+      if (!g) byKey.set(key, (g = { trace, inv, rec: id === undefined ? -1 : i, n: 0, body: '' }));
+      else if (g.rec < 0 && id !== undefined) g.rec = i;
       const span = this.span[i];
       const s = this.s[i];
       const t = this.t[i];
@@ -128,7 +170,7 @@ export class TraceColumns {
     const w = this.worker === undefined ? '' : ',"w":' + JSON.stringify(this.worker);
     const out: EncodedTraceGroup[] = [];
     for (const g of byKey.values()) {
-      const r = g.rec;
+      const r = g.rec < 0 ? undefined : this.fields(g.rec);
       const i = r
         ? JSON.stringify([r.id, r.actorType, r.actorId, r.method, r.idempotencyKey ?? 0, r.partition])
         : g.inv
