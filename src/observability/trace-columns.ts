@@ -85,6 +85,10 @@ export class TraceColumns {
   add(kind: number, at: number, trace: string, span: string | undefined, rec: InvocationRecord | undefined, a: number, b: number, c: number, d: number, s: string | undefined, t: string | undefined): void {
     // Written by index, not pushed: a reused batch (see reset) overwrites its slots without growing.
     const n = this.length++;
+    if (n === 0) {
+      this.madeEvents = undefined;
+      this.madeGroups = undefined;
+    }
     this.kind[n] = kind;
     this.at[n] = at;
     this.trace[n] = trace;
