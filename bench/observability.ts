@@ -2,14 +2,15 @@
 // alternately off and on in fresh child processes, `--rounds` times; prints the medians
 // and the change. "On" is Prometheus metrics plus store-backed trace events
 // (LOOM_BENCH_OBSERVE=1 in bench/harness.ts).
-//   npm run bench:observability -- [--rounds 3] [--backends sqlite,redis] [--workloads W1,W2]
+//   npm run bench:observability -- [--rounds 5] [--backends sqlite,redis] [--workloads W1,W2]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, backends: { type: 'string', default: 'sqlite,redis' }, workloads: { type: 'string', default: 'W1,W2' } },
+  options: { rounds: { type: 'string', default: '5' }, backends: { type: 'string', default: 'sqlite,redis' }, workloads: { type: 'string', default: 'W1,W2' } },
 });
 const rounds = Number(values.rounds);
 const runner = join(dirname(fileURLToPath(import.meta.url)), 'run.js');
@@ -25,6 +26,8 @@ function once(backend: string, workload: string, on: boolean): { throughput_per_
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { throughput_per_s: number; cpu_ms_per_item: number };
 }
 
+const load = () => loadavg().map((x) => x.toFixed(1)).join(', ');
+const loadBefore = load();
 const rows: string[] = ['| backend | workload | off (/s) | on (/s) | change | CPU ms/item off → on |', '|---|---|---|---|---|---|'];
 for (const backend of values.backends.split(',')) {
   for (const workload of values.workloads.split(',')) {
@@ -47,4 +50,5 @@ for (const backend of values.backends.split(',')) {
     process.stderr.write(`[bench] ${line}  (off ${off.map(Math.round).join(', ')}; on ${on.map(Math.round).join(', ')})\n`);
   }
 }
+rows.push('', `${rounds} rounds per side, medians; load average (1, 5, 15 min) ${loadBefore} before, ${load()} after`);
 process.stdout.write(rows.join('\n') + '\n');

@@ -125,45 +125,58 @@ export class LoomMetrics implements EngineObserver {
     return t;
   }
 
-  /** Label children made once: prom-client hashes a label object on every call otherwise. */
-  private readonly children = new Map<string, { inc(): void; observe(v: number): void }>();
+  /** Series of each actor type, resolved once: prom-client hashes a label object on every `labels()` call. */
+  private readonly series = new Map<string, TypeSeries>();
 
-  private child(metric: Counter<string> | Histogram<string>, name: string, actorType: string, outcome?: string): { inc(): void; observe(v: number): void } {
-    const key = `${name}\u0000${actorType}\u0000${outcome ?? ''}`;
-    let c = this.children.get(key);
-    if (!c) {
-      const labels: Record<string, string> = { actor_type: this.type(actorType) };
-      if (outcome !== undefined) labels.outcome = outcome;
-      c = (metric as Counter<string>).labels(labels) as unknown as { inc(): void; observe(v: number): void };
-      this.children.set(key, c);
-    }
-    return c;
+  private of(actorType: string): TypeSeries {
+    let s = this.series.get(actorType);
+    if (!s) this.series.set(actorType, (s = new TypeSeries(this, this.type(actorType))));
+    return s;
+  }
+
+  /** @internal The labelled child of one of this registry's metrics (used by TypeSeries). */
+  labelled(metric: 'accepted' | 'dedup' | 'retries' | 'suspensions' | 'step' | 'attempts' | 'attemptSeconds' | 'finished' | 'e2e', labels: Record<string, string>): Child {
+    const m = {
+      accepted: this.acceptedTotal,
+      dedup: this.dedupTotal,
+      retries: this.retriesTotal,
+      suspensions: this.suspensionsTotal,
+      step: this.stepSeconds,
+      attempts: this.attemptsTotal,
+      attemptSeconds: this.attemptSeconds,
+      finished: this.finishedTotal,
+      e2e: this.e2eSeconds,
+    }[metric] as Counter<string>;
+    return m.labels(labels) as unknown as Child;
   }
 
   accepted(rec: InvocationRecord, duplicate: boolean): void {
-    if (duplicate) this.child(this.dedupTotal, 'dedup', rec.actorType).inc();
-    else this.child(this.acceptedTotal, 'accepted', rec.actorType).inc();
+    const s = this.of(rec.actorType);
+    if (duplicate) (s.dedup ??= this.labelled('dedup', { actor_type: s.type })).inc();
+    else (s.accepted ??= this.labelled('accepted', { actor_type: s.type })).inc();
   }
 
   stepStarted(rec: InvocationRecord): (entry: JournalEntry | undefined) => void {
     const t0 = performance.now();
+    const s = this.of(rec.actorType);
     return (entry) => {
-      this.child(this.stepSeconds, 'step', rec.actorType, entry ? 'ok' : 'error').observe((performance.now() - t0) / 1000);
+      const c = entry ? (s.stepOk ??= this.labelled('step', { actor_type: s.type, outcome: 'ok' })) : (s.stepError ??= this.labelled('step', { actor_type: s.type, outcome: 'error' }));
+      c.observe((performance.now() - t0) / 1000);
     };
   }
 
   attemptEnded(event: AttemptEvent, rec: InvocationRecord): void {
-    const t = event.actorType;
+    const s = this.of(event.actorType);
     const o = event.outcome;
-    this.child(this.attemptsTotal, 'attempts', t, o).inc();
-    this.child(this.attemptSeconds, 'attemptSeconds', t, o).observe(event.durationMs / 1000);
-    if (o === 'retry') this.child(this.retriesTotal, 'retries', t).inc();
-    else if (o === 'suspended') this.child(this.suspensionsTotal, 'suspensions', t).inc();
-    const final = FINAL[o];
-    if (final) {
-      this.child(this.finishedTotal, 'finished', t, final).inc();
+    const c = s.outcome(o);
+    c.attempts.inc();
+    c.seconds.observe(event.durationMs / 1000);
+    if (o === 'retry') (s.retries ??= this.labelled('retries', { actor_type: s.type })).inc();
+    else if (o === 'suspended') (s.suspensions ??= this.labelled('suspensions', { actor_type: s.type })).inc();
+    if (c.finished) {
+      c.finished.inc();
       const now = this.view ? this.view.now() : Date.now();
-      this.child(this.e2eSeconds, 'e2e', t, final).observe(Math.max(0, now - rec.createdAt) / 1000);
+      c.e2e!.observe(Math.max(0, now - rec.createdAt) / 1000);
     }
   }
 
@@ -204,5 +217,43 @@ export class LoomMetrics implements EngineObserver {
   /** Prometheus text exposition. */
   text(): Promise<string> {
     return this.registry.metrics();
+  }
+}
+
+interface Child {
+  inc(): void;
+  observe(v: number): void;
+}
+
+/** The series of one actor type, each made on first use. */
+class TypeSeries {
+  accepted: Child | undefined;
+  dedup: Child | undefined;
+  retries: Child | undefined;
+  suspensions: Child | undefined;
+  stepOk: Child | undefined;
+  stepError: Child | undefined;
+  private readonly outcomes = new Map<string, { attempts: Child; seconds: Child; finished: Child | undefined; e2e: Child | undefined }>();
+
+  constructor(
+    private readonly m: LoomMetrics,
+    /** The label value (bounded: `other` past the cap). */
+    readonly type: string,
+  ) {}
+
+  outcome(o: string): { attempts: Child; seconds: Child; finished: Child | undefined; e2e: Child | undefined } {
+    let c = this.outcomes.get(o);
+    if (!c) {
+      const final = FINAL[o as AttemptEvent['outcome']];
+      const labels = { actor_type: this.type, outcome: o };
+      c = {
+        attempts: this.m.labelled('attempts', labels),
+        seconds: this.m.labelled('attemptSeconds', labels),
+        finished: final ? this.m.labelled('finished', { actor_type: this.type, outcome: final }) : undefined,
+        e2e: final ? this.m.labelled('e2e', { actor_type: this.type, outcome: final }) : undefined,
+      };
+      this.outcomes.set(o, c);
+    }
+    return c;
   }
 }

@@ -1,18 +1,21 @@
 import type { Logger } from '../core/logger.js';
 import { timerDelay } from '../core/timers.js';
-import type { TraceEvent, TraceSink } from '../ports/trace.js';
+import type { InvocationRecord } from '../ports/store.js';
+import type { TraceSink } from '../ports/trace.js';
+import { TraceColumns } from './trace-columns.js';
 
 /** Limits of the buffer between the engine and a sink. */
 export interface TraceBufferOptions {
   /** Events waiting for one sink at most; past it new ones are dropped (counted). Default 50000. */
   maxQueued?: number;
-  /** How often buffered events go to the sinks, ms. Default 200. */
+  /** How often buffered events go to the sinks, ms. Default 100. */
   flushIntervalMs?: number;
 }
 
-/** One sink's queue: a write in flight at most, the rest waits. */
+/** One sink: a write in flight at most, the batches made meanwhile wait. */
 class SinkQueue {
-  queue: TraceEvent[] = [];
+  waiting: TraceColumns[] = [];
+  waitingEvents = 0;
   writing: Promise<void> | undefined;
   failedOnce = false;
 
@@ -24,15 +27,20 @@ class SinkQueue {
 
 /**
  * Takes trace events from the engine without ever making it wait: events are
- * queued per sink and written in batches on a timer, one batch in flight per
- * sink. A sink that fails or falls behind loses events, counted by `onDrop`
- * and logged once per sink; invocations never notice.
+ * recorded into columns (trace-columns.ts) and handed to the sinks in batches
+ * on a timer, one write in flight per sink. A sink that fails or falls behind
+ * loses events, counted by `onDrop` and logged once per sink; invocations never
+ * notice.
  */
 export class TraceBuffer {
   private readonly queues: SinkQueue[];
   private readonly maxQueued: number;
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private cols: TraceColumns;
+  /** A written batch whose arrays the next one reuses. */
+  private spare: TraceColumns | undefined;
+  private worker: string | undefined;
 
   constructor(
     sinks: readonly TraceSink[],
@@ -42,34 +50,76 @@ export class TraceBuffer {
   ) {
     this.queues = sinks.map((s, i) => new SinkQueue(sinkName(s, i), s));
     this.maxQueued = options.maxQueued ?? 50_000;
-    this.intervalMs = options.flushIntervalMs ?? 200;
+    this.intervalMs = options.flushIntervalMs ?? 100;
+    this.cols = new TraceColumns(undefined);
   }
 
-  push(event: TraceEvent): void {
+  /** The worker id events carry from now on. */
+  setWorker(worker: string | undefined): void {
+    this.worker = worker;
+    if (this.cols.length === 0) this.cols.reset(worker);
+  }
+
+  /** Records one event (see TraceColumns for what the fields hold). */
+  add(kind: number, at: number, trace: string, span: string | undefined, rec: InvocationRecord | undefined, a: number, b: number, c: number, d: number, s: string | undefined, t: string | undefined): void {
+    const cols = this.cols;
+    if (cols.length >= this.maxQueued) {
+      for (const q of this.queues) this.onDrop(q.name, 1);
+      return;
+    }
+    cols.add(kind, at, trace, span, rec, a, b, c, d, s, t);
+    if (!this.timer) this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.cut();
+      this.flushQueues();
+    }, timerDelay(this.intervalMs));
+    this.timer.unref();
+  }
+
+  /** Ends the current batch: it waits in each sink's queue, or is dropped for a sink whose queue is full. */
+  private cut(): void {
+    const batch = this.cols;
+    if (batch.length === 0) return;
+    const next = this.spare ?? new TraceColumns(this.worker);
+    this.spare = undefined;
+    next.reset(this.worker);
+    this.cols = next;
+    batch.users = 0;
     for (const q of this.queues) {
-      if (q.queue.length >= this.maxQueued) this.onDrop(q.name, 1);
-      else q.queue.push(event);
+      if (q.waitingEvents + batch.length > this.maxQueued) {
+        this.onDrop(q.name, batch.length);
+        continue;
+      }
+      q.waiting.push(batch);
+      q.waitingEvents += batch.length;
+      batch.users++;
     }
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.flushQueues();
-      }, timerDelay(this.intervalMs));
-      this.timer.unref();
-    }
+    if (batch.users === 0) this.spare = batch;
+  }
+
+  /** A sink is done with these batches (written or dropped). */
+  private release(batches: readonly TraceColumns[]): void {
+    for (const b of batches) if (--b.users === 0) this.spare = b;
   }
 
   private flushQueues(): void {
-    for (const q of this.queues) if (!q.writing && q.queue.length > 0) this.write(q);
+    for (const q of this.queues) if (!q.writing && q.waiting.length > 0) this.write(q);
   }
 
   private write(q: SinkQueue): void {
-    const batch = q.queue;
-    q.queue = [];
+    const batches = q.waiting;
+    const count = q.waitingEvents;
+    q.waiting = [];
+    q.waitingEvents = 0;
     const done = (err?: unknown) => {
       q.writing = undefined;
+      this.release(batches);
       if (err !== undefined) {
-        this.onDrop(q.name, batch.length);
+        this.onDrop(q.name, count);
         if (!q.failedOnce) {
           q.failedOnce = true;
           this.log.warn(
@@ -78,11 +128,16 @@ export class TraceBuffer {
           );
         }
       }
-      if (q.queue.length > 0 && !this.timer) this.push0();
+      if (q.waiting.length > 0 && !this.timer) this.schedule();
     };
     let res: void | Promise<void>;
     try {
-      res = q.sink.write(batch);
+      const sink = q.sink;
+      if (sink.writeEncoded) {
+        res = sink.writeEncoded(batches.length === 1 ? batches[0]!.encodedGroups() : batches.flatMap((b) => b.encodedGroups()));
+      } else {
+        res = sink.write(batches.length === 1 ? batches[0]!.events() : batches.flatMap((b) => b.events()));
+      }
     } catch (err) {
       return done(err ?? new Error('sink threw'));
     }
@@ -94,15 +149,6 @@ export class TraceBuffer {
     } else {
       done();
     }
-  }
-
-  /** Schedules the next flush without adding an event. */
-  private push0(): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flushQueues();
-    }, timerDelay(this.intervalMs));
-    this.timer.unref();
   }
 
   /** Writes what is queued and waits for every sink's writes in flight, at most `timeoutMs` (a stuck sink is given up on). */
@@ -120,19 +166,16 @@ export class TraceBuffer {
   }
 
   private async drain(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     for (;;) {
-      const pending = this.queues.filter((q) => q.writing || q.queue.length > 0);
-      if (pending.length === 0) return;
-      for (const q of pending) if (!q.writing && q.queue.length > 0) this.write(q);
-      await Promise.all(pending.map((q) => q.writing));
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = undefined;
       }
+      this.cut();
+      const pending = this.queues.filter((q) => q.writing || q.waiting.length > 0);
+      if (pending.length === 0) return;
+      for (const q of pending) if (!q.writing && q.waiting.length > 0) this.write(q);
+      await Promise.all(pending.map((q) => q.writing));
     }
   }
 

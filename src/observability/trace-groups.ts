@@ -1,5 +1,6 @@
 import { InvalidMessageError } from '../core/errors.js';
-import type { TraceEvent, TraceEventType, TraceQuery, TraceRefs } from '../ports/trace.js';
+import type { EncodedTraceGroup, TraceEvent, TraceEventType, TraceQuery, TraceRefs } from '../ports/trace.js';
+import { decodeCompactGroup } from './trace-columns.js';
 
 /**
  * Events of one trace and one invocation written together: stores keep one
@@ -22,6 +23,11 @@ export function groupTraceEvents(events: readonly TraceEvent[]): TraceGroup[] {
     g.events.push(e);
   }
   return [...byKey.values()];
+}
+
+/** Events as stored groups (the form `appendTraces` writes). */
+export function encodeTraceEvents(events: readonly TraceEvent[]): EncodedTraceGroup[] {
+  return groupTraceEvents(events).map((g) => [g.traceId, g.invocationId ?? '', g.events.length, encodeGroup(g)]);
 }
 
 /** Checks a trace query: exactly one of `traceId` and `invocationId`, a positive limit. Returns the limit. */
@@ -75,7 +81,9 @@ export function encodeGroup(g: TraceGroup): string {
 }
 
 export function decodeGroup(json: string): TraceEvent[] {
-  const g = JSON.parse(json) as StoredGroup;
+  const parsed = JSON.parse(json) as StoredGroup | (Parameters<typeof decodeCompactGroup>[0] & { v: 2 });
+  if ('v' in parsed) return decodeCompactGroup(parsed);
+  const g = parsed;
   return g.e.map(([event_type, at, span, refs, error_code]) => {
     const e: TraceEvent = { trace_id: g.t, event_type, at, refs };
     if (span) e.span_id = span;

@@ -62,6 +62,11 @@ export interface TraceEvent {
 export interface TraceSink {
   /** Writes a batch; a rejection drops that batch (counted, logged once). */
   write(events: readonly TraceEvent[]): void | Promise<void>;
+  /**
+   * Optional: takes a batch already in the stores' compact form instead of
+   * events (the store-backed sink does), so no event object is made for it.
+   */
+  writeEncoded?(groups: readonly EncodedTraceGroup[]): void | Promise<void>;
   /** Releases what the sink holds. */
   close?(): Promise<void>;
 }
@@ -81,9 +86,17 @@ export interface TraceQuery {
 export interface TraceStore {
   /** Appends events; each expires `ttlMs` after it is written, and beyond `maxEvents` the oldest go first. */
   appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void>;
+  /** Optional: appends groups already encoded (what `appendTraces` makes of events first). */
+  appendEncoded?(groups: readonly EncodedTraceGroup[], bounds: TraceBounds): Promise<void>;
   /** Events of one trace or one invocation, oldest first. */
   readTraces(query: TraceQuery): Promise<TraceEvent[]>;
 }
+
+/**
+ * Events of one trace and one invocation, encoded as one stored value:
+ * [trace id, invocation id or '', event count, encoded group].
+ */
+export type EncodedTraceGroup = [traceId: string, invocationId: string, count: number, encoded: string];
 
 /** How long and how many trace events a store keeps. */
 export interface TraceBounds {

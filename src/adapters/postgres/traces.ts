@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import type { TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
-import { checkTraceQuery, decodeGroup, encodeGroup, flattenGroups, groupTraceEvents } from '../../observability/trace-groups.js';
+import type { EncodedTraceGroup, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
+import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '../../observability/trace-groups.js';
 
 /**
  * Trace events in PostgreSQL, one row per trace and invocation per flush, in
@@ -47,10 +47,13 @@ export class PostgresTraces implements TraceStore {
     return this.ready;
   }
 
-  async appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
+  appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
+    return this.appendEncoded(encodeTraceEvents(events), bounds);
+  }
+
+  async appendEncoded(groups: readonly EncodedTraceGroup[], bounds: TraceBounds): Promise<void> {
     await this.open();
-    const groups = groupTraceEvents(events);
-    const total = groups.reduce((n, g) => n + g.events.length, 0);
+    const total = groups.reduce((n, g) => n + g[2], 0);
     const s = this.schema;
     const now = Date.now();
     // One statement: bump the counter, insert the groups with their running counts, drop what is past the bounds.
@@ -63,7 +66,7 @@ export class PostgresTraces implements TraceStore {
            SELECT c.n - $1 + sum(g.k) OVER (ORDER BY g.o), g.t, nullif(g.i, ''), $6::bigint + $7::bigint, g.e FROM g, c ORDER BY g.o
            RETURNING upto)
          DELETE FROM ${s}.loom_trace_events WHERE expires_at <= $6::bigint OR upto <= (SELECT n FROM c) - $8::bigint`,
-        [total, groups.map((g) => g.traceId), groups.map((g) => g.invocationId ?? ''), groups.map((g) => g.events.length), groups.map(encodeGroup), now, bounds.ttlMs, bounds.maxEvents],
+        [total, groups.map((g) => g[0]), groups.map((g) => g[1]), groups.map((g) => g[2]), groups.map((g) => g[3]), now, bounds.ttlMs, bounds.maxEvents],
       ),
     );
   }

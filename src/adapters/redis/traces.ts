@@ -1,5 +1,5 @@
-import type { TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
-import { checkTraceQuery, decodeGroup, encodeGroup, flattenGroups, groupTraceEvents } from '../../observability/trace-groups.js';
+import type { EncodedTraceGroup, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
+import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '../../observability/trace-groups.js';
 import type { RedisConnection } from './connection.js';
 
 /*
@@ -11,28 +11,43 @@ import type { RedisConnection } from './connection.js';
  *   P tr:t:<trace>    zset   group ids of one trace (expires with its last group)
  *   P tr:i:<inv>      zset   group ids of one invocation (same)
  */
+// The hash, the cap and the TTL sets take one call per batch (in slices: Lua's unpack has a stack limit);
+// only a trace's and an invocation's index take calls per group.
 const APPEND = `
 local P = ARGV[1]
 local now = tonumber(ARGV[2])
 local ttl = tonumber(ARGV[3])
 local max = tonumber(ARGV[4])
-local upto = 0
-local i = 5
+local upto = redis.call('INCRBY', P .. 'tr:n', tonumber(ARGV[5]))
+local at = upto - tonumber(ARGV[5])
+local data, all, exp = {}, {}, {}
+local i = 6
 while i <= #ARGV do
   local t, inv, n, json = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
-  upto = redis.call('INCRBY', P .. 'tr:n', n)
-  local id = tostring(upto)
-  redis.call('HSET', P .. 'tr:data', id, json)
-  redis.call('ZADD', P .. 'tr:all', upto, id)
-  redis.call('ZADD', P .. 'tr:exp', now + ttl, id)
-  redis.call('ZADD', P .. 'tr:t:' .. t, upto, id)
+  at = at + n
+  local id = tostring(at)
+  data[#data + 1] = id
+  data[#data + 1] = json
+  all[#all + 1] = at
+  all[#all + 1] = id
+  exp[#exp + 1] = now + ttl
+  exp[#exp + 1] = id
+  redis.call('ZADD', P .. 'tr:t:' .. t, at, id)
   redis.call('PEXPIRE', P .. 'tr:t:' .. t, ttl)
   if inv ~= '' then
-    redis.call('ZADD', P .. 'tr:i:' .. inv, upto, id)
+    redis.call('ZADD', P .. 'tr:i:' .. inv, at, id)
     redis.call('PEXPIRE', P .. 'tr:i:' .. inv, ttl)
   end
   i = i + 4
 end
+local function bulk(cmd, key, xs)
+  for s = 1, #xs, 2000 do
+    redis.call(cmd, key, unpack(xs, s, math.min(s + 1999, #xs)))
+  end
+end
+bulk('HSET', P .. 'tr:data', data)
+bulk('ZADD', P .. 'tr:all', all)
+bulk('ZADD', P .. 'tr:exp', exp)
 local function drop(ids)
   for _, id in ipairs(ids) do
     redis.call('HDEL', P .. 'tr:data', id)
@@ -52,9 +67,16 @@ return upto`;
 export class RedisTraces implements TraceStore {
   constructor(private readonly conn: RedisConnection) {}
 
-  async appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
-    const args: (string | number)[] = [this.conn.luaPrefix, Date.now(), bounds.ttlMs, bounds.maxEvents];
-    for (const g of groupTraceEvents(events)) args.push(g.traceId, g.invocationId ?? '', g.events.length, encodeGroup(g));
+  appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
+    return this.appendEncoded(encodeTraceEvents(events), bounds);
+  }
+
+  async appendEncoded(groups: readonly EncodedTraceGroup[], bounds: TraceBounds): Promise<void> {
+    if (groups.length === 0) return;
+    let total = 0;
+    for (const g of groups) total += g[2];
+    const args: (string | number)[] = [this.conn.luaPrefix, Date.now(), bounds.ttlMs, bounds.maxEvents, total];
+    for (const g of groups) args.push(g[0], g[1], g[2], g[3]);
     await this.conn.run('writing trace events', () => this.conn.client.eval(APPEND, 0, ...args));
   }
 

@@ -1,14 +1,14 @@
 // The thread that writes trace events to the SQLite file (see traces.ts): SQLite
 // calls are synchronous, so on the main thread every trace batch would hold up
-// the turns. Messages in: { groups, ttlMs, maxEvents, now, id }; out: { id, error? }.
+// the turns. Messages in: { packed, ttlMs, maxEvents, now, id }; out: { id, error? }.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { openTraceTable, type AppendBatch } from './trace-table.js';
+import { openTraceTable, type PackedBatch } from './trace-table.js';
 
 const { path, busyTimeoutMs } = workerData as { path: string; busyTimeoutMs: number };
 let table: ReturnType<typeof openTraceTable> | undefined;
 
-parentPort!.on('message', (batch: AppendBatch & { id: number }) => {
+parentPort!.on('message', (batch: PackedBatch & { id: number }) => {
   try {
     if (!table) {
       const db = new Database(path, { timeout: busyTimeoutMs });
@@ -17,7 +17,7 @@ parentPort!.on('message', (batch: AppendBatch & { id: number }) => {
       db.pragma('synchronous = NORMAL');
       table = openTraceTable(db);
     }
-    table.append(batch);
+    table.appendPacked(batch);
     parentPort!.postMessage({ id: batch.id });
   } catch (err) {
     parentPort!.postMessage({ id: batch.id, error: (err as Error).message });

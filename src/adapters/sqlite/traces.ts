@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../core/errors.js';
-import type { TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
-import { checkTraceQuery, decodeGroup, encodeGroup, flattenGroups, groupTraceEvents } from '../../observability/trace-groups.js';
-import { openTraceTable, type AppendBatch } from './trace-table.js';
+import type { EncodedTraceGroup, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
+import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '../../observability/trace-groups.js';
+import { openTraceTable, pack, type AppendBatch } from './trace-table.js';
 
 /**
  * Trace events of a SQLite store, one row per trace and invocation per flush,
@@ -75,10 +75,14 @@ export class SqliteTraces implements TraceStore {
     return w;
   }
 
-  async appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
+  appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
+    return this.appendEncoded(encodeTraceEvents(events), bounds);
+  }
+
+  async appendEncoded(groups: readonly EncodedTraceGroup[], bounds: TraceBounds): Promise<void> {
     this.handle(); // a clear error while the store is not open
     const batch: AppendBatch = {
-      groups: groupTraceEvents(events).map((g) => [g.traceId, g.invocationId ?? '', g.events.length, encodeGroup(g)]),
+      groups,
       ttlMs: bounds.ttlMs,
       maxEvents: bounds.maxEvents,
       now: Date.now(),
@@ -89,7 +93,8 @@ export class SqliteTraces implements TraceStore {
       this.waiting.set(id, { resolve, reject });
       // Referenced while a batch is in flight: a flush before exit must not be cut short.
       this.writer().ref();
-      this.worker!.postMessage({ ...batch, id });
+      const packed = pack(groups);
+      this.worker!.postMessage({ packed, ttlMs: batch.ttlMs, maxEvents: batch.maxEvents, now: batch.now, id }, [packed.buffer as ArrayBuffer]);
     }).finally(() => {
       if (this.waiting.size === 0) this.worker?.unref();
     });

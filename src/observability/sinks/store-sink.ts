@@ -1,6 +1,7 @@
 import { ConfigError } from '../../core/errors.js';
 import type { Store } from '../../ports/store.js';
-import type { TraceBounds, TraceEvent, TraceSink } from '../../ports/trace.js';
+import type { EncodedTraceGroup, TraceBounds, TraceEvent, TraceSink } from '../../ports/trace.js';
+import { decodeGroup } from '../trace-groups.js';
 
 /** Options of {@link StoreTraceSink}. */
 export interface StoreTraceSinkOptions {
@@ -40,8 +41,19 @@ export class StoreTraceSink implements TraceSink {
   }
 
   async write(events: readonly TraceEvent[]): Promise<void> {
+    await this.traces().appendTraces(events, this.bounds);
+  }
+
+  /** The buffer's batch in the stores' compact form: no event objects are made for it. */
+  async writeEncoded(groups: readonly EncodedTraceGroup[]): Promise<void> {
+    const t = this.traces();
+    if (t.appendEncoded) await t.appendEncoded(groups, this.bounds);
+    else await t.appendTraces(groups.flatMap((g) => decodeGroup(g[3])), this.bounds);
+  }
+
+  private traces(): NonNullable<Store['traces']> {
     if (!this.store) throw new ConfigError('StoreTraceSink has no store yet: pass one, or attach it with observe(runtime, ...)');
-    await this.store.traces!.appendTraces(events, this.bounds);
+    return this.store.traces!;
   }
 }
 
