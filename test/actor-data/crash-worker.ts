@@ -1,5 +1,7 @@
 // Child of test/actor-data/crash.test.ts:
-//   node --import tsx test/actor-data/crash-worker.ts <dbPath> <actors> <turns>
+//   node --import tsx test/actor-data/crash-worker.ts <kind> <address> <actors> <turns>
+// <kind> <address> name the store as test/support/store-child.ts opens it:
+// sqlite <file>, redis <key prefix> or postgres <schema>.
 // Each of <actors> agents takes turns one after another (all agents at once, so
 // their turns share group commits); a turn appends one ~2 KB entry to each of
 // three logs, sets kv `n` and this.state.n to the turn number, and trims log `c`
@@ -7,6 +9,7 @@
 // committed. It is killed with SIGKILL mid-run and restarted; it resumes where
 // the store says each agent is.
 import { Actor, ActorRuntime } from '../../src/index.js';
+import { childStore } from '../support/store-child.js';
 
 export class Scribe extends Actor<{ n: number }> {
   static initialState = { n: 0 };
@@ -23,12 +26,16 @@ export class Scribe extends Actor<{ n: number }> {
   }
 }
 
-const [dbPath, actorsText, turnsText] = process.argv.slice(2);
+const [kind, address, actorsText, turnsText] = process.argv.slice(2);
 const actors = Number(actorsText);
 const turns = Number(turnsText);
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const runtime = new ActorRuntime({
-  dbPath,
+  store: await childStore(`${kind}:${address}`),
+  // SQLite sees that a killed owner's process is gone and hands its leases to the next one at once; Redis and
+  // PostgreSQL wait for the lease to expire, unless the restarted worker comes back under the same id (as a
+  // supervised worker would), which then takes its own leases back.
+  ...(kind === 'sqlite' ? {} : { workerId: 'loom-crash-worker' }),
   pollIntervalMs: 100,
   logger: { debug: () => {}, info: () => {}, warn: () => {}, error: (m: string) => void process.stderr.write(`[error] ${m}\n`) },
 });
