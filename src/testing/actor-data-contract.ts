@@ -23,16 +23,36 @@ type DataOf = Omit<ActorDataWrite, 'actorType' | 'actorId'> & { actorId?: string
 
 /**
  * Declares the contract tests of the actor data capability (`Store.actorData` and
- * `TurnWrite.data`) for one adapter; `storeContract` runs them for every store
- * that has the capability, and skips them for one that has not.
+ * `TurnWrite.data`) for one adapter; `storeContract` runs them for every store.
+ * A store declared without the capability (`actorData: false`) is held to the
+ * one thing it owes instead: it has no `actorData`, and a turn carrying data is
+ * refused, never committed without it.
  */
-export function actorDataContract(name: string, factory: StoreFactory): void {
-  const test = (title: string, body: (s: DataScope) => Promise<void>) =>
-    it(title, { timeout: 30_000 }, async (t) => {
+export function actorDataContract(name: string, factory: StoreFactory, opts: { actorData?: boolean } = {}): void {
+  if (opts.actorData === false) {
+    it(`${name} declares no actor data and refuses a turn that carries some`, { timeout: 30_000 }, async () => {
       const { store, cleanup } = await factory();
       try {
         await store.init();
-        if (!store.actorData) return t.skip(`${name} has no actorData capability`);
+        assert.equal(store.actorData, undefined, `${name} was declared without actor data but has Store.actorData`);
+        const s = await scope(store, {} as ActorDataStore);
+        await assert.rejects(s.commit({ kv: [{ key: 'k', valueJson: '1' }] }), { code: 'LOOM_NO_ACTOR_DATA' });
+      } finally {
+        try {
+          await store.close();
+        } finally {
+          await cleanup?.();
+        }
+      }
+    });
+    return;
+  }
+  const test = (title: string, body: (s: DataScope) => Promise<void>) =>
+    it(title, { timeout: 30_000 }, async () => {
+      const { store, cleanup } = await factory();
+      try {
+        await store.init();
+        assert.ok(store.actorData, `${name} has no Store.actorData: implement it, or declare the store without it (storeContract(name, factory, { actorData: false }))`);
         await body(await scope(store, store.actorData));
       } finally {
         try {

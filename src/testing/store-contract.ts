@@ -17,9 +17,9 @@ export type StoreFactory = () => Promise<{ store: Store; cleanup?: () => Promise
  * partition, so leftovers of an earlier run on a shared backend cannot satisfy or
  * break an assertion.
  */
-export function storeContract(name: string, factory: StoreFactory): void {
+export function storeContract(name: string, factory: StoreFactory, opts: { actorData?: boolean } = {}): void {
   adminContract(name, factory);
-  actorDataContract(name, factory);
+  actorDataContract(name, factory, opts);
   const test = (title: string, body: (store: Store, s: Scope) => Promise<void>) =>
     it(title, { timeout: 30_000 }, async () => {
       const { store, cleanup } = await factory();

@@ -10,7 +10,7 @@ after(() => server.close());
 const container = `loom-test-${randomUUID().slice(0, 8)}`;
 const newStore = () => new CosmosStore({ endpoint: server.endpoint, key: server.key }, { database: 'loom-test', container });
 
-storeContract('cosmos', async () => ({ store: newStore() }));
+storeContract('cosmos', async () => ({ store: newStore() }), { actorData: false });
 leaseContract('cosmos', async () => {
   const store = newStore();
   await store.init();

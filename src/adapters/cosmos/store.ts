@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CosmosClient } from '@azure/cosmos';
-import { LoomError, StoreError, outcomeUnknown } from '../../core/errors.js';
+import { LoomError, NoActorDataError, StoreError, outcomeUnknown } from '../../core/errors.js';
 import { describeInvocation, describeTurn, encodeEach, placeResults } from '../../ports/encode-items.js';
 import { pendingRecord, promiseOwner, unlessFailed, type ItemFailure, type CommitResult, type EnqueueResult, type InvocationRecord, type JournalEntry, type NewInvocation, type PromiseResolution, type StateRecord, type Store, type TurnWrite, type WriteResult } from '../../ports/store.js';
 import { Docs, openClient, statusOf, type CosmosConnection } from './container.js';
@@ -224,6 +224,8 @@ export class CosmosStore implements Store {
   }
 
   private async commitOne(turn: TurnWrite): Promise<CommitResult> {
+    // The runtime never sends actor data to a store without the capability; refuse it rather than drop it.
+    if (turn.data) throw new NoActorDataError(`the Cosmos DB store keeps no per-key state or logs (this.kv, this.log): keep such data in this.state, or use the SQLite, Redis or PostgreSQL store`);
     const pk = pkOf(turn.partition);
     let fresh = false;
     for (let i = 0; i < TURN_RETRIES; i++) {
