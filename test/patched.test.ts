@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Actor, ActorRuntime, type ActorClass, type InvocationRecord, type Store } from '../src/index.js';
 import { silentLogger } from '../src/core/logger.js';
-import { createSimulation, replayJournals, type RecordedJournal } from '../src/testing/index.js';
+import { createSimulation, replayJournal, replayJournals, type RecordedJournal } from '../src/testing/index.js';
 import { forEachStore, type StoreMaker } from './support/stores.js';
 
 /** What each actor's handler runs saw and did, by actor id. */
@@ -51,6 +51,19 @@ class CheckoutV2 extends Actor {
       refused = (err as Error).message;
     }
     return `${a} ${b} ${refused}`;
+  }
+}
+
+/** The patch being removed: only the new path is left, and its marker is consumed or written. */
+class CheckoutV3 extends Actor {
+  static actorType = 'Checkout';
+  async process(holdMs: number): Promise<string> {
+    await this.step('reserve', () => push(effects, this.actorId, 'reserve'));
+    this.deprecatePatch('fraud-check');
+    await this.step('fraudCheck', () => push(effects, this.actorId, 'fraudCheck'));
+    await this.sleep(holdMs);
+    await this.step('charge', () => push(effects, this.actorId, 'charge'));
+    return 'checked';
   }
 }
 
@@ -154,6 +167,41 @@ describe('this.patched(name) in one handler', () => {
     assert.equal(rec?.status, 'completed', JSON.stringify(rec));
     const result = JSON.parse(rec!.resultJson!) as string;
     assert.match(result, /^true true patched\(name\): the patch name must be a non-empty string/);
+  });
+
+  it('deprecatePatch(name): replays journals with the marker and writes it for new work; an old journal diverges', { timeout: 60_000 }, async () => {
+    const invocation = (id: string) => ({ id, actorType: 'Checkout', actorId: id, method: 'process', argsJson: '[1000]' });
+    const withMarker: RecordedJournal = {
+      invocation: invocation('with-marker'),
+      journal: [
+        { seq: 0, kind: 'step', name: 'reserve', status: 'done' },
+        { seq: 1, kind: 'patch', name: 'fraud-check', status: 'done' },
+        { seq: 2, kind: 'step', name: 'fraudCheck', status: 'done' },
+        { seq: 3, kind: 'sleep', name: 'sleep', status: 'pending', valueJson: '0' },
+      ],
+    };
+    const old: RecordedJournal = {
+      invocation: invocation('old'),
+      journal: [withMarker.journal[0]!, { ...withMarker.journal[3]!, seq: 1 }],
+    };
+    assert.deepEqual(await replayJournal(withMarker, [CheckoutV3]), { invocationId: 'with-marker', ok: true, replayed: 4 });
+    assert.deepEqual(await replayJournal(withMarker, [CheckoutV2]), { invocationId: 'with-marker', ok: true, replayed: 4 });
+    assert.deepEqual(await replayJournal(old, [CheckoutV2]), { invocationId: 'old', ok: true, replayed: 2 });
+    const early = await replayJournal(old, [CheckoutV3]);
+    assert.equal(early.ok, false, 'removing the old path while old invocations are in flight is caught by the replay gate');
+    assert.match(early.ok ? '' : early.message, /entry 1: recorded sleep "sleep", the code now asks for step "fraudCheck"/);
+
+    const sim = await createSimulation({ seed: 7, actors: [CheckoutV3], runtime: { parkSleepsUpToMs: 0 } });
+    try {
+      const { invocationId } = await sim.send({ actorType: 'Checkout', actorId: 'v3', method: 'process', args: [1000] });
+      await sim.runUntil(async () => (await sim.store.getInvocation(invocationId))?.notBefore !== undefined);
+      const journal = await sim.store.loadJournal(invocationId);
+      assert.deepEqual(journal.map((e) => e.kind), ['step', 'patch', 'step', 'sleep'], 'new work still writes the marker');
+      await sim.runUntilIdle();
+      assert.equal((await sim.store.getInvocation(invocationId))?.status, 'completed');
+    } finally {
+      await sim.dispose();
+    }
   });
 
   it('keeps the new path under a crash before and after every durable write (simulation)', { timeout: 120_000 }, async (t) => {
