@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Actor, ActorRuntime, type ActorClass, type InvocationRecord, type Store } from '../src/index.js';
 import { silentLogger } from '../src/core/logger.js';
+import { MemoryStore } from '../src/adapters/memory/index.js';
 import { createSimulation, replayJournal, replayJournals, type RecordedJournal } from '../src/testing/index.js';
 import { forEachStore, type StoreMaker } from './support/stores.js';
 
@@ -156,6 +157,36 @@ function patchSuite(maker: StoreMaker): void {
 }
 
 await forEachStore('this.patched(name)', patchSuite);
+
+describe('this.patched(name) in a rolling deploy', () => {
+  it('a worker still on the old code dead-letters a journal with the marker, and a redrive on the new code completes it', { timeout: 60_000 }, async (t) => {
+    const store = new MemoryStore();
+    const id = ids('memory', 'rolling');
+    const patched = runtimeOn(store, CheckoutV2);
+    t.after(() => patched.stop(100));
+    await patched.start();
+    const recording = await runUntilSleeping(patched, store, id);
+    await patched.stop();
+
+    const old = runtimeOn(store, CheckoutV1);
+    t.after(() => old.stop(100));
+    await old.start();
+    await assert.rejects(old.result(recording.invocation.id), (err: Error & { code: string; info: { code?: string; message: string } }) => {
+      assert.equal(err.code, 'LOOM_DEAD_LETTERED');
+      assert.equal(err.info.code, 'LOOM_NON_DETERMINISM');
+      assert.match(err.info.message, /recorded "patch "fraud-check"" but the code now asks for "sleep "sleep""/);
+      return true;
+    });
+    await old.stop();
+
+    const again = runtimeOn(store, CheckoutV2);
+    t.after(() => again.stop(100));
+    await again.start();
+    await again.deadLetters.redrive(recording.invocation.id);
+    assert.equal(await again.result(recording.invocation.id), 'checked');
+    assert.deepEqual(effects.get(id), ['reserve', 'fraudCheck', 'charge'], 'each step ran once across the three runtimes');
+  });
+});
 
 describe('this.patched(name) in one handler', () => {
   it('answers the same for the same name used twice, and refuses a name that cannot be stored', { timeout: 30_000 }, async (t) => {
