@@ -203,6 +203,25 @@ export abstract class Actor<S extends object = Record<string, unknown>> {
   }
 
   /**
+   * Branches between old and new code of a handler deterministically: true for an
+   * invocation that reaches this point under this code (a marker is journaled, so its
+   * replays answer true too), false for one whose journal was written here by code
+   * without the patch. Synchronous; see docs/api.md "Changing handler code".
+   */
+  protected patched(name: string): boolean {
+    return this.ctx.patched(name);
+  }
+
+  /**
+   * The second stage of removing a patch: the code keeps only the new path, and a
+   * marker recorded here is consumed (or journaled for new work, so that workers still
+   * running the `patched(name)` code take the new path too). See docs/api.md.
+   */
+  protected deprecatePatch(name: string): void {
+    this.ctx.patched(name, 'deprecatePatch(name)');
+  }
+
+  /**
    * True when `storeIdempotency(key, …)` was committed for this actor before (and
    * has not expired); the stored result is then in `this.cachedResult`.
    */
@@ -260,5 +279,5 @@ export function bindSecrets(actor: Actor<object>, values: Readonly<Record<string
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'constructor', 'state', 'actorId', 'actorType', 'cachedResult', 'ctx', 'invocationId', 'step', 'sleep',
   'sleepUntil', 'call', 'send', 'promise', 'promiseId', 'now', 'random', 'uuid', 'checkIdempotency', 'storeIdempotency',
-  'secrets', 'kv', 'log',
+  'secrets', 'kv', 'log', 'patched', 'deprecatePatch',
 ]);

@@ -335,6 +335,19 @@ export class InvocationContext {
     return value;
   }
 
+  /**
+   * `patched(name)`: true for new work (a marker is journaled with the next write, so
+   * every replay answers true here too), true on replay of that marker, false when the
+   * journal holds something else at this position (code without the patch wrote it).
+   */
+  patched(name: string, primitive = 'patched(name)'): boolean {
+    this.guard();
+    checkName(primitive, 'the patch name', name);
+    const d = this.cursor.patch(name);
+    if (d.kind === 'execute') this.record({ seq: d.position, kind: 'patch', name, status: 'done' });
+    return d.kind !== 'absent';
+  }
+
   /** Actor-scoped idempotency check (seed API); the answer is journaled for replay. */
   async checkIdempotency(key: string): Promise<boolean> {
     this.guard();

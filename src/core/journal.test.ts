@@ -38,4 +38,21 @@ describe('the journal cursor', () => {
     c.next('step', 'a');
     assert.throws(() => c.assertConsumed(), /recorded "step "b"" but the code now asks for "the handler to return"/);
   });
+
+  it('patch: consumes its marker, takes a new position past the recording, and consumes nothing at another entry', () => {
+    const marker: JournalEntry = { seq: 1, kind: 'patch', name: 'fraud', status: 'done' };
+    const c = new JournalCursor([step(0, 'a', 1), marker, step(2, 'b', 2)], owner);
+    c.next('step', 'a');
+    assert.deepEqual(c.patch('other'), { kind: 'absent' }, 'another patch name is not this marker');
+    assert.deepEqual(c.patch('fraud'), { kind: 'replay', position: 1, entry: marker });
+    assert.deepEqual(c.patch('fraud'), { kind: 'absent' }, 'a step recorded here: the old path');
+    assert.equal(c.next('step', 'b').kind, 'replay');
+    assert.deepEqual(c.patch('fraud'), { kind: 'execute', position: 3 });
+    c.assertConsumed();
+  });
+
+  it('patch: a marker the code no longer asks for is a divergence', () => {
+    const c = new JournalCursor([{ seq: 0, kind: 'patch', name: 'fraud', status: 'done' }], owner);
+    assert.throws(() => c.next('step', 'charge'), /recorded "patch "fraud"" but the code now asks for "step "charge""/);
+  });
 });

@@ -44,6 +44,18 @@ export class JournalCursor {
     return { kind: 'replay', position, entry };
   }
 
+  /**
+   * `patched(name)`: the marker recorded at this position is consumed (`'replay'`);
+   * past the recording the position is taken for a new marker (`'execute'`);
+   * anything else recorded here was written by code without the patch, and
+   * nothing is consumed (`'absent'`), so that code's path replays as it ran.
+   */
+  patch(name: string): JournalDecision | { kind: 'absent' } {
+    const entry = this.recorded[this.position];
+    if (entry && (entry.kind !== 'patch' || entry.name !== name || entry.seq !== this.position)) return { kind: 'absent' };
+    return this.next('patch', name);
+  }
+
   /** True while the handler is still re-reading recorded entries. */
   get replaying(): boolean {
     return this.position < this.recorded.length;

@@ -258,7 +258,8 @@ export interface StateRecord {
 /** One durable operation of an invocation, by position. */
 export interface JournalEntry {
   seq: number;
-  kind: 'step' | 'sleep' | 'call' | 'send' | 'promise' | 'now' | 'random' | 'uuid' | 'idempotency';
+  /** `'patch'`: the marker of `patched(name)` taking the new path (name = the patch's name). */
+  kind: 'step' | 'sleep' | 'call' | 'send' | 'promise' | 'now' | 'random' | 'uuid' | 'idempotency' | 'patch';
   name: string;
   /** 'pending' only for an awaited call or a sleep whose time has not come. */
   status: 'done' | 'pending';

@@ -340,6 +340,16 @@ export function storeContract(name: string, factory: StoreFactory, opts: { actor
         assert.deepEqual(plain(await store.loadJournal(a.id)), plain([entry(0), { seq: 1, kind: 'call', name: 'b', status: 'done', valueJson: '42' }, failedStep]));
       });
 
+      test('keeps every journal kind, the patch marker of patched(name) among them', async (store, s) => {
+        const a = s.inv();
+        await store.enqueue([a]);
+        const lease = await s.lease(store);
+        const kinds: JournalEntry['kind'][] = ['step', 'sleep', 'call', 'send', 'promise', 'now', 'random', 'uuid', 'idempotency', 'patch'];
+        const journal = kinds.map((kind, seq): JournalEntry => ({ seq, kind, name: `${kind}-é✓`, status: 'done' }));
+        await s.ok(store, s.turn(lease, a.id, { journal }));
+        assert.deepEqual(plain(await store.loadJournal(a.id)), plain(journal));
+      });
+
       test('a completed transition stores the result and expiry, leaves pollPending and drops the journal', async (store, s) => {
         const a = s.inv();
         await store.enqueue([a]);

@@ -1,6 +1,6 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { Actor } from '../../core/actor.js';
-import type { StepOptions } from '../../core/context.js';
+import type { InvocationContext, StepOptions } from '../../core/context.js';
 import type { ActorClass } from '../../core/registry.js';
 import { RetryableError, TerminalError } from '../../core/errors.js';
 
@@ -39,6 +39,10 @@ export interface ActorHooks {
 
 /** The durable operations of `Actor`, whose call sites a replay reports. */
 const DURABLE_OPS = ['sleep', 'sleepUntil', 'call', 'send', 'promise', 'now', 'random', 'uuid', 'checkIdempotency'] as const;
+/** The patch checks of `Actor` and the names their errors give; both are `InvocationContext.patched`. */
+const PATCH_OPS = [['patched', 'patched(name)'], ['deprecatePatch', 'deprecatePatch(name)']] as const;
+/** `Actor`'s (protected) invocation context, which the patch checks go through. */
+type WithContext = { ctx: Pick<InvocationContext, 'patched'> };
 
 /**
  * Wraps an actor class for the simulation: same type name, same handlers, same
@@ -89,6 +93,20 @@ export function simulated(cls: ActorClass, hooks: ActorHooks): ActorClass {
       value: function (this: Actor<object>, ...args: unknown[]) {
         hooks.opCalled?.(op, hooks.scope.getStore(), new Error().stack ?? '');
         return original.apply(this, args);
+      },
+    });
+  }
+  // A patch check takes a journal position only when it answers true (its marker), so
+  // only then is its call site reported: the sites stay in step with journal positions.
+  for (const [op, primitive] of PATCH_OPS) {
+    Object.defineProperty(Wrapped.prototype, op, {
+      configurable: true,
+      writable: true,
+      value: function (this: Actor<object>, name: string) {
+        const stack = new Error().stack ?? '';
+        const took = (this as unknown as WithContext).ctx.patched(name, primitive);
+        if (took) hooks.opCalled?.(op, hooks.scope.getStore(), stack);
+        return op === 'patched' ? took : undefined;
       },
     });
   }
