@@ -1,7 +1,7 @@
 import type { WaitingReason } from './types.js';
 import type { LeaseInfo } from '../ports/lease.js';
 import type { InvocationRecord, JournalEntry, Store } from '../ports/store.js';
-import type { StoreAdmin } from '../ports/admin.js';
+import { readQueuesByRow, type ActorQueueRead, type StoreAdmin } from '../ports/admin.js';
 
 /** What explaining a page of pending invocations reads once and shares. */
 export interface ExplainContext {
@@ -11,8 +11,15 @@ export interface ExplainContext {
   leases: LeaseInfo[];
   /** Whether some worker registers the type; undefined: not known, never reports `unknown-type`. */
   isKnownType: ((actorType: string) => boolean) | undefined;
-  /** Each actor's queue head and length, read once per page. */
-  queues: Map<string, Promise<{ head: InvocationRecord | undefined; size: number }>>;
+  /** The queues of the page's actors, read by {@link readQueues} before explaining. */
+  queues: Map<string, Queue>;
+}
+
+/** An actor's queue: the invocation holding it, how many wait, and how many are ahead of each seq on the page. */
+interface Queue {
+  head: InvocationRecord | undefined;
+  size: number;
+  ahead: Map<number, number>;
 }
 
 /** Oldest pending invocations of an actor read to find the one holding it (a started one, else the oldest). */
@@ -27,7 +34,7 @@ export async function explain(rec: InvocationRecord, ctx: ExplainContext): Promi
   if (ctx.isKnownType && !ctx.isKnownType(rec.actorType)) return { kind: 'unknown-type', actorType: rec.actorType };
   const own = await ownWait(rec, ctx);
   if (own) return own;
-  const queued = await queuePlace(rec, ctx);
+  const queued = queuePlace(rec, ctx);
   if (queued) return queued;
   const lease = ctx.leases.find((l) => l.partition === rec.partition && l.expiresAt > ctx.now);
   if (!lease) return { kind: 'no-owner', partition: rec.partition };
@@ -53,27 +60,48 @@ async function ownWait(rec: InvocationRecord, ctx: ExplainContext): Promise<Wait
   return reason;
 }
 
+/** Whether an invocation's reason depends on its place in its actor's queue (nothing of its own holds it). */
+function needsQueue(rec: InvocationRecord, ctx: Pick<ExplainContext, 'now' | 'isKnownType'>): boolean {
+  if (ctx.isKnownType && !ctx.isKnownType(rec.actorType)) return false;
+  return rec.waitingOn === undefined && (rec.notBefore === undefined || rec.notBefore <= ctx.now);
+}
+
+const actorKey = (actorType: string, actorId: string): string => JSON.stringify([actorType, actorId]);
+
+/**
+ * Reads the queues of every actor whose place a page's pending invocations
+ * need, at once: one `readQueues` read of the store when it has one, else the
+ * per-actor index reads side by side. Fills `ctx.queues`.
+ */
+export async function readQueues(records: InvocationRecord[], ctx: ExplainContext): Promise<void> {
+  const asks = new Map<string, ActorQueueRead>();
+  for (const rec of records) {
+    if (rec.status !== 'pending' || !needsQueue(rec, ctx)) continue;
+    const key = actorKey(rec.actorType, rec.actorId);
+    let ask = asks.get(key);
+    if (!ask) asks.set(key, (ask = { actorType: rec.actorType, actorId: rec.actorId, seqs: [] }));
+    ask.seqs.push(rec.seq);
+  }
+  if (asks.size === 0) return;
+  const actors = [...asks.values()];
+  const read = ctx.admin.readQueues ? await ctx.admin.readQueues(actors, HEAD_READ) : await readQueuesByRow(ctx.admin, actors, HEAD_READ);
+  actors.forEach((a, i) => {
+    const q = read[i]!;
+    const ahead = new Map(a.seqs.map((seq, j) => [seq, q.ahead[j]!]));
+    ctx.queues.set(actorKey(a.actorType, a.actorId), { head: q.oldest.find((r) => r.started) ?? q.oldest[0], size: q.size, ahead });
+  });
+}
+
 /**
  * An actor runs its invocations one at a time, in enqueue order, and a started
  * one holds the actor until it ends. The head is the started one, else the
- * oldest. Three index reads: the oldest few, how many wait, how many are ahead.
+ * oldest; the queue was read for the whole page by {@link readQueues}.
  */
-async function queuePlace(rec: InvocationRecord, ctx: ExplainContext): Promise<WaitingReason | undefined> {
-  const actor = { actorType: rec.actorType, actorId: rec.actorId, statuses: ['pending' as const] };
-  const key = JSON.stringify([rec.actorType, rec.actorId]);
-  let reading = ctx.queues.get(key);
-  if (!reading) {
-    reading = (async () => {
-      const oldest = await ctx.admin.listInvocations({ filter: actor, limit: HEAD_READ, newest: false });
-      const size = oldest.length < HEAD_READ ? oldest.length : await ctx.admin.countInvocations(actor);
-      return { head: oldest.find((r) => r.started) ?? oldest[0], size };
-    })();
-    ctx.queues.set(key, reading);
-  }
-  const queue = await reading;
-  const head = queue.head;
-  if (!head || head.id === rec.id || queue.size <= 1) return undefined;
-  const ahead = await ctx.admin.countInvocations({ ...actor, seqBelow: rec.seq });
+function queuePlace(rec: InvocationRecord, ctx: ExplainContext): WaitingReason | undefined {
+  const queue = ctx.queues.get(actorKey(rec.actorType, rec.actorId));
+  const head = queue?.head;
+  if (!queue || !head || head.id === rec.id || queue.size <= 1) return undefined;
+  const ahead = queue.ahead.get(rec.seq) ?? 0;
   const position = ahead - (head.seq < rec.seq ? 1 : 0) + 1;
   return { kind: 'queued', position, of: queue.size - 1, head: { id: head.id, method: head.method } };
 }

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ErrorInfo } from '../../core/errors.js';
 import { promiseOwner, type InvocationRecord, type JournalEntry, type NewInvocation } from '../../ports/store.js';
-import type { AdminWriteOutcome, StoreAdmin, StoreFilter, StoreQuery } from '../../ports/admin.js';
+import type { ActorQueue, ActorQueueRead, AdminWriteOutcome, StoreAdmin, StoreFilter, StoreQuery } from '../../ports/admin.js';
 import { INVOCATION_COLUMNS, NOW_MS } from './sql/common.js';
 import { bindSchema } from './sql/index.js';
 import { toInvocation, type InvocationRow } from './rows.js';
@@ -69,6 +69,41 @@ export class PostgresAdmin implements StoreAdmin {
       const values: unknown[] = [];
       const text = this.sql(`SELECT count(*) AS n FROM loom.invocations WHERE ${whereOf(filter, values)}`);
       return Number((await this.pool.query<{ n: string }>(text, values)).rows[0]!.n);
+    });
+  }
+
+  /**
+   * Every actor's queue in one statement: per actor (a row of the JSON input) the
+   * pending count and the count below each asked seq, computed once, then its
+   * oldest pending rows joined on. All index reads of `invocations_by_actor`.
+   */
+  readQueues(actors: ActorQueueRead[], headRead: number): Promise<ActorQueue[]> {
+    return this.guard('readQueues', async () => {
+      const input = JSON.stringify(actors.map((a) => ({ t: a.actorType, a: a.actorId, s: a.seqs })));
+      const pending = `i.actor_type = c.actor_type AND i.actor_id = c.actor_id AND i.status = 'pending'`;
+      const text = this.sql(`WITH c AS MATERIALIZED (
+          SELECT e.ord, e.x ->> 't' AS actor_type, e.x ->> 'a' AS actor_id, e.x -> 's' AS seqs FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, ord)
+        ), q AS MATERIALIZED (
+          SELECT c.ord, c.actor_type, c.actor_id,
+            (SELECT count(*) FROM loom.invocations i WHERE ${pending}) AS q_size,
+            (SELECT coalesce(array_agg((SELECT count(*) FROM loom.invocations i WHERE ${pending} AND i.seq < s.seq::bigint) ORDER BY s.n), '{}')
+               FROM jsonb_array_elements_text(c.seqs) WITH ORDINALITY AS s(seq, n)) AS q_ahead
+          FROM c
+        )
+        SELECT q.ord AS q_ord, q.q_size, q.q_ahead, h.* FROM q
+        LEFT JOIN LATERAL (SELECT ${INVOCATION_COLUMNS} FROM loom.invocations i
+          WHERE i.actor_type = q.actor_type AND i.actor_id = q.actor_id AND i.status = 'pending' ORDER BY i.seq LIMIT $2) h ON true
+        ORDER BY q.ord, h.seq`);
+      type Row = InvocationRow & { q_ord: string; q_size: string; q_ahead: string[] };
+      const rows = (await this.pool.query<Row>(text, [input, headRead])).rows;
+      const out: ActorQueue[] = actors.map(() => ({ oldest: [], size: 0, ahead: [] }));
+      for (const r of rows) {
+        const q = out[Number(r.q_ord) - 1]!;
+        q.size = Number(r.q_size);
+        q.ahead = r.q_ahead.map(Number);
+        if (r.id !== null) q.oldest.push(toInvocation(r));
+      }
+      return out;
     });
   }
 
