@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../core/errors.js';
-import type { InvocationRecord, InvocationStatus, JournalEntry, NewInvocation } from './store.js';
+import type { InvocationRecord, InvocationStatus, JournalEntry, NewInvocation, Store } from './store.js';
 
 /**
  * The admin capability of a Store (`store.admin`): the queries and the
@@ -62,7 +62,33 @@ export interface StoreAdmin {
    * layer makes those reads one by one.
    */
   readQueues?(actors: ActorQueueRead[], headRead: number): Promise<ActorQueue[]>;
+  /**
+   * Several invocations by id (`undefined` for an unknown one) and the pending
+   * `sleep` entries of several journals, in one round trip: the callees and
+   * timers a page's waiting reasons name. The answer is {@link readRecordsByRow}'s.
+   * Optional, like `readQueues`.
+   */
+  readRecords?(ids: string[], sleepsOf: string[]): Promise<RecordsRead>;
 }
+
+/** What {@link StoreAdmin.readRecords} returns, in the order asked. */
+export interface RecordsRead {
+  records: (InvocationRecord | undefined)[];
+  /** Per journal asked: its entries of kind `sleep` and status `pending`, in journal order. */
+  sleeps: JournalEntry[][];
+}
+
+/** {@link StoreAdmin.readRecords} from `getInvocation` and `loadJournal`, side by side: the reference, and the fallback. */
+export async function readRecordsByRow(store: Pick<Store, 'getInvocation' | 'loadJournal'>, ids: string[], sleepsOf: string[]): Promise<RecordsRead> {
+  const [records, sleeps] = await Promise.all([
+    Promise.all(ids.map((id) => store.getInvocation(id))),
+    Promise.all(sleepsOf.map(async (id) => (await store.loadJournal(id)).filter(isPendingSleep))),
+  ]);
+  return { records, sleeps };
+}
+
+/** A journal entry of a durable sleep not yet over. */
+export const isPendingSleep = (e: JournalEntry): boolean => e.kind === 'sleep' && e.status === 'pending';
 
 /** An actor whose queue a page of waiting reasons reads, with the seqs of its invocations on the page. */
 export interface ActorQueueRead {

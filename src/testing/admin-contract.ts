@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoreFactory } from './store-contract.js';
 import type { Lease } from '../ports/lease.js';
-import { readQueuesByRow, type ActorQueueRead, type StoreAdmin, type StoreFilter } from '../ports/admin.js';
+import { readQueuesByRow, readRecordsByRow, type ActorQueueRead, type StoreAdmin, type StoreFilter } from '../ports/admin.js';
 import type { InvocationRecord, JournalEntry, NewInvocation, Store, TurnWrite } from '../ports/store.js';
 
 const CANCEL = { name: 'CancelledError', code: 'LOOM_CANCELLED', message: 'stop', terminal: true };
@@ -109,6 +109,21 @@ export function adminContract(name: string, factory: StoreFactory): void {
       ]);
       assert.equal(byRow[0]!.oldest[1]!.started, true);
       if (admin.readQueues) assert.deepEqual(await admin.readQueues(asks, 4), byRow);
+    });
+
+    test('readRecords reads several invocations and their pending sleeps at once, as getInvocation and loadJournal do', async (store, admin, s) => {
+      const lease = await s.lease(store);
+      const [a, b, c] = [s.inv(), s.inv({ actorId: 'b' }), s.inv({ actorId: 'c' })];
+      await store.enqueue([a, b, c]);
+      const until = (await store.now()) + 60_000;
+      const sleep = (seq: number, status: 'done' | 'pending', at: number): JournalEntry => ({ seq, kind: 'sleep', name: `sleep-${seq}`, status, valueJson: String(at) });
+      await s.ok(store, s.turn(lease, a.id, { journal: [entry(0), sleep(1, 'done', until - 1), sleep(2, 'pending', until)], transition: { status: 'pending', attempt: 0, notBefore: until } }));
+      await s.ok(store, s.turn(lease, b.id, { journal: [entry(0)] }));
+      const [ids, sleepsOf] = [[b.id, randomUUID(), a.id], [a.id, b.id, c.id, randomUUID()]];
+      const byRow = await readRecordsByRow(store, ids, sleepsOf);
+      assert.deepEqual(byRow.records.map((r) => r?.id), [b.id, undefined, a.id]);
+      assert.deepEqual(byRow.sleeps, [[sleep(2, 'pending', until)], [], [], []]);
+      if (admin.readRecords) assert.deepEqual(await admin.readRecords(ids, sleepsOf), byRow);
     });
 
     test('cancel ends a pending invocation as failed, rejects its caller, drops its journal, and a later turn conflicts', async (store, admin, s) => {

@@ -1,10 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ErrorInfo } from '../../core/errors.js';
 import { promiseOwner, type InvocationRecord, type JournalEntry, type NewInvocation } from '../../ports/store.js';
-import type { ActorQueue, ActorQueueRead, AdminWriteOutcome, StoreAdmin, StoreFilter, StoreQuery } from '../../ports/admin.js';
+import type { ActorQueue, ActorQueueRead, AdminWriteOutcome, RecordsRead, StoreAdmin, StoreFilter, StoreQuery } from '../../ports/admin.js';
 import { INVOCATION_COLUMNS, NOW_MS } from './sql/common.js';
 import { bindSchema } from './sql/index.js';
-import { toInvocation, type InvocationRow } from './rows.js';
+import { toInvocation, toJournalEntry, type InvocationRow, type JournalRow } from './rows.js';
 
 type Guard = <T>(op: string, fn: () => Promise<T>) => Promise<T>;
 
@@ -104,6 +104,25 @@ export class PostgresAdmin implements StoreAdmin {
         if (r.id !== null) q.oldest.push(toInvocation(r));
       }
       return out;
+    });
+  }
+
+  /** The invocations by primary key and the pending sleeps by `(invocation_id, seq)`: two statements, sent side by side. */
+  readRecords(ids: string[], sleepsOf: string[]): Promise<RecordsRead> {
+    return this.guard('readRecords', async () => {
+      type SleepRow = JournalRow & { invocation_id: string };
+      const [recs, sleeps] = await Promise.all([
+        ids.length === 0 ? [] : (await this.pool.query<InvocationRow>(this.sql(`SELECT ${INVOCATION_COLUMNS} FROM loom.invocations WHERE id = ANY($1::text[])`), [ids])).rows,
+        sleepsOf.length === 0 ? [] : (await this.pool.query<SleepRow>(
+          this.sql(`SELECT invocation_id, seq, kind, name, status, value_json, error_json FROM loom.journal
+            WHERE invocation_id = ANY($1::text[]) AND kind = 'sleep' AND status = 'pending' ORDER BY invocation_id, seq`),
+          [sleepsOf],
+        )).rows,
+      ]);
+      const byId = new Map(recs.map((r) => [r.id, toInvocation(r)]));
+      const entries = new Map<string, SleepRow[]>();
+      for (const r of sleeps) entries.set(r.invocation_id, [...(entries.get(r.invocation_id) ?? []), r]);
+      return { records: ids.map((id) => byId.get(id)), sleeps: sleepsOf.map((id) => (entries.get(id) ?? []).map(toJournalEntry)) };
     });
   }
 

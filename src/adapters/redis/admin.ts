@@ -1,9 +1,9 @@
 import type { ErrorInfo } from '../../core/errors.js';
 import { promiseOwner, type InvocationRecord, type JournalEntry, type NewInvocation } from '../../ports/store.js';
-import type { ActorQueue, ActorQueueRead, AdminWriteOutcome, StoreAdmin, StoreFilter, StoreQuery } from '../../ports/admin.js';
-import { decodeInvocation, insertSpec, pairs } from './codec.js';
+import { isPendingSleep, type ActorQueue, type ActorQueueRead, type AdminWriteOutcome, type RecordsRead, type StoreAdmin, type StoreFilter, type StoreQuery } from '../../ports/admin.js';
+import { decodeInvocation, decodeJournal, insertSpec, pairs } from './codec.js';
 import type { RedisConnection } from './connection.js';
-import { actorMember, stateKey } from './keys.js';
+import { actorMember, KIND, stateKey } from './keys.js';
 import { ADMIN_QUEUES } from './scripts/admin-queues.js';
 import { ADMIN_BACKFILL, ADMIN_CANCEL, ADMIN_PURGE, ADMIN_RESTART, ADMIN_RETRY, ADMIN_SCAN, ADMIN_SET_STATE } from './scripts/admin.js';
 
@@ -104,6 +104,25 @@ export class RedisAdmin implements StoreAdmin {
         return { oldest: records, size: Number(size), ahead: ahead.map(Number) };
       }),
     );
+  }
+
+  /** The invocations' hashes and the journals asked for, in one pipeline: one round trip. */
+  async readRecords(ids: string[], sleepsOf: string[]): Promise<RecordsRead> {
+    const replies = await this.conn.run('admin record read', async () => {
+      const p = this.conn.client.pipeline();
+      for (const id of ids) p.hgetall(this.conn.prefix + KIND.inv + id);
+      for (const id of sleepsOf) p.hvals(this.conn.prefix + KIND.journal + id);
+      const out = (await p.exec()) ?? [];
+      for (const [err] of out) if (err) throw err;
+      return out.map(([, v]) => v);
+    });
+    return {
+      records: ids.map((_, i) => {
+        const f = replies[i] as Record<string, string>;
+        return Object.keys(f).length === 0 ? undefined : decodeInvocation(f);
+      }),
+      sleeps: sleepsOf.map((_, i) => decodeJournal(replies[ids.length + i] as string[]).filter(isPendingSleep)),
+    };
   }
 
   async cancel(id: string, error: ErrorInfo): Promise<AdminWriteOutcome> {
