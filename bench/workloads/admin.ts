@@ -2,6 +2,7 @@
 import { LoomClient } from '../../src/admin/client.js';
 import type { AdminFilter } from '../../src/admin/types.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { countQueries } from '../../src/studio/counting.js';
 import type { NewInvocation, Store, TurnWrite } from '../../src/ports/store.js';
 import { log, type Fields, type RunConfig } from '../harness.js';
 
@@ -13,7 +14,8 @@ const REPS = 15;
  * error code, the rest pending over 1,000 actors of 5 types), then times the first
  * page of 50 of several filters, each REPS times, and reports the medians in ms:
  * `store_first_page_ms` is the store's index read alone, the others go through
- * `LoomClient` and include each pending invocation's waiting reason.
+ * `LoomClient` and include each pending invocation's waiting reason. `*_calls`
+ * are the store calls one such page makes.
  */
 export async function admin(cfg: RunConfig): Promise<Fields> {
   const { store, cleanup } = await cfg.backend.create();
@@ -45,6 +47,18 @@ export async function admin(cfg: RunConfig): Promise<Fields> {
       }
       times.sort((a, b) => a - b);
       out[name] = Number(times[Math.floor(times.length / 2)]!.toFixed(2));
+    }
+    // Store calls per page (as Studio counts them), the same on a loaded machine or an idle one.
+    const counted = countQueries(store);
+    const countingClient = new LoomClient({ store: counted.store, partitions: 1, logger: silentLogger });
+    for (const [name, fn] of [
+      ['first_page_calls', () => countingClient.listInvocations({ limit: 50 })],
+      ['pending_page_calls', () => countingClient.listInvocations({ filter: { status: 'pending' }, limit: 50 })],
+    ] as const) {
+      await fn();
+      const before = counted.count;
+      await fn();
+      out[name] = counted.count - before;
     }
     return out;
   } finally {

@@ -26,5 +26,5 @@ export type {
 } from './types.js';
 export { WAITING_REASON_KINDS } from './types.js';
 export { NotFoundError, ActionNotAllowedError, StaleStateError, InvalidFilterError, AdminUnsupportedError } from './errors.js';
-export type { StoreAdmin, StoreFilter, StoreQuery, InvocationFilter, InvocationQuery, FilterStatus, AdminWriteOutcome } from '../ports/admin.js';
-export { CANCELLED_CODE } from '../ports/admin.js';
+export type { StoreAdmin, StoreFilter, StoreQuery, InvocationFilter, InvocationQuery, FilterStatus, AdminWriteOutcome, ActorQueue, ActorQueueRead, RecordsRead } from '../ports/admin.js';
+export { CANCELLED_CODE, readQueuesByRow, readRecordsByRow } from '../ports/admin.js';

@@ -1,6 +1,6 @@
 import { AdminUnsupportedError, NotFoundError } from './errors.js';
 import { checkFilter, checkPage, checkQueryShape, normalizeFilter } from './filter.js';
-import { explain, type ExplainContext } from './waiting.js';
+import { explain, explainContext, readPage } from './waiting.js';
 import type { ActorStateView, AdminFilter, AdminQuery, DisplayStatus, InvocationDetail, InvocationView, InvocationViewPage, JournalEntryView } from './types.js';
 import { CANCELLED_CODE, encodeCursor, type StoreAdmin, type StoreFilter } from '../ports/admin.js';
 import type { InvocationRecord, JournalEntry, StateRecord, Store } from '../ports/store.js';
@@ -83,11 +83,10 @@ export class AdminQueries {
     const out = records.map((record): InvocationView => ({ record, status: displayStatus(record) }));
     if (!records.some((r) => r.status === 'pending')) return out;
     const [now, leases] = await Promise.all([this.store.now(), this.store.leases.list()]);
-    const ctx: ExplainContext = { store: this.store, admin: this.admin, now, leases, isKnownType: this.isKnownType, queues: new Map() };
-    // Explained side by side: on a networked store the reads of one page overlap instead of queueing.
-    await Promise.all(out.map(async (view) => {
-      if (view.record.status === 'pending') view.waiting = await explain(view.record, ctx);
-    }));
+    const ctx = explainContext({ store: this.store, admin: this.admin, now, leases, isKnownType: this.isKnownType });
+    // What the page's reasons need is read for all its rows at once (a read or two, not a few per row).
+    await readPage(records, ctx);
+    for (const view of out) if (view.record.status === 'pending') view.waiting = explain(view.record, ctx);
     return out;
   }
 }

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../core/errors.js';
-import type { InvocationRecord, InvocationStatus, JournalEntry, NewInvocation } from './store.js';
+import type { InvocationRecord, InvocationStatus, JournalEntry, NewInvocation, Store } from './store.js';
 
 /**
  * The admin capability of a Store (`store.admin`): the queries and the
@@ -54,6 +54,77 @@ export interface StoreAdmin {
    * turn's commit does, so a handler holding the old version conflicts and reloads.
    */
   setState(actorType: string, actorId: string, stateJson: string, expectedVersion: number): Promise<{ outcome: 'ok'; version: number } | { outcome: 'conflict'; version: number }>;
+  /**
+   * The pending queues of several actors in one read of the backend (one query,
+   * or one script): what the waiting reasons of a page of invocations need. The
+   * answer is the one {@link readQueuesByRow} gives with `listInvocations` and
+   * `countInvocations`, in the order of `actors`. Optional: without it, the admin
+   * layer makes those reads one by one.
+   */
+  readQueues?(actors: ActorQueueRead[], headRead: number): Promise<ActorQueue[]>;
+  /**
+   * Several invocations by id (`undefined` for an unknown one) and the pending
+   * `sleep` entries of several journals, in one round trip: the callees and
+   * timers a page's waiting reasons name. The answer is {@link readRecordsByRow}'s.
+   * Optional, like `readQueues`.
+   */
+  readRecords?(ids: string[], sleepsOf: string[]): Promise<RecordsRead>;
+}
+
+/** What {@link StoreAdmin.readRecords} returns, in the order asked. */
+export interface RecordsRead {
+  records: (InvocationRecord | undefined)[];
+  /** Per journal asked: its entries of kind `sleep` and status `pending`, in journal order. */
+  sleeps: JournalEntry[][];
+}
+
+/** {@link StoreAdmin.readRecords} from `getInvocation` and `loadJournal`, side by side: the reference, and the fallback. */
+export async function readRecordsByRow(store: Pick<Store, 'getInvocation' | 'loadJournal'>, ids: string[], sleepsOf: string[]): Promise<RecordsRead> {
+  const [records, sleeps] = await Promise.all([
+    Promise.all(ids.map((id) => store.getInvocation(id))),
+    Promise.all(sleepsOf.map(async (id) => (await store.loadJournal(id)).filter(isPendingSleep))),
+  ]);
+  return { records, sleeps };
+}
+
+/** A journal entry of a durable sleep not yet over. */
+export const isPendingSleep = (e: JournalEntry): boolean => e.kind === 'sleep' && e.status === 'pending';
+
+/** An actor whose queue a page of waiting reasons reads, with the seqs of its invocations on the page. */
+export interface ActorQueueRead {
+  actorType: string;
+  actorId: string;
+  /** Seqs of the actor's invocations to place in its queue. */
+  seqs: number[];
+}
+
+/** An actor's pending queue. */
+export interface ActorQueue {
+  /** Its `headRead` oldest pending invocations, oldest first. */
+  oldest: InvocationRecord[];
+  /** How many of its invocations are pending. */
+  size: number;
+  /** For each of the asked `seqs`, in order: how many of its pending invocations have a lower seq. */
+  ahead: number[];
+}
+
+/**
+ * {@link StoreAdmin.readQueues} from the indexed reads every store has: per
+ * actor its oldest few and its count, per seq the count below it (run side by
+ * side). The reference answer, and the fallback of a store without `readQueues`.
+ */
+export function readQueuesByRow(admin: StoreAdmin, actors: ActorQueueRead[], headRead: number): Promise<ActorQueue[]> {
+  return Promise.all(
+    actors.map(async (a) => {
+      const filter: StoreFilter = { actorType: a.actorType, actorId: a.actorId, statuses: ['pending'] };
+      const [oldest, size, ahead] = await Promise.all([
+        admin.listInvocations({ filter, limit: headRead, newest: false }),
+        admin.countInvocations(filter),
+        Promise.all(a.seqs.map((seq) => admin.countInvocations({ ...filter, seqBelow: seq }))),
+      ]);
+      return { oldest, size, ahead };
+    }),
+  );
 }
 
 /** What an admin write did. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoreFactory } from './store-contract.js';
 import type { Lease } from '../ports/lease.js';
-import type { StoreAdmin, StoreFilter } from '../ports/admin.js';
+import { readQueuesByRow, readRecordsByRow, type ActorQueueRead, type StoreAdmin, type StoreFilter } from '../ports/admin.js';
 import type { InvocationRecord, JournalEntry, NewInvocation, Store, TurnWrite } from '../ports/store.js';
 
 const CANCEL = { name: 'CancelledError', code: 'LOOM_CANCELLED', message: 'stop', terminal: true };
@@ -82,6 +82,48 @@ export function adminContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(ids(got), want, `list ${JSON.stringify(filter)}`);
         assert.equal(await admin.countInvocations(filter), want.length, `count ${JSON.stringify(filter)}`);
       }
+    });
+
+    test('readQueues reads several actors\' pending queues at once, as the per-row index reads do', async (store, admin, s) => {
+      const lease = await s.lease(store);
+      const queue = Array.from({ length: 6 }, () => s.inv());
+      const [solo, done] = [s.inv({ actorId: 'solo' }), s.inv({ actorId: 'done' })];
+      await store.enqueue([...queue, solo, done]);
+      const now = await store.now();
+      await s.ok(store, s.turn(lease, queue[0]!.id, { transition: { status: 'completed', resultJson: '1', expiresAt: now + 60_000 } }));
+      await s.ok(store, s.turn(lease, done.id, { transition: { status: 'completed', resultJson: '1', expiresAt: now + 60_000 } }));
+      await s.ok(store, s.turn(lease, queue[2]!.id, { journal: [entry(0)] }));
+      const seq = async (id: string) => (await store.getInvocation(id))!.seq;
+      const asks: ActorQueueRead[] = [
+        { actorType: s.actorType, actorId: s.actorId, seqs: await Promise.all([queue[5]!.id, queue[1]!.id, queue[3]!.id].map(seq)) },
+        { actorType: s.actorType, actorId: 'solo', seqs: [await seq(solo.id)] },
+        { actorType: s.actorType, actorId: 'done', seqs: [await seq(done.id)] },
+        { actorType: s.actorType, actorId: 'nobody', seqs: [] },
+      ];
+      const byRow = await readQueuesByRow(admin, asks, 4);
+      assert.deepEqual(byRow.map((q) => ({ oldest: ids(q.oldest), size: q.size, ahead: q.ahead })), [
+        { oldest: queue.slice(1, 5).map((i) => i.id), size: 5, ahead: [4, 0, 2] },
+        { oldest: [solo.id], size: 1, ahead: [0] },
+        { oldest: [], size: 0, ahead: [0] },
+        { oldest: [], size: 0, ahead: [] },
+      ]);
+      assert.equal(byRow[0]!.oldest[1]!.started, true);
+      if (admin.readQueues) assert.deepEqual(await admin.readQueues(asks, 4), byRow);
+    });
+
+    test('readRecords reads several invocations and their pending sleeps at once, as getInvocation and loadJournal do', async (store, admin, s) => {
+      const lease = await s.lease(store);
+      const [a, b, c] = [s.inv(), s.inv({ actorId: 'b' }), s.inv({ actorId: 'c' })];
+      await store.enqueue([a, b, c]);
+      const until = (await store.now()) + 60_000;
+      const sleep = (seq: number, status: 'done' | 'pending', at: number): JournalEntry => ({ seq, kind: 'sleep', name: `sleep-${seq}`, status, valueJson: String(at) });
+      await s.ok(store, s.turn(lease, a.id, { journal: [entry(0), sleep(1, 'done', until - 1), sleep(2, 'pending', until)], transition: { status: 'pending', attempt: 0, notBefore: until } }));
+      await s.ok(store, s.turn(lease, b.id, { journal: [entry(0)] }));
+      const [ids, sleepsOf] = [[b.id, randomUUID(), a.id], [a.id, b.id, c.id, randomUUID()]];
+      const byRow = await readRecordsByRow(store, ids, sleepsOf);
+      assert.deepEqual(byRow.records.map((r) => r?.id), [b.id, undefined, a.id]);
+      assert.deepEqual(byRow.sleeps, [[sleep(2, 'pending', until)], [], [], []]);
+      if (admin.readRecords) assert.deepEqual(await admin.readRecords(ids, sleepsOf), byRow);
     });
 
     test('cancel ends a pending invocation as failed, rejects its caller, drops its journal, and a later turn conflicts', async (store, admin, s) => {

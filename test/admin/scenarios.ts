@@ -53,7 +53,7 @@ export function adminScenarios(name: string, open: () => Promise<Backend>): void
     });
 
   describe(`admin scenarios: ${name}`, () => {
-    scenario('every kind of stuck invocation reports the one reason it is not running', async ({ client, id }) => {
+    scenario('every kind of stuck invocation reports the one reason it is not running', async ({ client, id, backend }) => {
       const gate = id('gate');
       const running = await client.send({ actorType: 'Ops', actorId: id('r'), method: 'blocked', args: [gate] });
       const awaiting = await client.send({ actorType: 'Ops', actorId: id('p'), method: 'approve' });
@@ -86,6 +86,16 @@ export function adminScenarios(name: string, open: () => Promise<Backend>): void
       assert.ok(page.items.some((v: InvocationView) => v.record.id === failing.invocationId));
       assert.ok(page.items.every((v: InvocationView) => v.waiting?.kind === 'backing-off'));
       assert.ok((await client.countInvocations({ actorType: 'Ops', actorId: id('p'), waiting: 'queued' })) === 2);
+      // The page's reasons read at once (readQueues, readRecords) are the ones the per-row reads give.
+      const perRow = new LoomClient({ store: withoutPageReads(backend.store()), partitions: 8, actorTypes: ['Ops'], logger: silentLogger });
+      try {
+        const reasons = async (c: LoomClient) => JSON.stringify((await c.listInvocations({ filter: { actorType: 'Ops' }, limit: 100 })).items.map((v) => [v.record.id, v.waiting]));
+        await until('the batched and per-row reasons to agree', async () => (await reasons(client)) === (await reasons(perRow)));
+        const kinds = new Set((await client.listInvocations({ filter: { actorType: 'Ops' }, limit: 100 })).items.map((v) => v.waiting?.kind));
+        for (const k of ['running', 'queued', 'awaiting-promise', 'awaiting-call', 'sleeping', 'delayed'] as const) assert.ok(kinds.has(k), `the page shows ${k}`);
+      } finally {
+        await perRow.close();
+      }
       release(gate);
     });
 
@@ -200,3 +210,15 @@ export function adminScenarios(name: string, open: () => Promise<Backend>): void
 
 void bump;
 void latch;
+
+/** The store with an admin capability that lacks the optional page reads: the admin layer falls back to its per-row reads. */
+function withoutPageReads(store: Store): Store {
+  const bind = (t: object, v: unknown) => (typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v);
+  return new Proxy(store, {
+    get(t, p) {
+      const v = Reflect.get(t, p, t) as unknown;
+      if (p !== 'admin' || !v) return bind(t, v);
+      return new Proxy(v as object, { get: (a, q) => (q === 'readQueues' || q === 'readRecords' ? undefined : bind(a, Reflect.get(a, q, a))) });
+    },
+  });
+}

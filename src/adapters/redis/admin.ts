@@ -1,13 +1,15 @@
 import type { ErrorInfo } from '../../core/errors.js';
 import { promiseOwner, type InvocationRecord, type JournalEntry, type NewInvocation } from '../../ports/store.js';
-import type { AdminWriteOutcome, StoreAdmin, StoreFilter, StoreQuery } from '../../ports/admin.js';
-import { decodeInvocation, insertSpec, pairs } from './codec.js';
+import { isPendingSleep, type ActorQueue, type ActorQueueRead, type AdminWriteOutcome, type RecordsRead, type StoreAdmin, type StoreFilter, type StoreQuery } from '../../ports/admin.js';
+import { decodeInvocation, decodeJournal, insertSpec, pairs } from './codec.js';
 import type { RedisConnection } from './connection.js';
-import { actorMember, stateKey } from './keys.js';
+import { actorMember, KIND, stateKey } from './keys.js';
+import { ADMIN_QUEUES } from './scripts/admin-queues.js';
 import { ADMIN_BACKFILL, ADMIN_CANCEL, ADMIN_PURGE, ADMIN_RESTART, ADMIN_RETRY, ADMIN_SCAN, ADMIN_SET_STATE } from './scripts/admin.js';
 
 const SCRIPTS = {
   loomAdminScan: { lua: ADMIN_SCAN, readOnly: true },
+  loomAdminQueues: { lua: ADMIN_QUEUES, readOnly: true },
   loomAdminCancel: { lua: ADMIN_CANCEL },
   loomAdminRetry: { lua: ADMIN_RETRY },
   loomAdminPurge: { lua: ADMIN_PURGE },
@@ -19,6 +21,7 @@ const SCRIPTS = {
 /** Candidates one scan script tests before it yields to other clients. */
 const BUDGET = 5000;
 
+type QueuesReply = [size: number, ahead: number[], oldest: string[][], complete: '0' | '1'][];
 type ScanReply = [matches: string[][] | number, last: string, ended: '0' | '1'];
 
 /**
@@ -86,6 +89,40 @@ export class RedisAdmin implements StoreAdmin {
       if (ended === '1') return n;
       after = last;
     }
+  }
+
+  /** Every actor's queue in one script call; an actor whose oldest ran past the budget is read again by `listInvocations`. */
+  async readQueues(actors: ActorQueueRead[], headRead: number): Promise<ActorQueue[]> {
+    const input = JSON.stringify(actors.map((a) => [a.actorType, a.actorId, a.seqs.map(String)]));
+    const reply = (await this.conn.run('admin queue read', () => this.call('loomAdminQueues', input, String(headRead), String(BUDGET)))) as QueuesReply;
+    return Promise.all(
+      reply.map(async ([size, ahead, oldest, complete], i) => {
+        const a = actors[i]!;
+        const records = complete === '1'
+          ? oldest.map((f) => decodeInvocation(pairs(f)))
+          : await this.listInvocations({ filter: { actorType: a.actorType, actorId: a.actorId, statuses: ['pending'] }, limit: headRead, newest: false });
+        return { oldest: records, size: Number(size), ahead: ahead.map(Number) };
+      }),
+    );
+  }
+
+  /** The invocations' hashes and the journals asked for, in one pipeline: one round trip. */
+  async readRecords(ids: string[], sleepsOf: string[]): Promise<RecordsRead> {
+    const replies = await this.conn.run('admin record read', async () => {
+      const p = this.conn.client.pipeline();
+      for (const id of ids) p.hgetall(this.conn.prefix + KIND.inv + id);
+      for (const id of sleepsOf) p.hvals(this.conn.prefix + KIND.journal + id);
+      const out = (await p.exec()) ?? [];
+      for (const [err] of out) if (err) throw err;
+      return out.map(([, v]) => v);
+    });
+    return {
+      records: ids.map((_, i) => {
+        const f = replies[i] as Record<string, string>;
+        return Object.keys(f).length === 0 ? undefined : decodeInvocation(f);
+      }),
+      sleeps: sleepsOf.map((_, i) => decodeJournal(replies[ids.length + i] as string[]).filter(isPendingSleep)),
+    };
   }
 
   async cancel(id: string, error: ErrorInfo): Promise<AdminWriteOutcome> {

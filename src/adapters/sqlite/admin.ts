@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { StoreError, type ErrorInfo } from '../../core/errors.js';
 import { promiseOwner, type InvocationRecord, type JournalEntry, type NewInvocation } from '../../ports/store.js';
-import type { AdminWriteOutcome, StoreAdmin, StoreFilter, StoreQuery } from '../../ports/admin.js';
-import { toRecord, type InvocationRow } from './rows.js';
+import type { ActorQueue, ActorQueueRead, AdminWriteOutcome, RecordsRead, StoreAdmin, StoreFilter, StoreQuery } from '../../ports/admin.js';
+import { toEntry, toRecord, type InvocationRow, type JournalRow } from './rows.js';
 
 type Params = (string | number)[];
 
@@ -83,6 +83,31 @@ export class SqliteAdmin implements StoreAdmin {
   async countInvocations(filter: StoreFilter): Promise<number> {
     const w = whereOf(filter);
     return (this.st(`SELECT count(*) AS n FROM loom_invocations WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
+  }
+
+  /** Every actor's queue in one synchronous call: prepared index reads per actor, nothing else runs between them. */
+  async readQueues(actors: ActorQueueRead[], headRead: number): Promise<ActorQueue[]> {
+    const pending = `actor_type = ? AND actor_id = ? AND status = 'pending'`;
+    const oldest = this.st(`SELECT * FROM loom_invocations WHERE ${pending} ORDER BY seq ASC LIMIT ?`);
+    const size = this.st(`SELECT count(*) AS n FROM loom_invocations WHERE ${pending}`);
+    const ahead = this.st(`SELECT count(*) AS n FROM loom_invocations WHERE ${pending} AND seq < ?`);
+    return actors.map((a) => ({
+      oldest: (oldest.all(a.actorType, a.actorId, headRead) as InvocationRow[]).map(toRecord),
+      size: (size.get(a.actorType, a.actorId) as { n: number }).n,
+      ahead: a.seqs.map((seq) => (ahead.get(a.actorType, a.actorId, seq) as { n: number }).n),
+    }));
+  }
+
+  /** The invocations and pending sleeps, in one synchronous call. */
+  async readRecords(ids: string[], sleepsOf: string[]): Promise<RecordsRead> {
+    const sleeps = this.st(`SELECT seq, kind, name, status, value_json, error_json FROM loom_journal WHERE invocation_id = ? AND kind = 'sleep' AND status = 'pending' ORDER BY seq`);
+    return {
+      records: ids.map((id) => {
+        const row = this.row(id);
+        return row && toRecord(row);
+      }),
+      sleeps: sleepsOf.map((id) => (sleeps.all(id) as JournalRow[]).map(toEntry)),
+    };
   }
 
   private row(id: string): InvocationRow | undefined {
