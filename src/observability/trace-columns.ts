@@ -154,13 +154,18 @@ export class TraceColumns {
    */
   encodedGroups(): EncodedTraceGroup[] {
     if (this.madeGroups) return this.madeGroups;
-    const byKey = new Map<string, { trace: string; inv: string; rec: number; n: number; body: string }>();
+    type Group = { trace: string; inv: string; rec: number; n: number; body: string };
+    const byKey = new Map<string, Group>();
     for (let i = 0; i < this.length; i++) {
       const id = this.id[i];
       const inv = id ?? (this.kind[i] === K.StaleWrite ? this.t[i]! : '');
       const trace = this.trace[i]!;
-      const key = inv ? trace + inv : trace;
+      // An invocation has one trace, so its id alone is the key: no string is built per event. Keys with a
+      // NUL, which ids never hold, are for the rare rest: events of no invocation (lease events) by trace,
+      // and the pair if an invocation shows up in a second trace.
+      let key = inv ? inv : '\u0000' + trace;
       let g = byKey.get(key);
+      if (g && inv && g.trace !== trace) g = byKey.get((key = trace + '\u0000' + inv));
       if (!g) byKey.set(key, (g = { trace, inv, rec: id === undefined ? -1 : i, n: 0, body: '' }));
       else if (g.rec < 0 && id !== undefined) g.rec = i;
       const span = this.span[i];
