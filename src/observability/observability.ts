@@ -9,7 +9,7 @@ import { LoomMetrics } from './metrics.js';
 import { OtelSpans } from './otel.js';
 import { Scopes } from './scope.js';
 import { TraceBuffer, type TraceBufferOptions } from './trace-buffer.js';
-import { formatTraceparent, newSpanId, newTraceId } from './trace-context.js';
+import { newSpanId, newTraceId } from './trace-context.js';
 import { TraceRecorder } from './trace-recorder.js';
 
 /** What to observe. Everything is off unless asked for. */
@@ -91,7 +91,8 @@ export class Observability {
           return;
         }
         const scope = parent ? scopes.get(parent.id) : undefined;
-        env.trace = { traceparent: formatTraceparent({ traceId: scope?.traceId ?? newTraceId(), spanId: newSpanId(), flags: 1 }) };
+        // The bare traceparent string: the smallest form to check, store and read back.
+        env.trace = '00-' + (scope?.traceId ?? newTraceId()) + '-' + newSpanId() + '-01';
       };
       o.attemptStarted = (rec: InvocationRecord, epoch: number, resumed: boolean) => {
         const spanId = otel?.attemptStarted(rec, epoch, resumed);

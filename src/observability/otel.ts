@@ -6,7 +6,7 @@ import type { Envelope } from '../core/envelope.js';
 import { ConfigError } from '../core/errors.js';
 import type { InvocationRecord, JournalEntry } from '../ports/store.js';
 import { traceOfRecord } from './scope.js';
-import { formatTraceparent, type EnvelopeTrace } from './trace-context.js';
+import { formatTraceparent } from './trace-context.js';
 
 type Api = typeof OtelApi;
 
@@ -43,7 +43,7 @@ export class OtelSpans {
   }
 
   /** Starts and ends the span of a message being sent; returns the trace context to put in its envelope. */
-  send(env: Envelope, parent: InvocationRecord | undefined): EnvelopeTrace {
+  send(env: Envelope, parent: InvocationRecord | undefined): string {
     const api = this.api;
     const parentSpan = parent ? this.attempts.get(parent.id) : undefined;
     const ctx: Context = parentSpan ? api.trace.setSpan(api.ROOT_CONTEXT, parentSpan) : api.context.active();
@@ -60,7 +60,7 @@ export class OtelSpans {
     const span = this.tracer.startSpan(`send ${env.actorType}`, { kind: PRODUCER, attributes }, ctx);
     const sc = span.spanContext();
     span.end();
-    return { traceparent: formatTraceparent({ traceId: sc.traceId, spanId: sc.spanId, flags: sc.traceFlags }) };
+    return formatTraceparent({ traceId: sc.traceId, spanId: sc.spanId, flags: sc.traceFlags });
   }
 
   /** Starts an attempt's span; returns its span id. */

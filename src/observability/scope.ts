@@ -6,12 +6,9 @@ export interface AttemptScope {
   traceId: string;
   /** The attempt's span (an OpenTelemetry span's id when a tracer is set). */
   spanId: string;
-  /** The span of the message that caused it, if any. */
-  parentSpanId: string | undefined;
   epoch: number;
   /** Failed attempts before this one. */
   attempt: number;
-  startedAt: number;
 }
 
 /** Running attempts by invocation id, so that sends, steps and the end join the attempt's trace. */
@@ -19,14 +16,13 @@ export class Scopes {
   private readonly byId = new Map<string, AttemptScope>();
 
   open(rec: InvocationRecord, epoch: number, spanId?: string): AttemptScope {
+    // Read once per attempt: the trace context is parsed here and nowhere else on the attempt's path.
     const parent = traceOfRecord(rec);
     const scope: AttemptScope = {
-      traceId: parent?.traceId ?? fallbackTraceId(rec),
+      traceId: parent ? parent.traceId : hashTraceId(rec.id),
       spanId: spanId ?? newSpanId(),
-      parentSpanId: parent && parent.spanId !== '0000000000000000' ? parent.spanId : undefined,
       epoch,
       attempt: rec.attempt,
-      startedAt: Date.now(),
     };
     this.byId.set(rec.id, scope);
     return scope;
@@ -55,11 +51,15 @@ export function traceOfRecord(rec: InvocationRecord): TraceContext | undefined {
  */
 export function fallbackTraceId(rec: InvocationRecord): string {
   const t = traceOfRecord(rec);
-  if (t) return t.traceId;
+  return t ? t.traceId : hashTraceId(rec.id);
+}
+
+/** A trace id made from an invocation id: the same every time. */
+function hashTraceId(id: string): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
-  for (let i = 0; i < rec.id.length; i++) {
-    const c = rec.id.charCodeAt(i);
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
   }

@@ -103,7 +103,11 @@ export class TraceBuffer {
 
   /** A sink is done with these batches (written or dropped). */
   private release(batches: readonly TraceColumns[]): void {
-    for (const b of batches) if (--b.users === 0) this.spare = b;
+    for (const b of batches) {
+      if (--b.users > 0) continue;
+      b.dropMade();
+      this.spare = b;
+    }
   }
 
   private flushQueues(): void {

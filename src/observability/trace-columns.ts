@@ -154,35 +154,41 @@ export class TraceColumns {
    */
   encodedGroups(): EncodedTraceGroup[] {
     if (this.madeGroups) return this.madeGroups;
-    const byKey = new Map<string, { trace: string; inv: string; rec: number; n: number; body: string }>();
+    type Group = { trace: string; inv: string; rec: number; e: (number | string)[][] };
+    const byKey = new Map<string, Group>();
     for (let i = 0; i < this.length; i++) {
       const id = this.id[i];
       const inv = id ?? (this.kind[i] === K.StaleWrite ? this.t[i]! : '');
       const trace = this.trace[i]!;
-      const key = inv ? trace + inv : trace;
+      // An invocation has one trace, so its id alone is the key: no string is built per event. Keys with a
+      // NUL, which ids never hold, are for the rare rest: events of no invocation (lease events) by trace,
+      // and the pair if an invocation shows up in a second trace.
+      let key = inv ? inv : '\u0000' + trace;
       let g = byKey.get(key);
-      if (!g) byKey.set(key, (g = { trace, inv, rec: id === undefined ? -1 : i, n: 0, body: '' }));
+      if (g && inv && g.trace !== trace) g = byKey.get((key = trace + '\u0000' + inv));
+      if (!g) byKey.set(key, (g = { trace, inv, rec: id === undefined ? -1 : i, e: [] }));
       else if (g.rec < 0 && id !== undefined) g.rec = i;
-      const span = this.span[i];
       const s = this.s[i];
       const t = this.t[i];
-      g.body +=
-        (g.n++ ? ',[' : '[') +
-        this.kind[i] + ',' + this.at[i] + ',' + (span ? '"' + span + '"' : '0') + ',' + this.a[i] + ',' + this.b[i] + ',' + this.c[i] + ',' + this.d[i] +
-        (s === undefined && t === undefined ? ']' : ',' + (s === undefined ? '0' : JSON.stringify(s)) + ',' + (t === undefined ? '0' : JSON.stringify(t)) + ']');
+      // One small array per event, and one JSON.stringify per group: no string is concatenated per field.
+      const e: (number | string)[] = [this.kind[i]!, this.at[i]!, this.span[i] || 0, this.a[i]!, this.b[i]!, this.c[i]!, this.d[i]!];
+      if (s !== undefined || t !== undefined) e.push(s ?? 0, t ?? 0);
+      g.e.push(e);
     }
-    const w = this.worker === undefined ? '' : ',"w":' + JSON.stringify(this.worker);
     const out: EncodedTraceGroup[] = [];
     for (const g of byKey.values()) {
       const r = g.rec < 0 ? undefined : this.fields(g.rec);
-      const i = r
-        ? JSON.stringify([r.id, r.actorType, r.actorId, r.method, r.idempotencyKey ?? 0, r.partition])
-        : g.inv
-          ? JSON.stringify([g.inv])
-          : '0';
-      out.push([g.trace, g.inv, g.n, '{"v":2,"t":"' + g.trace + '"' + w + ',"i":' + i + ',"e":[' + g.body + ']}']);
+      const i = r ? [r.id, r.actorType, r.actorId, r.method, r.idempotencyKey ?? 0, r.partition] : g.inv ? [g.inv] : 0;
+      // Key order makes the stored form: {"v":2,"t":…,"w":… (left out when undefined),"i":…,"e":[…]}.
+      out.push([g.trace, g.inv, g.e.length, JSON.stringify({ v: 2, t: g.trace, w: this.worker, i, e: g.e })]);
     }
     return (this.madeGroups = out);
+  }
+
+  /** Lets go of what was made for the sinks, once they are done with it: kept until the batch is reused, it would outlive young-generation GCs. */
+  dropMade(): void {
+    this.madeEvents = undefined;
+    this.madeGroups = undefined;
   }
 }
 

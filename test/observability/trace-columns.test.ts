@@ -52,3 +52,18 @@ it('a batch reads back the same from its compact stored form as from its events,
   cols.add(K.LeaseAcquired, 1_700_000_000_008, t2, undefined, undefined, 0, 1, 1, -1, undefined, undefined);
   assert.equal(cols.events()[0]!.worker, 'worker-2');
 });
+
+it('events of one invocation under two trace ids stay in two groups', () => {
+  const cols = new TraceColumns(undefined);
+  const r = rec('inv-1');
+  cols.add(K.Started, 1_700_000_000_000, 'a'.repeat(32), '1'.repeat(16), r, 0, 0, 1, -1, undefined, undefined);
+  cols.add(K.Completed, 1_700_000_000_001, 'c'.repeat(32), '1'.repeat(16), r, 0, 0, 1, -1, undefined, undefined);
+  cols.add(K.Completed, 1_700_000_000_002, 'a'.repeat(32), '1'.repeat(16), r, 0, 0, 1, -1, undefined, undefined);
+  assert.deepEqual(
+    cols.encodedGroups().map((g) => [g[0], g[1], g[2]]),
+    [
+      ['a'.repeat(32), 'inv-1', 2],
+      ['c'.repeat(32), 'inv-1', 1],
+    ],
+  );
+});

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../../core/errors.js';
 import type { EncodedTraceGroup, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
 import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '../../observability/trace-groups.js';
-import { openTraceTable, pack, type AppendBatch } from './trace-table.js';
+import { openTraceTable, pack } from './trace-table.js';
 
 /**
  * Trace events of a SQLite store, one row per trace and invocation per flush,
@@ -81,20 +81,19 @@ export class SqliteTraces implements TraceStore {
 
   async appendEncoded(groups: readonly EncodedTraceGroup[], bounds: TraceBounds): Promise<void> {
     this.handle(); // a clear error while the store is not open
-    const batch: AppendBatch = {
-      groups,
-      ttlMs: bounds.ttlMs,
-      maxEvents: bounds.maxEvents,
-      now: Date.now(),
-    };
-    if (this.path === ':memory:') return this.local().append(batch);
+    const now = Date.now();
+    if (this.path === ':memory:') return this.local().append({ groups, ttlMs: bounds.ttlMs, maxEvents: bounds.maxEvents, now });
+    // Packed here, so that no frame holds the groups while the writer works.
+    return this.post(pack(groups), bounds, now);
+  }
+
+  private async post(packed: Uint8Array, bounds: TraceBounds, now: number): Promise<void> {
     const id = this.nextId++;
     await new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // Referenced while a batch is in flight: a flush before exit must not be cut short.
       this.writer().ref();
-      const packed = pack(groups);
-      this.worker!.postMessage({ packed, ttlMs: batch.ttlMs, maxEvents: batch.maxEvents, now: batch.now, id }, [packed.buffer as ArrayBuffer]);
+      this.worker!.postMessage({ packed, ttlMs: bounds.ttlMs, maxEvents: bounds.maxEvents, now, id }, [packed.buffer as ArrayBuffer]);
     }).finally(() => {
       if (this.waiting.size === 0) this.worker?.unref();
     });

@@ -45,10 +45,14 @@ export class StoreTraceSink implements TraceSink {
   }
 
   /** The buffer's batch in the stores' compact form: no event objects are made for it. */
-  async writeEncoded(groups: readonly EncodedTraceGroup[]): Promise<void> {
-    const t = this.traces();
-    if (t.appendEncoded) await t.appendEncoded(groups, this.bounds);
-    else await t.appendTraces(groups.flatMap((g) => decodeGroup(g[3])), this.bounds);
+  writeEncoded(groups: readonly EncodedTraceGroup[]): Promise<void> {
+    // Not async: a suspended frame would hold the groups until the write is done.
+    try {
+      const t = this.traces();
+      return t.appendEncoded ? t.appendEncoded(groups, this.bounds) : t.appendTraces(groups.flatMap((g) => decodeGroup(g[3])), this.bounds);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   private traces(): NonNullable<Store['traces']> {
