@@ -1,14 +1,16 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, unauthorized, type OverviewView } from './api/client.js';
 import { useRoute } from './router.js';
 import { Login } from './components/Login.js';
 import { InvocationsView } from './features/invocations/InvocationsView.js';
-import { InvocationView } from './features/invocation/InvocationView.js';
-import { ActorsView } from './features/actors/ActorsView.js';
-import { ActorView } from './features/actors/ActorView.js';
-import { PartitionsView } from './features/partitions/PartitionsView.js';
-import { InvokeView } from './features/invoke/InvokeView.js';
-import { ConfigView } from './features/config/ConfigView.js';
+
+// The list is the first view; the others load when first opened, so the first paint waits for none of them.
+const InvocationView = lazy(() => import('./features/invocation/InvocationView.js').then((m) => ({ default: m.InvocationView })));
+const ActorsView = lazy(() => import('./features/actors/ActorsView.js').then((m) => ({ default: m.ActorsView })));
+const ActorView = lazy(() => import('./features/actors/ActorView.js').then((m) => ({ default: m.ActorView })));
+const PartitionsView = lazy(() => import('./features/partitions/PartitionsView.js').then((m) => ({ default: m.PartitionsView })));
+const InvokeView = lazy(() => import('./features/invoke/InvokeView.js').then((m) => ({ default: m.InvokeView })));
+const ConfigView = lazy(() => import('./features/config/ConfigView.js').then((m) => ({ default: m.ConfigView })));
 
 const NAV: [string, string][] = [['invocations', 'Invocations'], ['actors', 'Actors'], ['partitions', 'Queues & partitions'], ['invoke', 'Invoke'], ['config', 'Configuration']];
 
@@ -37,12 +39,14 @@ export function App() {
       </header>
       <main>
         {error && <p className="error">{error}</p>}
-        {page === 'invocations' && !a && <InvocationsView route={route} />}
-        {page === 'invocations' && a && <InvocationView key={a} id={a} />}
-        {page === 'actors' && (a && b ? <ActorView key={`${a}/${b}`} type={a} id={b} /> : <ActorsView type={route.params.get('type') ?? undefined} />)}
-        {page === 'partitions' && <PartitionsView />}
-        {page === 'invoke' && overview && <InvokeView overview={overview} />}
-        {page === 'config' && overview && <ConfigView overview={overview} />}
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          {page === 'invocations' && !a && <InvocationsView route={route} />}
+          {page === 'invocations' && a && <InvocationView key={a} id={a} />}
+          {page === 'actors' && (a && b ? <ActorView key={`${a}/${b}`} type={a} id={b} /> : <ActorsView type={route.params.get('type') ?? undefined} />)}
+          {page === 'partitions' && <PartitionsView />}
+          {page === 'invoke' && overview && <InvokeView overview={overview} />}
+          {page === 'config' && overview && <ConfigView overview={overview} />}
+        </Suspense>
       </main>
     </div>
   );
