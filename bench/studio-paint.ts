@@ -32,8 +32,11 @@ const READ = `(() => {
   return { fp: paint['first-paint'] ?? NaN, fcp: paint['first-contentful-paint'] ?? NaN, list: window.__loomListAt, liveOpened: window.__loomLiveOpened, liveData: window.__loomLiveData, script: res.find((r) => r.initiatorType === 'script' || r.name.endsWith('.js'))?.responseEnd ?? NaN, html: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, transferred, requests: res.length + 1 };
 })()`;
 
-/** `runs` cold loads of `url` (the browser's cache disabled and cleared for each), one fresh page each. */
-export async function measurePaint(url: string, runs: number): Promise<PaintSample[]> {
+/**
+ * `runs` cold loads of `url` (the browser's cache disabled and cleared for each), one fresh page each.
+ * `cpuSlowdown` > 1 has chromium run the page that many times slower (as on a loaded machine).
+ */
+export async function measurePaint(url: string, runs: number, cpuSlowdown = 1): Promise<PaintSample[]> {
   const profile = mkdtempSync(join(tmpdir(), 'loom-bench-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.LOOM_TEST_CHROMIUM ?? '/usr/bin/chromium', headless: true,
@@ -49,6 +52,7 @@ export async function measurePaint(url: string, runs: number): Promise<PaintSamp
       await cdp.send('Network.enable');
       await cdp.send('Network.clearBrowserCache');
       await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+      if (cpuSlowdown > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuSlowdown });
       await page.goto(url);
       // The paint entries are queued when the frame is presented, a little after the row is in the DOM.
       await page.waitForFunction(`window.__loomListAt !== undefined && performance.getEntriesByName('first-contentful-paint').length > 0`, undefined, { timeout: 30_000 });
