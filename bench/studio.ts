@@ -2,21 +2,22 @@
 // invocations list in chromium, the list API's latency, how many store queries an
 // open live view costs (idle and with a worker busy), and how soon a change reaches
 // an open view.
-//   npm run bench:studio -- [--invocations 100000] [--seconds 10]
+//   npm run bench:studio -- [--invocations 100000] [--seconds 20] [--paint-runs 9] [--paint-only] [--ui studio/dist] [--cpu-slowdown 1]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { measurePaint, paintReport } from './studio-paint.js';
 import { Actor, ActorRuntime } from '../src/index.js';
 import { SqliteStore } from '../src/adapters/sqlite/index.js';
 import { partitionOf } from '../src/core/ids.js';
 import { silentLogger } from '../src/core/logger.js';
 import { startStudio } from '../src/studio/index.js';
 
-const { values } = parseArgs({ options: { invocations: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { invocations: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '20' }, 'paint-runs': { type: 'string', default: '9' }, 'paint-only': { type: 'boolean', default: false }, ui: { type: 'string', default: 'studio/dist' }, 'cpu-slowdown': { type: 'string', default: '1' } } });
 const N = Number(values.invocations);
 const SECONDS = Number(values.seconds);
+const PAINT_RUNS = Number(values['paint-runs']);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,7 +68,7 @@ try {
   const total = N + 1050;
   console.log(`seeded ${total.toLocaleString()} invocations (${N.toLocaleString()} completed, 1,000 dead letters, 50 sleeping) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  const studio = await startStudio({ store: new SqliteStore({ path }), port: 0, audit: join(dir, 'audit.jsonl'), uiDir: resolve('studio/dist') });
+  const studio = await startStudio({ store: new SqliteStore({ path }), port: 0, audit: join(dir, 'audit.jsonl'), uiDir: resolve(values.ui) });
 
   // The list API, first page of 50 per tab.
   const api: string[] = [];
@@ -92,76 +93,57 @@ try {
     console.log(`GET ${path} (median of 10): ${median(ms).toFixed(1)} ms`);
   }
 
-  // First paint in chromium: navigation to the first row on screen, a fresh page each time.
-  const profile = mkdtempSync(join(tmpdir(), 'loom-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.LOOM_TEST_CHROMIUM ?? '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const paints: number[] = [];
-  const parts: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    const page = await context.newPage();
-    await page.goto(`${studio.url}#/invocations`);
-    await page.waitForFunction('document.querySelector("tr[data-id]") !== null', undefined, { timeout: 30_000, polling: 'raf' });
-    // Measured by the browser from the start of navigation: what a person waits for.
-    // A string, evaluated in the page: this file is compiled without the DOM's types.
-    const t = await page.evaluate<{ row: number; dcl: number; liveStart: number }>(`(() => {
-      const nav = performance.getEntriesByType('navigation')[0];
-      const live = performance.getEntriesByType('resource').find((r) => r.name.includes('/api/live'));
-      return { row: performance.now(), dcl: nav.domContentLoadedEventEnd, liveStart: live ? live.startTime : 0 };
-    })()`);
-    if (i > 0) { paints.push(t.row); parts.push(`DOM ready ${t.dcl.toFixed(0)} ms, live request ${t.liveStart.toFixed(0)} ms, rows ${t.row.toFixed(0)} ms`); }
-    await page.close();
-  }
-  console.log(`  e.g. ${parts[0]}`);
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-  console.log(`first paint of the invocations list with ${total.toLocaleString()} in the store (median of 5, warm cache): ${median(paints).toFixed(0)} ms (min ${Math.min(...paints).toFixed(0)}, max ${Math.max(...paints).toFixed(0)})`);
-
-  // Live cost: store queries per second of each open view, then of all of them together, idle and busy.
-  const views = ['view=invocations&tab=all', 'view=invocations&tab=not-running', 'view=invocation&id=seed-5', 'view=actor&type=Counter&id=c-1', 'view=partitions'];
-  const measure = async (open: string[], load?: () => Promise<void>): Promise<number> => {
-    const streams = await Promise.all(open.map((v) => stream(new URL(`/api/live?${v}`, studio.url).href)));
-    await Promise.all(streams.map((x) => x.next(() => true)));
-    const before = studio.storeQueries;
-    const s = Date.now();
-    let stop = false;
-    const busy = load ? (async () => { while (!stop) await load(); })() : undefined;
-    await sleep(SECONDS * 1000);
-    stop = true;
-    await busy;
-    const perView = (studio.storeQueries - before) / ((Date.now() - s) / 1000) / open.length;
-    streams.forEach((x) => x.close());
-    await sleep(200);
-    return perView;
-  };
-  let k = 0;
-  const traffic = async () => {
-    await worker.call({ actorType: 'Counter', actorId: `c-${k++ % 1000}`, method: 'add', args: [1] });
-    await sleep(10);
-  };
-  console.log(`store queries per second per open view, over ${SECONDS} s (forced refreshes included):`);
-  console.log('| open view | idle | worker busy (~100 calls/s) |');
-  console.log('|---|---|---|');
-  for (const v of views) console.log(`| ${v} | ${(await measure([v])).toFixed(2)} | |`);
-  console.log(`| all five at once, per view | ${(await measure(views)).toFixed(2)} | ${(await measure(views, traffic)).toFixed(2)} |`);
-
-  // Latency: a committed change to the first update on an open actor view.
-  const lat: number[] = [];
-  const s = await stream(new URL('/api/live?view=actor&type=Counter&id=c-7', studio.url).href);
-  await s.next(() => true);
-  for (let i = 0; i < 10; i++) {
-    const n = await worker.call<number>({ actorType: 'Counter', actorId: 'c-7', method: 'add', args: [1] });
-    const at = performance.now();
-    await s.next((d) => (d as { state: { n: number } }).state.n === n);
-    lat.push(performance.now() - at);
-    await sleep(Math.random() * 1000);
-  }
-  s.close();
-  console.log(`change to open view (actor state, 10 samples): median ${median(lat).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms`);
+  // First paint in chromium, cold loads (no HTTP cache): the browser's paint entries and the first row of the list.
+  const slowdown = Number(values['cpu-slowdown']);
+  console.log(`Studio in chromium, ${total.toLocaleString()} in the store, median of ${PAINT_RUNS} cold loads of #/invocations${slowdown > 1 ? `, CPU slowed ${slowdown}x` : ''}:`);
+  for (const line of paintReport(await measurePaint(`${studio.url}#/invocations`, PAINT_RUNS, slowdown))) console.log(`  ${line}`);
+  if (!values['paint-only']) await liveCost();
   await studio.close();
   await worker.stop();
+
+  async function liveCost(): Promise<void> {
+    // Live cost: store queries per second of each open view, then of all of them together, idle and busy.
+    const views = ['view=invocations&tab=all', 'view=invocations&tab=not-running', 'view=invocation&id=seed-5', 'view=actor&type=Counter&id=c-1', 'view=partitions'];
+    const measure = async (open: string[], load?: () => Promise<void>): Promise<number> => {
+      const streams = await Promise.all(open.map((v) => stream(new URL(`/api/live?${v}`, studio.url).href)));
+      await Promise.all(streams.map((x) => x.next(() => true)));
+      const before = studio.storeQueries;
+      const s = Date.now();
+      let stop = false;
+      const busy = load ? (async () => { while (!stop) await load(); })() : undefined;
+      await sleep(SECONDS * 1000);
+      stop = true;
+      await busy;
+      const perView = (studio.storeQueries - before) / ((Date.now() - s) / 1000) / open.length;
+      streams.forEach((x) => x.close());
+      await sleep(200);
+      return perView;
+    };
+    let k = 0;
+    const traffic = async () => {
+      await worker.call({ actorType: 'Counter', actorId: `c-${k++ % 1000}`, method: 'add', args: [1] });
+      await sleep(10);
+    };
+    console.log(`store queries per second per open view, over ${SECONDS} s (forced refreshes included):`);
+    console.log('| open view | idle | worker busy (~100 calls/s) |');
+    console.log('|---|---|---|');
+    for (const v of views) console.log(`| ${v} | ${(await measure([v])).toFixed(2)} | |`);
+    console.log(`| all five at once, per view | ${(await measure(views)).toFixed(2)} | ${(await measure(views, traffic)).toFixed(2)} |`);
+
+    // Latency: a committed change to the first update on an open actor view.
+    const lat: number[] = [];
+    const s = await stream(new URL('/api/live?view=actor&type=Counter&id=c-7', studio.url).href);
+    await s.next(() => true);
+    for (let i = 0; i < 10; i++) {
+      const n = await worker.call<number>({ actorType: 'Counter', actorId: 'c-7', method: 'add', args: [1] });
+      const at = performance.now();
+      await s.next((d) => (d as { state: { n: number } }).state.n === n);
+      lat.push(performance.now() - at);
+      await sleep(Math.random() * 1000);
+    }
+    s.close();
+    console.log(`change to open view (actor state, 10 samples): median ${median(lat).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -98,7 +98,7 @@ export async function startStudio(options: StudioOptions): Promise<StudioServer>
     const url = new URL(req.url ?? '/', 'http://studio.invalid');
     void (async () => {
       try {
-        if (!url.pathname.startsWith('/api/')) return await serveStatic(uiDir, url.pathname, res);
+        if (!url.pathname.startsWith('/api/')) return await serveStatic(uiDir, url.pathname, res, req.headers);
         if (url.pathname === '/api/login' && req.method === 'POST') return await login(access, req, res);
         access.check(req);
         if (!(await handleApi(ctx, req, res, url))) {
