@@ -12,7 +12,8 @@ import { silentLogger } from '../src/core/logger.js';
 import { RedisStore } from '../src/adapters/redis/index.js';
 import { PostgresStore } from '../src/adapters/postgres/index.js';
 import { dropPrefix, openAdmin, redisUrl } from './support/redis.js';
-import { adminPool, postgresUrl, unreachable } from './support/postgres.js';
+import { serviceSkips } from './support/service-skips.js';
+import { adminPool, postgresUrl } from './support/postgres.js';
 
 /** Lets handlers in until `n` are inside at once; counts the most seen inside together. */
 class Gate {
@@ -91,23 +92,7 @@ const backends: [string, Make][] = [
   }],
 ];
 
-const redisDown = await (async () => {
-  const { admin, unreachable } = await openAdmin();
-  admin.disconnect();
-  return unreachable;
-})();
-const pgDown = await (async () => {
-  const admin = adminPool();
-  const why = await unreachable(admin);
-  await admin.end();
-  return why;
-})();
-const skipFor = (name: string): string | false => {
-  const why = name === 'redis' ? redisDown : name === 'postgres' ? pgDown : undefined;
-  if (!why) return false;
-  if (process.env.CI === 'true') throw new Error(why);
-  return why;
-};
+const skipFor = await serviceSkips();
 
 for (const [name, make] of backends) {
   describe(`concurrency and messageOrdering on ${name}`, { skip: skipFor(name) }, () => {

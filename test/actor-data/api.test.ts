@@ -13,7 +13,8 @@ import type { Store } from '../../src/ports/store.js';
 import { RedisStore } from '../../src/adapters/redis/index.js';
 import { PostgresStore } from '../../src/adapters/postgres/index.js';
 import { dropPrefix, openAdmin, redisUrl } from '../support/redis.js';
-import { adminPool, postgresUrl, unreachable } from '../support/postgres.js';
+import { serviceSkips } from '../support/service-skips.js';
+import { adminPool, postgresUrl } from '../support/postgres.js';
 
 interface Msg {
   role: string;
@@ -158,23 +159,7 @@ const backends: [string, Make][] = [
   }],
 ];
 
-const redisDown = await (async () => {
-  const { admin, unreachable } = await openAdmin();
-  admin.disconnect();
-  return unreachable;
-})();
-const pgDown = await (async () => {
-  const admin = adminPool();
-  const why = await unreachable(admin);
-  await admin.end();
-  return why;
-})();
-const skipFor = (name: string): string | false => {
-  const why = name === 'redis' ? redisDown : name === 'postgres' ? pgDown : undefined;
-  if (!why) return false;
-  if (process.env.CI === 'true') throw new Error(why);
-  return why;
-};
+const skipFor = await serviceSkips();
 
 const call = (rt: ActorRuntime, method: string, ...args: unknown[]) => rt.call({ actorType: 'Agent', actorId: 'a1', method, args });
 
