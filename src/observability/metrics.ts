@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AttemptEvent } from '../core/attempt.js';
 import type { EngineObserver, EngineView, LeaseLossReason, WatchedStoreOp } from '../core/observer.js';
 import type { InvocationRecord, JournalEntry } from '../ports/store.js';
+import { LocalCounter, LocalHistogram } from './local-metrics.js';
 
 /** More actor types than this share the label value `other`, so a bug cannot explode the series count. */
 const MAX_ACTOR_TYPES = 200;
@@ -20,15 +21,16 @@ export class LoomMetrics implements EngineObserver {
   readonly registry: Registry;
   private view: EngineView | undefined;
   private readonly types = new Set<string>();
-  private readonly acceptedTotal: Counter<'actor_type'>;
-  private readonly dedupTotal: Counter<'actor_type'>;
-  private readonly finishedTotal: Counter<'actor_type' | 'outcome'>;
-  private readonly attemptsTotal: Counter<'actor_type' | 'outcome'>;
-  private readonly retriesTotal: Counter<'actor_type'>;
-  private readonly suspensionsTotal: Counter<'actor_type'>;
-  private readonly attemptSeconds: Histogram<'actor_type' | 'outcome'>;
-  private readonly e2eSeconds: Histogram<'actor_type' | 'outcome'>;
-  private readonly stepSeconds: Histogram<'actor_type' | 'outcome'>;
+  // The series per actor type are Loom's own numbers, given to prom-client at scrape (local-metrics.ts).
+  private readonly acceptedTotal: LocalCounter;
+  private readonly dedupTotal: LocalCounter;
+  private readonly finishedTotal: LocalCounter;
+  private readonly attemptsTotal: LocalCounter;
+  private readonly retriesTotal: LocalCounter;
+  private readonly suspensionsTotal: LocalCounter;
+  private readonly attemptSeconds: LocalHistogram;
+  private readonly e2eSeconds: LocalHistogram;
+  private readonly stepSeconds: LocalHistogram;
   private readonly leaseAcquiredTotal: Counter;
   private readonly leaseLostTotal: Counter<'reason'>;
   private readonly staleWritesTotal: Counter;
@@ -45,15 +47,17 @@ export class LoomMetrics implements EngineObserver {
     const r = (this.registry = registry ?? new Registry());
     const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) => new Counter<L>({ name, help, labelNames, registers: [r] });
     const hist = <L extends string>(name: string, help: string, labelNames: L[], buckets = LATENCY_BUCKETS) => new Histogram<L>({ name, help, labelNames, buckets, registers: [r] });
-    this.acceptedTotal = counter('loom_invocations_accepted_total', 'Messages durably accepted (new invocations), by actor type.', ['actor_type']);
-    this.dedupTotal = counter('loom_messages_deduplicated_total', 'Messages answered by an earlier invocation with the same idempotency key.', ['actor_type']);
-    this.finishedTotal = counter('loom_invocations_finished_total', 'Invocations that reached a final outcome (completed, failed, dead_lettered).', ['actor_type', 'outcome']);
-    this.attemptsTotal = counter('loom_attempts_total', 'Attempts run here, by how they ended (completed, suspended, retry, failed, dead, abandoned).', ['actor_type', 'outcome']);
-    this.retriesTotal = counter('loom_retries_total', 'Attempts that failed and were scheduled for a retry.', ['actor_type']);
-    this.suspensionsTotal = counter('loom_suspensions_total', 'Attempts that suspended on a sleep, promise or awaited call.', ['actor_type']);
-    this.attemptSeconds = hist('loom_attempt_duration_seconds', 'Duration of one attempt, from its start to its committed outcome.', ['actor_type', 'outcome']);
-    this.e2eSeconds = hist('loom_invocation_duration_seconds', 'End-to-end latency: from acceptance to the final outcome.', ['actor_type', 'outcome']);
-    this.stepSeconds = hist('loom_step_duration_seconds', 'Duration of a step function (not replayed steps).', ['actor_type', 'outcome']);
+    const typeCounter = (name: string, help: string, _labelNames: string[]) => new LocalCounter(name, help, r);
+    const typeHist = (name: string, help: string, _labelNames: string[]) => new LocalHistogram(name, help, r, LATENCY_BUCKETS);
+    this.acceptedTotal = typeCounter('loom_invocations_accepted_total', 'Messages durably accepted (new invocations), by actor type.', ['actor_type']);
+    this.dedupTotal = typeCounter('loom_messages_deduplicated_total', 'Messages answered by an earlier invocation with the same idempotency key.', ['actor_type']);
+    this.finishedTotal = typeCounter('loom_invocations_finished_total', 'Invocations that reached a final outcome (completed, failed, dead_lettered).', ['actor_type', 'outcome']);
+    this.attemptsTotal = typeCounter('loom_attempts_total', 'Attempts run here, by how they ended (completed, suspended, retry, failed, dead, abandoned).', ['actor_type', 'outcome']);
+    this.retriesTotal = typeCounter('loom_retries_total', 'Attempts that failed and were scheduled for a retry.', ['actor_type']);
+    this.suspensionsTotal = typeCounter('loom_suspensions_total', 'Attempts that suspended on a sleep, promise or awaited call.', ['actor_type']);
+    this.attemptSeconds = typeHist('loom_attempt_duration_seconds', 'Duration of one attempt, from its start to its committed outcome.', ['actor_type', 'outcome']);
+    this.e2eSeconds = typeHist('loom_invocation_duration_seconds', 'End-to-end latency: from acceptance to the final outcome.', ['actor_type', 'outcome']);
+    this.stepSeconds = typeHist('loom_step_duration_seconds', 'Duration of a step function (not replayed steps).', ['actor_type', 'outcome']);
     this.leaseAcquiredTotal = counter('loom_lease_acquisitions_total', 'Partition leases taken by this worker.');
     this.leaseLostTotal = counter('loom_lease_losses_total', 'Partition leases this worker lost or gave up, by reason.', ['reason']);
     this.staleWritesTotal = counter('loom_stale_writes_rejected_total', 'Writes the store rejected because their lease epoch was stale (fencing).');
@@ -146,7 +150,7 @@ export class LoomMetrics implements EngineObserver {
       attemptSeconds: this.attemptSeconds,
       finished: this.finishedTotal,
       e2e: this.e2eSeconds,
-    }[metric] as Counter<string>;
+    }[metric];
     return m.labels(labels) as unknown as Child;
   }
 

@@ -2,17 +2,19 @@ import type Database from 'better-sqlite3';
 import type { EncodedTraceGroup } from '../../ports/trace.js';
 
 // Made on first use rather than by a numbered migration: a store that never keeps traces has no table for them.
+// One row per flush: `packed` holds all its groups (see pack). There is no index of ids: a read scans the rows
+// kept, which the cap bounds (100,000 events by default, a few MB), for the id as bytes (instr), and decodes only
+// the rows that hold it.
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS loom_trace_events (
+CREATE TABLE IF NOT EXISTS loom_trace_flushes (
   seq INTEGER PRIMARY KEY,
   upto INTEGER NOT NULL,
-  trace_id TEXT NOT NULL,
-  invocation_id TEXT,
   expires_at INTEGER NOT NULL,
-  events TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS loom_trace_events_trace ON loom_trace_events (trace_id);
-CREATE INDEX IF NOT EXISTS loom_trace_events_invocation ON loom_trace_events (invocation_id);`;
+  packed BLOB NOT NULL
+);`;
+
+/** The table of earlier versions: one row per trace and invocation per flush. Its rows move to the new table once. */
+const OLD = 'loom_trace_events';
 
 /** Rows looked at per trim: expired or capped rows are the oldest, so they come first in `seq` order. */
 const TRIM_BATCH = 2000;
@@ -26,68 +28,90 @@ export interface AppendBatch {
 }
 
 /**
- * An append as it crosses to the writer thread: the groups packed into one
- * string (trace id, invocation id as JSON, count, group; a line each), as
- * UTF-8 bytes whose buffer is transferred, not copied.
+ * An append as it is stored, and as it crosses to the writer thread: the
+ * groups packed into one string (see pack), as UTF-8 bytes whose buffer is
+ * transferred, not copied, and the number of events in them.
  */
 export interface PackedBatch {
   packed: Uint8Array;
+  count: number;
   ttlMs: number;
   maxEvents: number;
   now: number;
 }
 
 /**
- * The trace table on one connection: append (one transaction: the rows, then
- * the oldest rows past the TTL or the cap, found in primary-key order without
- * indexes of their own) and reads by trace or invocation.
+ * The trace table on one connection: append (one transaction: the flush's row,
+ * then the oldest rows past the TTL or the cap, found in primary-key order) and
+ * reads by trace or invocation.
  */
 export function openTraceTable(db: Database.Database) {
   db.exec(SCHEMA);
-  const last = db.prepare('SELECT upto FROM loom_trace_events ORDER BY seq DESC LIMIT 1');
-  const insert = db.prepare('INSERT INTO loom_trace_events (upto, trace_id, invocation_id, expires_at, events) VALUES (?, ?, ?, ?, ?)');
-  const first = db.prepare('SELECT upto, expires_at AS expiresAt FROM loom_trace_events ORDER BY seq LIMIT 1');
-  const oldest = db.prepare('SELECT seq, upto, expires_at AS expiresAt FROM loom_trace_events ORDER BY seq LIMIT ?');
-  const trim = db.prepare('DELETE FROM loom_trace_events WHERE seq <= ?');
-  const byTrace = db.prepare('SELECT events FROM loom_trace_events WHERE trace_id = ? AND expires_at > ? ORDER BY seq');
-  const byInvocation = db.prepare('SELECT events FROM loom_trace_events WHERE invocation_id = ? AND expires_at > ? ORDER BY seq');
-  const append = db.transaction((b: AppendBatch) => {
-    let upto = (last.get() as { upto: number } | undefined)?.upto ?? 0;
-    for (const [traceId, invocationId, n, encoded] of b.groups) {
-      upto += n;
-      insert.run(upto, traceId, invocationId || null, b.now + b.ttlMs, encoded);
-    }
+  migrate(db);
+  const last = db.prepare('SELECT upto FROM loom_trace_flushes ORDER BY seq DESC LIMIT 1');
+  const insert = db.prepare('INSERT INTO loom_trace_flushes (upto, expires_at, packed) VALUES (?, ?, ?)');
+  const first = db.prepare('SELECT upto, expires_at AS expiresAt FROM loom_trace_flushes ORDER BY seq LIMIT 1');
+  const oldest = db.prepare('SELECT seq, upto, expires_at AS expiresAt FROM loom_trace_flushes ORDER BY seq LIMIT ?');
+  const trim = db.prepare('DELETE FROM loom_trace_flushes WHERE seq <= ?');
+  const find = db.prepare('SELECT packed FROM loom_trace_flushes WHERE expires_at > ? AND instr(packed, ?) > 0 ORDER BY seq');
+  const appendPacked = db.transaction((b: PackedBatch) => {
+    const upto = ((last.get() as { upto: number } | undefined)?.upto ?? 0) + b.count;
+    insert.run(upto, b.now + b.ttlMs, Buffer.from(b.packed.buffer, b.packed.byteOffset, b.packed.byteLength));
     // What goes is a prefix in seq order; most appends find nothing to cut from the first row alone.
     const head = first.get() as { upto: number; expiresAt: number } | undefined;
     if (!head || (head.expiresAt > b.now && head.upto > upto - b.maxEvents)) return;
     let cut = 0;
-    for (const r of oldest.all(Math.min(TRIM_BATCH, 2 * b.groups.length + 64)) as { seq: number; upto: number; expiresAt: number }[]) {
+    for (const r of oldest.iterate(TRIM_BATCH) as IterableIterator<{ seq: number; upto: number; expiresAt: number }>) {
       if (r.expiresAt > b.now && r.upto > upto - b.maxEvents) break;
       cut = r.seq;
     }
     if (cut) trim.run(cut);
   });
   return {
-    append: (b: AppendBatch) => append(b),
-    appendPacked: (b: PackedBatch) => append({ groups: unpack(b.packed), ttlMs: b.ttlMs, maxEvents: b.maxEvents, now: b.now }),
-    read: (q: { traceId?: string; invocationId?: string }, now: number) =>
-      (q.traceId !== undefined ? byTrace.all(q.traceId, now) : byInvocation.all(q.invocationId, now)) as { events: string }[],
+    append: (b: AppendBatch) => appendPacked({ ...pack(b.groups), ttlMs: b.ttlMs, maxEvents: b.maxEvents, now: b.now }),
+    appendPacked: (b: PackedBatch) => appendPacked(b),
+    /** The encoded groups of one trace or invocation, oldest first. */
+    read: (q: { traceId?: string; invocationId?: string }, now: number): string[] => {
+      const byTrace = q.traceId !== undefined;
+      const line = byTrace ? q.traceId! : JSON.stringify(q.invocationId);
+      const rows = find.all(now, Buffer.from(`\n${line}\n`)) as { packed: Buffer }[];
+      const out: string[] = [];
+      for (const r of rows) {
+        const parts = r.packed.toString('utf8').split('\n');
+        for (let i = 1; i + 2 < parts.length; i += 3) if (parts[byTrace ? i : i + 1] === line) out.push(parts[i + 2]!);
+      }
+      return out;
+    },
   };
 }
 
 const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder();
 
-/** Packs groups for the writer thread (see PackedBatch). */
-export function pack(groups: readonly EncodedTraceGroup[]): Uint8Array {
+/**
+ * Packs groups into one string: for each, a line each of the trace id, the
+ * invocation id as JSON (ids may hold any character) and the encoded group
+ * (JSON, so a line of its own), every line preceded by a newline. A read looks
+ * for `\n<id>\n` in these bytes.
+ */
+export function pack(groups: readonly EncodedTraceGroup[]): { packed: Uint8Array; count: number } {
   let s = '';
-  for (const g of groups) s += g[0] + '\n' + JSON.stringify(g[1]) + '\n' + g[2] + '\n' + g[3] + '\n';
-  return utf8.encode(s);
+  let count = 0;
+  for (const g of groups) {
+    s += '\n' + g[0] + '\n' + JSON.stringify(g[1]) + '\n' + g[3];
+    count += g[2];
+  }
+  return { packed: utf8.encode(s + '\n'), count };
 }
 
-function unpack(packed: Uint8Array): EncodedTraceGroup[] {
-  const parts = fromUtf8.decode(packed).split('\n');
-  const out: EncodedTraceGroup[] = [];
-  for (let i = 0; i + 3 < parts.length; i += 4) out.push([parts[i]!, JSON.parse(parts[i + 1]!) as string, Number(parts[i + 2]), parts[i + 3]!]);
-  return out;
+/** Moves the rows of the old table (one group each) to the new one, in a row each, and drops it. */
+function migrate(db: Database.Database): void {
+  const exists = () => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(OLD) !== undefined;
+  if (!exists()) return;
+  db.transaction(() => {
+    if (!exists()) return; // another connection moved them first
+    db.exec(`INSERT INTO loom_trace_flushes (upto, expires_at, packed)
+      SELECT upto, expires_at, CAST(char(10) || trace_id || char(10) || json_quote(coalesce(invocation_id, '')) || char(10) || events || char(10) AS BLOB)
+      FROM ${OLD} ORDER BY seq;
+      DROP TABLE ${OLD};`);
+  }).immediate();
 }

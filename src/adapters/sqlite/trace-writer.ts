@@ -1,6 +1,6 @@
 // The thread that writes trace events to the SQLite file (see traces.ts): SQLite
 // calls are synchronous, so on the main thread every trace batch would hold up
-// the turns. Messages in: { packed, ttlMs, maxEvents, now, id }; out: { id, error? }.
+// the turns. Messages in: { packed, count, ttlMs, maxEvents, now, id }; out: { id, error? }.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { openTraceTable, type PackedBatch } from './trace-table.js';

@@ -6,8 +6,8 @@ import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '
 import { openTraceTable, pack } from './trace-table.js';
 
 /**
- * Trace events of a SQLite store, one row per trace and invocation per flush,
- * in a second file beside the database (`<path>-traces`). A file of their own,
+ * Trace events of a SQLite store, one row per flush (trace-table.ts), in a
+ * second file beside the database (`<path>-traces`). A file of their own,
  * because SQLite has one writer per file: trace batches in the database would
  * take its write lock from the turns. They are written by a thread of their own
  * (trace-writer.ts), since SQLite calls are synchronous. A private `:memory:`
@@ -84,16 +84,17 @@ export class SqliteTraces implements TraceStore {
     const now = Date.now();
     if (this.path === ':memory:') return this.local().append({ groups, ttlMs: bounds.ttlMs, maxEvents: bounds.maxEvents, now });
     // Packed here, so that no frame holds the groups while the writer works.
-    return this.post(pack(groups), bounds, now);
+    const { packed, count } = pack(groups);
+    return this.post(packed, count, bounds, now);
   }
 
-  private async post(packed: Uint8Array, bounds: TraceBounds, now: number): Promise<void> {
+  private async post(packed: Uint8Array, count: number, bounds: TraceBounds, now: number): Promise<void> {
     const id = this.nextId++;
     await new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // Referenced while a batch is in flight: a flush before exit must not be cut short.
       this.writer().ref();
-      this.worker!.postMessage({ packed, ttlMs: bounds.ttlMs, maxEvents: bounds.maxEvents, now, id }, [packed.buffer as ArrayBuffer]);
+      this.worker!.postMessage({ packed, count, ttlMs: bounds.ttlMs, maxEvents: bounds.maxEvents, now, id }, [packed.buffer as ArrayBuffer]);
     }).finally(() => {
       if (this.waiting.size === 0) this.worker?.unref();
     });
@@ -102,7 +103,7 @@ export class SqliteTraces implements TraceStore {
   async readTraces(q: TraceQuery): Promise<TraceEvent[]> {
     const limit = checkTraceQuery(q);
     const rows = this.local().read(q, Date.now());
-    return flattenGroups(rows.map((r) => decodeGroup(r.events)), q, limit);
+    return flattenGroups(rows.map(decodeGroup), q, limit);
   }
 
   /** Stops the writer thread (the store's close calls it). */
