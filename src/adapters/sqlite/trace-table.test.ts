@@ -1,0 +1,66 @@
+// The SQLite trace table: one row per flush, read back by trace or invocation id,
+// and the rows of the earlier one-row-per-group table moved over on first open.
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { openTraceTable } from './trace-table.js';
+
+const T1 = '0af7651916cd43dd8448eb211c80319c';
+const T2 = '4bf92f3577b34da6a3ce929d0e0e4736';
+const DAY = 86_400_000;
+
+it('reads a flush back by trace id and by invocation id, each group once, oldest first', () => {
+  const db = new Database(':memory:');
+  try {
+    const table = openTraceTable(db);
+    table.append({ groups: [[T1, 'inv-1', 2, '{"g":1}'], [T2, 'inv-2', 1, '{"g":2}']], ttlMs: DAY, maxEvents: 1000, now: 1 });
+    table.append({ groups: [[T1, 'inv-3', 1, '{"g":3}']], ttlMs: DAY, maxEvents: 1000, now: 2 });
+    assert.deepEqual(table.read({ traceId: T1 }, 3), ['{"g":1}', '{"g":3}']);
+    assert.deepEqual(table.read({ invocationId: 'inv-2' }, 3), ['{"g":2}']);
+    // An id that is only a part of another is not it.
+    assert.deepEqual(table.read({ invocationId: 'inv' }, 3), []);
+    // Past the TTL nothing reads back.
+    assert.deepEqual(table.read({ traceId: T1 }, 2 + DAY), []);
+  } finally {
+    db.close();
+  }
+});
+
+it('moves the rows of the earlier table (one per trace and invocation) over once, and appends go on after them', () => {
+  const db = new Database(':memory:');
+  try {
+    db.exec(`CREATE TABLE loom_trace_events (seq INTEGER PRIMARY KEY, upto INTEGER NOT NULL, trace_id TEXT NOT NULL,
+      invocation_id TEXT, expires_at INTEGER NOT NULL, events TEXT NOT NULL)`);
+    const old = db.prepare('INSERT INTO loom_trace_events (upto, trace_id, invocation_id, expires_at, events) VALUES (?, ?, ?, ?, ?)');
+    old.run(2, T1, 'inv-1', DAY, '{"old":1}');
+    old.run(3, T2, null, DAY, '{"old":2}');
+    const table = openTraceTable(db);
+    const left = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'loom_trace_events'").get() as { n: number };
+    assert.equal(left.n, 0, 'the earlier table is dropped once its rows are moved');
+    assert.deepEqual(table.read({ traceId: T1 }, 10), ['{"old":1}']);
+    assert.deepEqual(table.read({ invocationId: 'inv-1' }, 10), ['{"old":1}']);
+    assert.deepEqual(table.read({ traceId: T2 }, 10), ['{"old":2}']);
+    table.append({ groups: [[T1, 'inv-4', 1, '{"new":1}']], ttlMs: DAY, maxEvents: 1000, now: 10 });
+    assert.deepEqual(table.read({ traceId: T1 }, 11), ['{"old":1}', '{"new":1}']);
+    const upto = db.prepare('SELECT max(upto) AS u FROM loom_trace_flushes').get() as { u: number };
+    assert.equal(upto.u, 4, 'the event count goes on from the moved rows');
+    // A second open finds nothing left to move.
+    openTraceTable(db);
+    assert.deepEqual(table.read({ traceId: T1 }, 11), ['{"old":1}', '{"new":1}']);
+  } finally {
+    db.close();
+  }
+});
+
+it('keeps at most the cap, cutting whole flushes from the oldest', () => {
+  const db = new Database(':memory:');
+  try {
+    const table = openTraceTable(db);
+    for (let i = 0; i < 10; i++) table.append({ groups: [[T1, `inv-${i}`, 10, `{"i":${i}}`]], ttlMs: DAY, maxEvents: 30, now: i });
+    const kept = table.read({ traceId: T1 }, 20);
+    assert.ok(kept.length >= 3 && kept.length <= 4, `kept ${kept.length} flushes of 10 events under a cap of 30`);
+    assert.equal(kept.at(-1), '{"i":9}');
+  } finally {
+    db.close();
+  }
+});
