@@ -179,6 +179,7 @@ export class TurnData {
     let at = b.first;
     scan: while (at < b.next) {
       const page = await this.range(name, at, Math.min(at + 100, b.next));
+      if (page.length === 0) break; // nothing kept there after all: never spin on a gap
       for (const v of page) {
         if (!pred(v, at)) break scan;
         at++;
