@@ -27,7 +27,7 @@ export async function withRuntime<T>(
   // LOOM_BENCH_OBSERVE=1: metrics and store-backed trace events on (bench/observability.ts compares).
   const mode = process.env.LOOM_BENCH_OBSERVE;
   const obs =
-    mode === '1' ? observe(runtime, { metrics: true, traceSinks: [new StoreTraceSink()] })
+    mode === '1' ? observe(runtime, { metrics: true, traceSinks: [new StoreTraceSink()], traceSampleRatio: Number(process.env.LOOM_BENCH_SAMPLE ?? 1) })
     : mode === 'metrics' ? observe(runtime, { metrics: true })
     : mode === 'null-sink' ? observe(runtime, { traceSinks: [{ write: () => {} }] })
     : undefined;

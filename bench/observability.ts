@@ -2,7 +2,8 @@
 // alternately off and on in fresh child processes, `--rounds` times; prints the medians
 // and the change. "On" is Prometheus metrics plus store-backed trace events
 // (LOOM_BENCH_OBSERVE=1 in bench/harness.ts).
-//   npm run bench:observability -- [--rounds 5] [--backends sqlite,redis] [--workloads W1,W2]
+// `--sample 1,0.1` runs each cell at each trace sample ratio (traceSampleRatio; default 1).
+//   npm run bench:observability -- [--rounds 5] [--backends sqlite,redis] [--workloads W1,W2] [--sample 1,0.1]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -10,15 +11,15 @@ import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, backends: { type: 'string', default: 'sqlite,redis' }, workloads: { type: 'string', default: 'W1,W2' } },
+  options: { rounds: { type: 'string', default: '5' }, backends: { type: 'string', default: 'sqlite,redis' }, workloads: { type: 'string', default: 'W1,W2' }, sample: { type: 'string', default: '1' } },
 });
 const rounds = Number(values.rounds);
 const runner = join(dirname(fileURLToPath(import.meta.url)), 'run.js');
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function once(backend: string, workload: string, on: boolean): { throughput_per_s: number; cpu_ms_per_item: number } {
+function once(backend: string, workload: string, on: boolean, sample: string): { throughput_per_s: number; cpu_ms_per_item: number } {
   const r = spawnSync(process.execPath, [runner, '--backend', backend, '--workload', workload], {
-    env: { ...process.env, LOOM_BENCH_OBSERVE: on ? '1' : '0' },
+    env: { ...process.env, LOOM_BENCH_OBSERVE: on ? '1' : '0', LOOM_BENCH_SAMPLE: sample },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -28,9 +29,9 @@ function once(backend: string, workload: string, on: boolean): { throughput_per_
 
 const load = () => loadavg().map((x) => x.toFixed(1)).join(', ');
 const loadBefore = load();
-const rows: string[] = ['| backend | workload | off (/s) | on (/s) | change | CPU ms/item off → on |', '|---|---|---|---|---|---|'];
+const rows: string[] = ['| backend | workload | sample | off (/s) | on (/s) | change | CPU ms/item off → on |', '|---|---|---|---|---|---|---|'];
 for (const backend of values.backends.split(',')) {
-  for (const workload of values.workloads.split(',')) {
+  for (const workload of values.workloads.split(',')) for (const sample of values.sample.split(',')) {
     const off: number[] = [];
     const on: number[] = [];
     const cpuOff: number[] = [];
@@ -38,14 +39,14 @@ for (const backend of values.backends.split(',')) {
     for (let i = 0; i < rounds; i++) {
       // Alternate, and flip the order every round, so drift on a shared machine hits both sides.
       for (const side of i % 2 === 0 ? [false, true] : [true, false]) {
-        const r = once(backend, workload, side);
+        const r = once(backend, workload, side, sample);
         (side ? on : off).push(r.throughput_per_s);
         (side ? cpuOn : cpuOff).push(r.cpu_ms_per_item);
       }
     }
     const a = median(off);
     const b = median(on);
-    const line = `| ${backend} | ${workload} | ${Math.round(a).toLocaleString('en-US')} | ${Math.round(b).toLocaleString('en-US')} | ${(((b - a) / a) * 100).toFixed(1)} % | ${median(cpuOff).toFixed(3)} → ${median(cpuOn).toFixed(3)} |`;
+    const line = `| ${backend} | ${workload} | ${sample} | ${Math.round(a).toLocaleString('en-US')} | ${Math.round(b).toLocaleString('en-US')} | ${(((b - a) / a) * 100).toFixed(1)} % | ${median(cpuOff).toFixed(3)} → ${median(cpuOn).toFixed(3)} |`;
     rows.push(line);
     process.stderr.write(`[bench] ${line}  (off ${off.map(Math.round).join(', ')}; on ${on.map(Math.round).join(', ')})\n`);
   }

@@ -9,7 +9,7 @@ import { LoomMetrics } from './metrics.js';
 import { OtelSpans } from './otel.js';
 import { Scopes } from './scope.js';
 import { TraceBuffer, type TraceBufferOptions } from './trace-buffer.js';
-import { newSpanId, newTraceId } from './trace-context.js';
+import { checkSampleRatio, newSpanId, newTraceId, sampledAt } from './trace-context.js';
 import { TraceRecorder } from './trace-recorder.js';
 
 /** What to observe. Everything is off unless asked for. */
@@ -22,6 +22,13 @@ export interface ObservabilityOptions {
   traceBuffer?: TraceBufferOptions;
   /** An OpenTelemetry tracer (from your TracerProvider): spans per send, attempt and step. */
   tracer?: Tracer;
+  /**
+   * Head-based sampling: the share of traces recorded, 0..1 (default 1, every trace). Decided once at a
+   * trace's root from its trace id and carried in the `traceparent` flags, so sends, calls and other
+   * processes follow it; an unsampled invocation makes no trace event. Metrics count everything. With a
+   * `tracer`, the tracer's sampler decides at the root instead, and trace events follow its flags.
+   */
+  traceSampleRatio?: number;
   logger?: Logger;
 }
 
@@ -36,7 +43,7 @@ export class Observability {
   private readonly otel: OtelSpans | undefined;
   private readonly traces: TraceRecorder | undefined;
   private readonly buffer: TraceBuffer | undefined;
-  private readonly scopes = new Scopes();
+  private readonly scopes: Scopes;
   private view: EngineView | undefined;
   /** The hooks to hand the engine: only those some part needs. */
   readonly observer: EngineObserver;
@@ -47,6 +54,7 @@ export class Observability {
     private readonly onAttach?: () => void,
   ) {
     const log = options.logger ?? consoleLogger;
+    this.scopes = new Scopes(checkSampleRatio(options.traceSampleRatio));
     if (options.metrics) this.metrics = new LoomMetrics();
     if (options.tracer) this.otel = new OtelSpans(options.tracer);
     if (options.traceSinks?.length) {
@@ -91,8 +99,11 @@ export class Observability {
           return;
         }
         const scope = parent ? scopes.get(parent.id) : undefined;
+        // The sampling decision is made here at a root and inherited by every descendant through the flags.
+        const traceId = scope?.traceId ?? newTraceId();
+        const sampled = scope ? scope.sampled : sampledAt(traceId, scopes.ratio);
         // The bare traceparent string: the smallest form to check, store and read back.
-        env.trace = '00-' + (scope?.traceId ?? newTraceId()) + '-' + newSpanId() + '-01';
+        env.trace = '00-' + traceId + '-' + newSpanId() + (sampled ? '-01' : '-00');
       };
       o.attemptStarted = (rec: InvocationRecord, epoch: number, resumed: boolean) => {
         const spanId = otel?.attemptStarted(rec, epoch, resumed);

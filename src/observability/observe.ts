@@ -16,7 +16,7 @@ const attached = new WeakMap<ActorRuntime, Observability>();
 export function observe(runtime: ActorRuntime, options: ObservabilityOptions = {}): Observability {
   const existing = attached.get(runtime);
   if (existing) {
-    if ((options.metrics && !existing.metrics) || options.tracer || options.traceSinks?.length) {
+    if ((options.metrics && !existing.metrics) || options.tracer || options.traceSinks?.length || options.traceSampleRatio !== undefined) {
       throw new ConfigError('observe(runtime) was already called for this runtime with other options; pass every option in the first call');
     }
     return existing;

@@ -1,5 +1,5 @@
 import type { InvocationRecord } from '../ports/store.js';
-import { newSpanId, newTraceId, traceContextOf, type TraceContext } from './trace-context.js';
+import { newSpanId, newTraceId, sampledAt, traceContextOf, type TraceContext } from './trace-context.js';
 
 /** What the parts of one `Observability` share about an attempt while it runs. */
 export interface AttemptScope {
@@ -9,20 +9,27 @@ export interface AttemptScope {
   epoch: number;
   /** Failed attempts before this one. */
   attempt: number;
+  /** Whether this trace is recorded (the `traceparent` sampled flag, or the ratio's decision at a root). */
+  sampled: boolean;
 }
 
 /** Running attempts by invocation id, so that sends, steps and the end join the attempt's trace. */
 export class Scopes {
   private readonly byId = new Map<string, AttemptScope>();
 
+  /** `ratio`: the share of root traces recorded (`traceSampleRatio`). */
+  constructor(readonly ratio = 1) {}
+
   open(rec: InvocationRecord, epoch: number, spanId?: string): AttemptScope {
     // Read once per attempt: the trace context is parsed here and nowhere else on the attempt's path.
     const parent = traceOfRecord(rec);
+    const traceId = parent ? parent.traceId : hashTraceId(rec.id);
     const scope: AttemptScope = {
-      traceId: parent ? parent.traceId : hashTraceId(rec.id),
+      traceId,
       spanId: spanId ?? newSpanId(),
       epoch,
       attempt: rec.attempt,
+      sampled: parent ? (parent.flags & 1) === 1 : sampledAt(traceId, this.ratio),
     };
     this.byId.set(rec.id, scope);
     return scope;

@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { ConfigError } from '../core/errors.js';
 
 /** A W3C trace context: which trace, and which span is the parent of what comes next. */
 export interface TraceContext {
@@ -102,4 +103,30 @@ export function traceContextOf(trace: unknown): TraceContext | undefined {
 export interface EnvelopeTrace {
   traceparent: string;
   tracestate?: string;
+}
+
+/**
+ * Head-based sampling: whether a new trace is recorded at `ratio` (0..1). Made
+ * once at the trace's root and carried in the `traceparent` flags, so every
+ * descendant follows it. Deterministic from the trace id (a hash of it, so the
+ * rising time and counter parts of Loom's ids do not bias it).
+ */
+export function sampledAt(traceId: string, ratio: number): boolean {
+  if (ratio >= 1) return true;
+  if (ratio <= 0) return false;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < traceId.length; i++) h = Math.imul(h ^ traceId.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return (h >>> 0) / 0x1_0000_0000 < ratio;
+}
+
+/** Validates `traceSampleRatio`: a number from 0 to 1. */
+export function checkSampleRatio(ratio: unknown): number {
+  if (ratio === undefined) return 1;
+  if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw new ConfigError(`observe(): traceSampleRatio must be a number from 0 to 1 (1 records every trace, 0.1 one in ten), got ${String(ratio).slice(0, 40)}`);
+  }
+  return ratio;
 }

@@ -1,10 +1,10 @@
 import type { AttemptEvent } from '../core/attempt.js';
 import type { EngineObserver, EngineView, LeaseLossReason } from '../core/observer.js';
 import type { InvocationRecord, JournalEntry } from '../ports/store.js';
-import { fallbackTraceId, type AttemptScope, type Scopes } from './scope.js';
+import { fallbackTraceId, traceOfRecord, type AttemptScope, type Scopes } from './scope.js';
 import type { TraceBuffer } from './trace-buffer.js';
 import { K } from './trace-columns.js';
-import { newTraceId, traceContextOf } from './trace-context.js';
+import { newTraceId, sampledAt, traceContextOf } from './trace-context.js';
 
 const ENDED: Partial<Record<AttemptEvent['outcome'], number>> = {
   completed: K.Completed,
@@ -41,20 +41,23 @@ export class TraceRecorder implements EngineObserver {
   }
 
   accepted(rec: InvocationRecord, duplicate: boolean, trace?: unknown): void {
-    const own = trace === undefined ? undefined : traceContextOf(trace);
+    const own = trace === undefined ? traceOfRecord(rec) : traceContextOf(trace);
+    // Head-based sampling: an unsampled trace makes no event at all.
+    if (own && (own.flags & 1) === 0) return;
     const traceId = own?.traceId ?? fallbackTraceId(rec);
+    if (!own && !sampledAt(traceId, this.scopes.ratio)) return;
     this.buffer.add(duplicate ? K.Deduplicated : K.Accepted, this.now(), traceId, own?.spanId, rec, rec.attempt, 0, 0, -1, undefined, undefined);
   }
 
   attemptStarted(rec: InvocationRecord, epoch: number, resumed: boolean): void {
     const scope = this.scopes.get(rec.id);
-    if (!scope) return;
+    if (!scope?.sampled) return;
     this.buffer.add(resumed ? K.Resumed : K.Started, this.now(), scope.traceId, scope.spanId, rec, rec.attempt, 0, epoch, -1, undefined, undefined);
   }
 
   stepStarted(rec: InvocationRecord, position: number, name: string): ((entry: JournalEntry | undefined) => void) | undefined {
     const scope = this.scopes.get(rec.id);
-    if (!scope) return undefined;
+    if (!scope?.sampled) return undefined;
     return (entry) => {
       if (!entry) return;
       this.buffer.add(K.Step, this.now(), scope.traceId, scope.spanId, rec, rec.attempt, position, 0, -1, entry.kind, name);
@@ -63,7 +66,7 @@ export class TraceRecorder implements EngineObserver {
 
   attemptEnded(event: AttemptEvent, rec: InvocationRecord, stateVersion: number | undefined, scope?: AttemptScope): void {
     const kind = ENDED[event.outcome];
-    if (kind === undefined || !scope) return;
+    if (kind === undefined || !scope?.sampled) return;
     // A retry or failure bumped rec.attempt already; the event names the attempt that ran.
     this.buffer.add(kind, this.now(), scope.traceId, scope.spanId, rec, event.attempt, 0, scope.epoch, stateVersion ?? -1, event.error?.code || undefined, undefined);
   }
@@ -80,6 +83,7 @@ export class TraceRecorder implements EngineObserver {
 
   staleWrite(partition: number, epoch: number | undefined, invocationId: string): void {
     const scope = this.scopes.get(invocationId);
+    if (scope && !scope.sampled) return;
     this.buffer.add(K.StaleWrite, this.now(), scope?.traceId ?? this.leaseTrace, scope?.spanId, undefined, scope?.attempt ?? 0, partition, epoch ?? 0, -1, undefined, invocationId);
   }
 }
