@@ -9,7 +9,7 @@ import { LoomMetrics } from './metrics.js';
 import { OtelSpans } from './otel.js';
 import { Scopes } from './scope.js';
 import { TraceBuffer, type TraceBufferOptions } from './trace-buffer.js';
-import { checkSampleRatio, newSpanId, newTraceId, sampledAt } from './trace-context.js';
+import { checkSampleRatio, newSpanId } from './trace-context.js';
 import { TraceRecorder } from './trace-recorder.js';
 
 /** What to observe. Everything is off unless asked for. */
@@ -99,11 +99,12 @@ export class Observability {
           return;
         }
         const scope = parent ? scopes.get(parent.id) : undefined;
-        // The sampling decision is made here at a root and inherited by every descendant through the flags.
-        const traceId = scope?.traceId ?? newTraceId();
-        const sampled = scope ? scope.sampled : sampledAt(traceId, scopes.ratio);
-        // The bare traceparent string: the smallest form to check, store and read back.
-        env.trace = '00-' + traceId + '-' + newSpanId() + (sampled ? '-01' : '-00');
+        // A root carries nothing: its trace id is made from its invocation id wherever it is needed
+        // (scope.ts), and so is its sampling decision. Nothing is made, stored or parsed per root message.
+        if (!scope) return;
+        // The bare traceparent string: the smallest form to check, store and read back. The flags carry the
+        // root's sampling decision to every descendant.
+        env.trace = '00-' + scope.traceId + '-' + newSpanId() + (scope.sampled ? '-01' : '-00');
       };
       o.attemptStarted = (rec: InvocationRecord, epoch: number, resumed: boolean) => {
         const spanId = otel?.attemptStarted(rec, epoch, resumed);

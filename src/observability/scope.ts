@@ -23,7 +23,7 @@ export class Scopes {
   open(rec: InvocationRecord, epoch: number, spanId?: string): AttemptScope {
     // Read once per attempt: the trace context is parsed here and nowhere else on the attempt's path.
     const parent = traceOfRecord(rec);
-    const traceId = parent ? parent.traceId : hashTraceId(rec.id);
+    const traceId = parent ? parent.traceId : rootTraceId(rec.id);
     const scope: AttemptScope = {
       traceId,
       spanId: spanId ?? newSpanId(),
@@ -53,15 +53,41 @@ export function traceOfRecord(rec: InvocationRecord): TraceContext | undefined {
 }
 
 /**
- * The trace id of an invocation sent without one (before observability was on,
- * or from a client without it): stable per invocation, so its events still group.
+ * The trace id of an invocation sent without one: a root message (Loom gives a
+ * root no `traceparent`), or one sent before observability was on. Made from its
+ * invocation id, so every process finds the same one without storing it.
  */
 export function fallbackTraceId(rec: InvocationRecord): string {
   const t = traceOfRecord(rec);
-  return t ? t.traceId : hashTraceId(rec.id);
+  return t ? t.traceId : rootTraceId(rec.id);
 }
 
-/** A trace id made from an invocation id: the same every time. */
+/**
+ * A root's trace id, made from its invocation id: a UUID's 32 hex digits (Loom's
+ * own ids; so the trace id of a root is its invocation id without dashes), or a
+ * hash of any other id.
+ */
+export function rootTraceId(id: string): string {
+  if (id.length === 36 && isLowerHexUuid(id)) {
+    const hex = id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24);
+    if (hex !== ZERO32) return hex;
+  }
+  return hashTraceId(id);
+}
+
+const ZERO32 = '0'.repeat(32);
+
+function isLowerHexUuid(id: string): boolean {
+  for (let i = 0; i < 36; i++) {
+    const c = id.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** A trace id made from any id: the same every time. */
 function hashTraceId(id: string): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
