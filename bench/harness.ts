@@ -30,6 +30,8 @@ export async function withRuntime<T>(
     mode === '1' ? observe(runtime, { metrics: true, traceSinks: [new StoreTraceSink()], traceSampleRatio: Number(process.env.LOOM_BENCH_SAMPLE ?? 1) })
     : mode === 'metrics' ? observe(runtime, { metrics: true })
     : mode === 'null-sink' ? observe(runtime, { traceSinks: [{ write: () => {} }] })
+    // Trace events recorded and encoded as for the store, then dropped: the main thread's share of "1".
+    : mode === 'null-encoded' ? observe(runtime, { metrics: true, traceSinks: [{ write: () => {}, writeEncoded: () => {} }] })
     : undefined;
   try {
     await runtime.start();

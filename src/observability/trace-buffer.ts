@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger.js';
 import { timerDelay } from '../core/timers.js';
 import type { InvocationRecord } from '../ports/store.js';
 import type { TraceSink } from '../ports/trace.js';
+import { PackedBatch } from './trace-bytes.js';
 import { TraceColumns } from './trace-columns.js';
 
 /** Limits of the buffer between the engine and a sink. */
@@ -138,7 +139,7 @@ export class TraceBuffer {
     try {
       const sink = q.sink;
       if (sink.writeEncoded) {
-        res = sink.writeEncoded(batches.length === 1 ? batches[0]!.encodedGroups() : batches.flatMap((b) => b.encodedGroups()));
+        res = sink.writeEncoded(PackedBatch.join(batches.map((b) => b.encoded())));
       } else {
         res = sink.write(batches.length === 1 ? batches[0]!.events() : batches.flatMap((b) => b.events()));
       }

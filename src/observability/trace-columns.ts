@@ -1,5 +1,6 @@
 import type { InvocationRecord } from '../ports/store.js';
-import type { EncodedTraceGroup, TraceEvent, TraceEventType, TraceRefs } from '../ports/trace.js';
+import type { EncodedTraceBatch, TraceEvent, TraceEventType, TraceRefs } from '../ports/trace.js';
+import { ByteWriter, NL, PackedBatch } from './trace-bytes.js';
 
 /** Event types by code: the buffer and the compact stored form keep the code, not the name. */
 export const EVENT_TYPES: readonly TraceEventType[] = [
@@ -78,7 +79,7 @@ export class TraceColumns {
   readonly s: (string | undefined)[] = [];
   readonly t: (string | undefined)[] = [];
   private madeEvents: TraceEvent[] | undefined;
-  private madeGroups: EncodedTraceGroup[] | undefined;
+  private made: PackedBatch | undefined;
 
   constructor(public worker: string | undefined) {}
 
@@ -87,7 +88,7 @@ export class TraceColumns {
     const n = this.length++;
     if (n === 0) {
       this.madeEvents = undefined;
-      this.madeGroups = undefined;
+      this.made = undefined;
     }
     this.kind[n] = kind;
     this.at[n] = at;
@@ -128,7 +129,7 @@ export class TraceColumns {
     this.length = 0;
     this.worker = worker;
     this.madeEvents = undefined;
-    this.madeGroups = undefined;
+    this.made = undefined;
   }
 
   /** The events, as sinks that take `TraceEvent`s receive them (made once per batch). */
@@ -151,12 +152,20 @@ export class TraceColumns {
   /**
    * The batch in the compact stored form (see decodeCompactGroup): one group
    * per trace and invocation, its invocation's fields once, per event numbers.
+   * Events are linked into their groups by index and written straight into
+   * UTF-8 bytes (trace-bytes.ts): no object, array or string is made per event.
    */
-  encodedGroups(): EncodedTraceGroup[] {
-    if (this.madeGroups) return this.madeGroups;
-    type Group = { trace: string; inv: string; rec: number; e: (number | string)[][] };
-    const byKey = new Map<string, Group>();
-    for (let i = 0; i < this.length; i++) {
+  encoded(): EncodedTraceBatch {
+    if (this.made) return this.made;
+    const n = this.length;
+    const { next } = this;
+    const byKey = new Map<string, number>();
+    const head: number[] = [];
+    const tail: number[] = [];
+    const count: number[] = [];
+    const recAt: number[] = [];
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++) {
       const id = this.id[i];
       const inv = id ?? (this.kind[i] === K.StaleWrite ? this.t[i]! : '');
       const trace = this.trace[i]!;
@@ -165,30 +174,111 @@ export class TraceColumns {
       // and the pair if an invocation shows up in a second trace.
       let key = inv ? inv : '\u0000' + trace;
       let g = byKey.get(key);
-      if (g && inv && g.trace !== trace) g = byKey.get((key = trace + '\u0000' + inv));
-      if (!g) byKey.set(key, (g = { trace, inv, rec: id === undefined ? -1 : i, e: [] }));
-      else if (g.rec < 0 && id !== undefined) g.rec = i;
-      const s = this.s[i];
-      const t = this.t[i];
-      // One small array per event, and one JSON.stringify per group: no string is concatenated per field.
-      const e: (number | string)[] = [this.kind[i]!, this.at[i]!, this.span[i] || 0, this.a[i]!, this.b[i]!, this.c[i]!, this.d[i]!];
-      if (s !== undefined || t !== undefined) e.push(s ?? 0, t ?? 0);
-      g.e.push(e);
+      if (g !== undefined && inv && keys[2 * g] !== trace) g = byKey.get((key = trace + '\u0000' + inv));
+      if (g === undefined) {
+        g = head.length;
+        byKey.set(key, g);
+        head.push(i);
+        tail.push(i);
+        count.push(1);
+        recAt.push(id === undefined ? -1 : i);
+        keys.push(trace, inv);
+      } else {
+        next[tail[g]!] = i;
+        tail[g] = i;
+        count[g]!++;
+        if (recAt[g]! < 0 && id !== undefined) recAt[g] = i;
+      }
+      next[i] = -1;
     }
-    const out: EncodedTraceGroup[] = [];
-    for (const g of byKey.values()) {
-      const r = g.rec < 0 ? undefined : this.fields(g.rec);
-      const i = r ? [r.id, r.actorType, r.actorId, r.method, r.idempotencyKey ?? 0, r.partition] : g.inv ? [g.inv] : 0;
-      // Key order makes the stored form: {"v":2,"t":…,"w":… (left out when undefined),"i":…,"e":[…]}.
-      out.push([g.trace, g.inv, g.e.length, JSON.stringify({ v: 2, t: g.trace, w: this.worker, i, e: g.e })]);
+    const out = new ByteWriter(n * 110 + head.length * 160);
+    for (let g = 0; g < head.length; g++) {
+      out.byte(NL);
+      out.raw(keys[2 * g]!);
+      out.byte(NL);
+      out.str(keys[2 * g + 1]!);
+      out.byte(NL);
+      this.writeGroup(out, keys[2 * g]!, keys[2 * g + 1]!, recAt[g]!, head[g]!);
     }
-    return (this.madeGroups = out);
+    return (this.made = new PackedBatch(out.bytes(), n, keys, count));
+  }
+
+  /** Per event, the next event of its group (-1: none); reused across flushes. */
+  private readonly next: number[] = [];
+
+  /** `{"v":2,"t":…,"w":… (left out when undefined),"i":…,"e":[…]}`: the bytes `JSON.stringify` writes for the group. */
+  private writeGroup(out: ByteWriter, trace: string, inv: string, r: number, first: number): void {
+    out.raw('{"v":2,"t":');
+    out.str(trace);
+    if (this.worker !== undefined) {
+      out.raw(',"w":');
+      out.str(this.worker);
+    }
+    out.raw(',"i":');
+    if (r >= 0) {
+      out.byte(0x5b);
+      out.str(this.id[r]!);
+      out.byte(0x2c);
+      out.str(this.actorType[r]!);
+      out.byte(0x2c);
+      out.str(this.actorId[r]!);
+      out.byte(0x2c);
+      out.str(this.method[r]!);
+      out.byte(0x2c);
+      const key = this.idempotencyKey[r];
+      if (key === undefined) out.byte(0x30);
+      else out.str(key);
+      out.byte(0x2c);
+      out.num(this.partition[r]!);
+      out.byte(0x5d);
+    } else if (inv) {
+      out.byte(0x5b);
+      out.str(inv);
+      out.byte(0x5d);
+    } else out.byte(0x30);
+    out.raw(',"e":[');
+    for (let k = first; k >= 0; k = this.next[k]!) {
+      if (k !== first) out.byte(0x2c);
+      this.writeEvent(out, k);
+    }
+    out.raw(']}');
+  }
+
+  /** `[kind, at, span or 0, a, b, c, d]`, then `s` and `t` (0 when unset) if either is set. */
+  private writeEvent(out: ByteWriter, k: number): void {
+    out.byte(0x5b);
+    out.num(this.kind[k]!);
+    out.byte(0x2c);
+    out.num(this.at[k]!);
+    out.byte(0x2c);
+    const span = this.span[k];
+    if (span) out.str(span);
+    else out.byte(0x30);
+    out.byte(0x2c);
+    out.num(this.a[k]!);
+    out.byte(0x2c);
+    out.num(this.b[k]!);
+    out.byte(0x2c);
+    out.num(this.c[k]!);
+    out.byte(0x2c);
+    out.num(this.d[k]!);
+    const s = this.s[k];
+    const t = this.t[k];
+    if (s !== undefined || t !== undefined) {
+      out.byte(0x2c);
+      if (s === undefined) out.byte(0x30);
+      else out.str(s);
+      out.byte(0x2c);
+      if (t === undefined) out.byte(0x30);
+      else out.str(t);
+    }
+    out.byte(0x5d);
   }
 
   /** Lets go of what was made for the sinks, once they are done with it: kept until the batch is reused, it would outlive young-generation GCs. */
   dropMade(): void {
     this.madeEvents = undefined;
-    this.madeGroups = undefined;
+    this.made = undefined;
   }
 }
 

@@ -66,7 +66,7 @@ export interface TraceSink {
    * Optional: takes a batch already in the stores' compact form instead of
    * events (the store-backed sink does), so no event object is made for it.
    */
-  writeEncoded?(groups: readonly EncodedTraceGroup[]): void | Promise<void>;
+  writeEncoded?(batch: EncodedTraceBatch): void | Promise<void>;
   /** Releases what the sink holds. */
   close?(): Promise<void>;
 }
@@ -86,8 +86,8 @@ export interface TraceQuery {
 export interface TraceStore {
   /** Appends events; each expires `ttlMs` after it is written, and beyond `maxEvents` the oldest go first. */
   appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void>;
-  /** Optional: appends groups already encoded (what `appendTraces` makes of events first). */
-  appendEncoded?(groups: readonly EncodedTraceGroup[], bounds: TraceBounds): Promise<void>;
+  /** Optional: appends a batch already encoded (what `appendTraces` makes of events first). */
+  appendEncoded?(batch: EncodedTraceBatch, bounds: TraceBounds): Promise<void>;
   /** Events of one trace or one invocation, oldest first. */
   readTraces(query: TraceQuery): Promise<TraceEvent[]>;
 }
@@ -97,6 +97,25 @@ export interface TraceStore {
  * [trace id, invocation id or '', event count, encoded group].
  */
 export type EncodedTraceGroup = [traceId: string, invocationId: string, count: number, encoded: string];
+
+/**
+ * A batch of trace events in the stores' stored form, made once at a flush
+ * for every store-backed sink.
+ */
+export interface EncodedTraceBatch {
+  /** The events in it. */
+  readonly count: number;
+  /**
+   * The groups packed as UTF-8: per group a newline, its trace id, a newline,
+   * its invocation id as a JSON string ('""' for none), a newline and its
+   * encoded group. No part holds a raw newline, so `\n<id>\n` finds an id.
+   */
+  readonly packed: Uint8Array;
+  /** Each group's trace id and invocation id ('' for none), in order: [t0, i0, t1, i1, …]. */
+  readonly keys: readonly string[];
+  /** The groups one by one, for stores that keep a row per group (made on first call). */
+  groups(): EncodedTraceGroup[];
+}
 
 /** How long and how many trace events a store keeps. */
 export interface TraceBounds {

@@ -29,7 +29,7 @@ it('a batch reads back the same from its compact stored form as from its events,
   assert.equal(events[5]!.error_code, 'BOOM');
   assert.equal(events[0]!.at, new Date(1_700_000_000_000).toISOString());
 
-  const groups = cols.encodedGroups();
+  const groups = cols.encoded().groups();
   assert.deepEqual(
     groups.map((g) => [g[0], g[1], g[2]]),
     [
@@ -60,10 +60,36 @@ it('events of one invocation under two trace ids stay in two groups', () => {
   cols.add(K.Completed, 1_700_000_000_001, 'c'.repeat(32), '1'.repeat(16), r, 0, 0, 1, -1, undefined, undefined);
   cols.add(K.Completed, 1_700_000_000_002, 'a'.repeat(32), '1'.repeat(16), r, 0, 0, 1, -1, undefined, undefined);
   assert.deepEqual(
-    cols.encodedGroups().map((g) => [g[0], g[1], g[2]]),
+    cols.encoded().groups().map((g) => [g[0], g[1], g[2]]),
     [
       ['a'.repeat(32), 'inv-1', 2],
       ['c'.repeat(32), 'inv-1', 1],
     ],
+  );
+});
+
+it('writes each group as the bytes JSON.stringify would, whatever the strings hold, and packs them line by line', () => {
+  const cols = new TraceColumns('wörker "1"');
+  const odd = ['plain', 'a "quoted"\nid', 'ünïcødé ✓', 'emoji 😀', 'lone \ud800 half', 'tab\tand\\slash', '\u007f del'];
+  odd.forEach((actorId, n) => {
+    const r = { id: `inv-${n}-${actorId}`, actorType: 'Shop', actorId, method: 'buy', idempotencyKey: n % 2 ? actorId : undefined, partition: n, attempt: 0 } as unknown as InvocationRecord;
+    cols.add(K.Step, 1_700_000_000_000 + n, 'a'.repeat(32), '1'.repeat(16), r, n, -n, 2 ** 40, -1, 'step', actorId);
+    cols.add(K.Completed, 1_700_000_000_100 + n, 'a'.repeat(32), undefined, r, n, 0, 7, 12, undefined, undefined);
+  });
+  const batch = cols.encoded();
+  const groups = batch.groups();
+  assert.equal(groups.length, odd.length);
+  assert.equal(batch.count, odd.length * 2);
+  for (const g of groups) assert.equal(JSON.stringify(JSON.parse(g[3])), g[3], 'byte for byte what JSON.stringify writes');
+  const lines = Buffer.from(batch.packed).toString('utf8').split('\n');
+  assert.equal(lines.length, 1 + 3 * odd.length);
+  groups.forEach((g, i) => {
+    assert.equal(lines[1 + 3 * i], g[0]);
+    assert.equal(JSON.parse(lines[2 + 3 * i]!), g[1]);
+    assert.equal(lines[3 + 3 * i], g[3]);
+  });
+  assert.deepEqual(
+    groups.flatMap((g) => decodeGroup(g[3])).map((e) => [e.refs.invocation?.id, e.refs.journal?.name ?? null, e.worker]),
+    odd.flatMap((a, n) => [[`inv-${n}-${a}`, a, 'wörker "1"'], [`inv-${n}-${a}`, null, 'wörker "1"']]),
   );
 });

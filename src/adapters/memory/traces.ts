@@ -1,12 +1,14 @@
-import type { TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
-import { checkTraceQuery, flattenGroups, groupTraceEvents } from '../../observability/trace-groups.js';
+import type { EncodedTraceBatch, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
+import { packGroups } from '../../observability/trace-bytes.js';
+import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '../../observability/trace-groups.js';
 
 interface Row {
-  seq: number;
   traceId: string;
-  invocationId: string | undefined;
+  invocationId: string;
   expiresAt: number;
-  events: TraceEvent[];
+  count: number;
+  /** The group in its stored form, decoded only when read. */
+  encoded: string;
 }
 
 /** Trace events of the in-memory store, bounded by TTL and count like every other store's. */
@@ -15,16 +17,22 @@ export class MemoryTraces implements TraceStore {
   /** Rows before this index are dropped. */
   private head = 0;
   private count = 0;
-  private seq = 0;
 
-  async appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
+  appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
+    return this.appendEncoded(packGroups(encodeTraceEvents(events)), bounds);
+  }
+
+  /** Keeps the groups as they come: an event object is made only when it is read. */
+  appendEncoded(batch: EncodedTraceBatch, bounds: TraceBounds): Promise<void> {
+    const groups = batch.groups();
     const now = Date.now();
-    for (const g of groupTraceEvents(events)) {
-      this.rows.push({ seq: ++this.seq, traceId: g.traceId, invocationId: g.invocationId, expiresAt: now + bounds.ttlMs, events: g.events });
-      this.count += g.events.length;
+    const expiresAt = now + bounds.ttlMs;
+    for (const g of groups) {
+      this.rows.push({ traceId: g[0], invocationId: g[1], expiresAt, count: g[2], encoded: g[3] });
+      this.count += g[2];
     }
     while (this.head < this.rows.length && (this.rows[this.head]!.expiresAt <= now || this.count > bounds.maxEvents)) {
-      this.count -= this.rows[this.head]!.events.length;
+      this.count -= this.rows[this.head]!.count;
       this.head++;
     }
     // Compact only once the dropped part is as long as what is kept: amortized O(1) per row.
@@ -32,12 +40,17 @@ export class MemoryTraces implements TraceStore {
       this.rows = this.rows.slice(this.head);
       this.head = 0;
     }
+    return Promise.resolve();
   }
 
   async readTraces(q: TraceQuery): Promise<TraceEvent[]> {
     const limit = checkTraceQuery(q);
     const now = Date.now();
-    const rows = this.rows.slice(this.head).filter((r) => r.expiresAt > now && (q.traceId !== undefined ? r.traceId === q.traceId : r.invocationId === q.invocationId));
-    return flattenGroups(rows.map((r) => r.events), q, limit);
+    const groups: TraceEvent[][] = [];
+    for (let i = this.head; i < this.rows.length; i++) {
+      const r = this.rows[i]!;
+      if (r.expiresAt > now && (q.traceId !== undefined ? r.traceId === q.traceId : r.invocationId === q.invocationId)) groups.push(decodeGroup(r.encoded));
+    }
+    return flattenGroups(groups, q, limit);
   }
 }

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
-import type { EncodedTraceGroup, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
+import type { EncodedTraceBatch, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
 import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '../../observability/trace-groups.js';
+import { packGroups } from '../../observability/trace-bytes.js';
 
 /**
  * Trace events in PostgreSQL, one row per trace and invocation per flush, in
@@ -48,10 +49,11 @@ export class PostgresTraces implements TraceStore {
   }
 
   appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
-    return this.appendEncoded(encodeTraceEvents(events), bounds);
+    return this.appendEncoded(packGroups(encodeTraceEvents(events)), bounds);
   }
 
-  async appendEncoded(groups: readonly EncodedTraceGroup[], bounds: TraceBounds): Promise<void> {
+  async appendEncoded(batch: EncodedTraceBatch, bounds: TraceBounds): Promise<void> {
+    const groups = batch.groups();
     await this.open();
     const total = groups.reduce((n, g) => n + g[2], 0);
     const s = this.schema;

@@ -1,5 +1,6 @@
-import type { EncodedTraceGroup, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
+import type { EncodedTraceBatch, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
 import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '../../observability/trace-groups.js';
+import { packGroups } from '../../observability/trace-bytes.js';
 import type { RedisConnection } from './connection.js';
 
 /*
@@ -68,10 +69,11 @@ export class RedisTraces implements TraceStore {
   constructor(private readonly conn: RedisConnection) {}
 
   appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
-    return this.appendEncoded(encodeTraceEvents(events), bounds);
+    return this.appendEncoded(packGroups(encodeTraceEvents(events)), bounds);
   }
 
-  async appendEncoded(groups: readonly EncodedTraceGroup[], bounds: TraceBounds): Promise<void> {
+  async appendEncoded(batch: EncodedTraceBatch, bounds: TraceBounds): Promise<void> {
+    const groups = batch.groups();
     if (groups.length === 0) return;
     let total = 0;
     for (const g of groups) total += g[2];

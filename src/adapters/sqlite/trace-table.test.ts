@@ -3,7 +3,15 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import type { EncodedTraceGroup } from '../../ports/trace.js';
+import { packGroups } from '../../observability/trace-bytes.js';
 import { openTraceTable } from './trace-table.js';
+
+/** Appends groups as the store does: packed into one flush's row. */
+function append(table: ReturnType<typeof openTraceTable>, b: { groups: EncodedTraceGroup[]; ttlMs: number; maxEvents: number; now: number }): void {
+  const batch = packGroups(b.groups);
+  table.appendPacked({ packed: batch.packed, count: batch.count, ttlMs: b.ttlMs, maxEvents: b.maxEvents, now: b.now });
+}
 
 const T1 = '0af7651916cd43dd8448eb211c80319c';
 const T2 = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -13,8 +21,8 @@ it('reads a flush back by trace id and by invocation id, each group once, oldest
   const db = new Database(':memory:');
   try {
     const table = openTraceTable(db);
-    table.append({ groups: [[T1, 'inv-1', 2, '{"g":1}'], [T2, 'inv-2', 1, '{"g":2}']], ttlMs: DAY, maxEvents: 1000, now: 1 });
-    table.append({ groups: [[T1, 'inv-3', 1, '{"g":3}']], ttlMs: DAY, maxEvents: 1000, now: 2 });
+    append(table, { groups: [[T1, 'inv-1', 2, '{"g":1}'], [T2, 'inv-2', 1, '{"g":2}']], ttlMs: DAY, maxEvents: 1000, now: 1 });
+    append(table, { groups: [[T1, 'inv-3', 1, '{"g":3}']], ttlMs: DAY, maxEvents: 1000, now: 2 });
     assert.deepEqual(table.read({ traceId: T1 }, 3), ['{"g":1}', '{"g":3}']);
     assert.deepEqual(table.read({ invocationId: 'inv-2' }, 3), ['{"g":2}']);
     // An id that is only a part of another is not it.
@@ -40,7 +48,7 @@ it('moves the rows of the earlier table (one per trace and invocation) over once
     assert.deepEqual(table.read({ traceId: T1 }, 10), ['{"old":1}']);
     assert.deepEqual(table.read({ invocationId: 'inv-1' }, 10), ['{"old":1}']);
     assert.deepEqual(table.read({ traceId: T2 }, 10), ['{"old":2}']);
-    table.append({ groups: [[T1, 'inv-4', 1, '{"new":1}']], ttlMs: DAY, maxEvents: 1000, now: 10 });
+    append(table, { groups: [[T1, 'inv-4', 1, '{"new":1}']], ttlMs: DAY, maxEvents: 1000, now: 10 });
     assert.deepEqual(table.read({ traceId: T1 }, 11), ['{"old":1}', '{"new":1}']);
     const upto = db.prepare('SELECT max(upto) AS u FROM loom_trace_flushes').get() as { u: number };
     assert.equal(upto.u, 4, 'the event count goes on from the moved rows');
@@ -56,7 +64,7 @@ it('keeps at most the cap, cutting whole flushes from the oldest', () => {
   const db = new Database(':memory:');
   try {
     const table = openTraceTable(db);
-    for (let i = 0; i < 10; i++) table.append({ groups: [[T1, `inv-${i}`, 10, `{"i":${i}}`]], ttlMs: DAY, maxEvents: 30, now: i });
+    for (let i = 0; i < 10; i++) append(table, { groups: [[T1, `inv-${i}`, 10, `{"i":${i}}`]], ttlMs: DAY, maxEvents: 30, now: i });
     const kept = table.read({ traceId: T1 }, 20);
     assert.ok(kept.length >= 3 && kept.length <= 4, `kept ${kept.length} flushes of 10 events under a cap of 30`);
     assert.equal(kept.at(-1), '{"i":9}');

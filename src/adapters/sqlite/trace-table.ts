@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { EncodedTraceGroup } from '../../ports/trace.js';
 
 // Made on first use rather than by a numbered migration: a store that never keeps traces has no table for them.
-// One row per flush: `packed` holds all its groups (see pack). There is no index of ids: a read scans the rows
+// One row per flush: `packed` holds all its groups (EncodedTraceBatch.packed). There is no index of ids: a read scans the rows
 // kept, which the cap bounds (100,000 events by default, a few MB), for the id as bytes (instr), and decodes only
 // the rows that hold it.
 const SCHEMA = `
@@ -19,18 +18,9 @@ const OLD = 'loom_trace_events';
 /** Rows looked at per trim: expired or capped rows are the oldest, so they come first in `seq` order. */
 const TRIM_BATCH = 2000;
 
-/** One append: groups as [traceId, invocationId or '', event count, encoded group]. */
-export interface AppendBatch {
-  groups: readonly EncodedTraceGroup[];
-  ttlMs: number;
-  maxEvents: number;
-  now: number;
-}
-
 /**
  * An append as it is stored, and as it crosses to the writer thread: the
- * groups packed into one string (see pack), as UTF-8 bytes whose buffer is
- * transferred, not copied, and the number of events in them.
+ * batch's packed bytes (EncodedTraceBatch.packed) and the number of events in them.
  */
 export interface PackedBatch {
   packed: Uint8Array;
@@ -68,7 +58,6 @@ export function openTraceTable(db: Database.Database) {
     if (cut) trim.run(cut);
   });
   return {
-    append: (b: AppendBatch) => appendPacked({ ...pack(b.groups), ttlMs: b.ttlMs, maxEvents: b.maxEvents, now: b.now }),
     appendPacked: (b: PackedBatch) => appendPacked(b),
     /** The encoded groups of one trace or invocation, oldest first. */
     read: (q: { traceId?: string; invocationId?: string }, now: number): string[] => {
@@ -83,24 +72,6 @@ export function openTraceTable(db: Database.Database) {
       return out;
     },
   };
-}
-
-const utf8 = new TextEncoder();
-
-/**
- * Packs groups into one string: for each, a line each of the trace id, the
- * invocation id as JSON (ids may hold any character) and the encoded group
- * (JSON, so a line of its own), every line preceded by a newline. A read looks
- * for `\n<id>\n` in these bytes.
- */
-export function pack(groups: readonly EncodedTraceGroup[]): { packed: Uint8Array; count: number } {
-  let s = '';
-  let count = 0;
-  for (const g of groups) {
-    s += '\n' + g[0] + '\n' + JSON.stringify(g[1]) + '\n' + g[3];
-    count += g[2];
-  }
-  return { packed: utf8.encode(s + '\n'), count };
 }
 
 /** Moves the rows of the old table (one group each) to the new one, in a row each, and drops it. */

@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../core/errors.js';
-import type { EncodedTraceGroup, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
+import type { EncodedTraceBatch, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
+import { packGroups } from '../../observability/trace-bytes.js';
 import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '../../observability/trace-groups.js';
-import { openTraceTable, pack } from './trace-table.js';
+import { openTraceTable } from './trace-table.js';
 
 /**
  * Trace events of a SQLite store, one row per flush (trace-table.ts), in a
@@ -76,25 +77,22 @@ export class SqliteTraces implements TraceStore {
   }
 
   appendTraces(events: readonly TraceEvent[], bounds: TraceBounds): Promise<void> {
-    return this.appendEncoded(encodeTraceEvents(events), bounds);
+    return this.appendEncoded(packGroups(encodeTraceEvents(events)), bounds);
   }
 
-  async appendEncoded(groups: readonly EncodedTraceGroup[], bounds: TraceBounds): Promise<void> {
+  /** The batch's packed bytes are the row: they cross to the writer thread as they are. */
+  async appendEncoded(batch: EncodedTraceBatch, bounds: TraceBounds): Promise<void> {
     this.handle(); // a clear error while the store is not open
     const now = Date.now();
-    if (this.path === ':memory:') return this.local().append({ groups, ttlMs: bounds.ttlMs, maxEvents: bounds.maxEvents, now });
-    // Packed here, so that no frame holds the groups while the writer works.
-    const { packed, count } = pack(groups);
-    return this.post(packed, count, bounds, now);
-  }
-
-  private async post(packed: Uint8Array, count: number, bounds: TraceBounds, now: number): Promise<void> {
+    const row = { packed: batch.packed, count: batch.count, ttlMs: bounds.ttlMs, maxEvents: bounds.maxEvents, now };
+    if (this.path === ':memory:') return this.local().appendPacked(row);
     const id = this.nextId++;
     await new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // Referenced while a batch is in flight: a flush before exit must not be cut short.
       this.writer().ref();
-      this.worker!.postMessage({ packed, count, ttlMs: bounds.ttlMs, maxEvents: bounds.maxEvents, now, id }, [packed.buffer as ArrayBuffer]);
+      // Copied, not transferred: other sinks may read the same batch.
+      this.worker!.postMessage({ ...row, id });
     }).finally(() => {
       if (this.waiting.size === 0) this.worker?.unref();
     });

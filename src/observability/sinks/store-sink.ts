@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors.js';
 import type { Store } from '../../ports/store.js';
-import type { EncodedTraceGroup, TraceBounds, TraceEvent, TraceSink } from '../../ports/trace.js';
+import type { EncodedTraceBatch, TraceBounds, TraceEvent, TraceSink } from '../../ports/trace.js';
 import { decodeGroup } from '../trace-groups.js';
 
 /** Options of {@link StoreTraceSink}. */
@@ -45,11 +45,11 @@ export class StoreTraceSink implements TraceSink {
   }
 
   /** The buffer's batch in the stores' compact form: no event objects are made for it. */
-  writeEncoded(groups: readonly EncodedTraceGroup[]): Promise<void> {
+  writeEncoded(batch: EncodedTraceBatch): Promise<void> {
     // Not async: a suspended frame would hold the groups until the write is done.
     try {
       const t = this.traces();
-      return t.appendEncoded ? t.appendEncoded(groups, this.bounds) : t.appendTraces(groups.flatMap((g) => decodeGroup(g[3])), this.bounds);
+      return t.appendEncoded ? t.appendEncoded(batch, this.bounds) : t.appendTraces(batch.groups().flatMap((g) => decodeGroup(g[3])), this.bounds);
     } catch (err) {
       return Promise.reject(err as Error);
     }

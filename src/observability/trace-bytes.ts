@@ -1,0 +1,164 @@
+import type { EncodedTraceBatch, EncodedTraceGroup } from '../ports/trace.js';
+
+/** A newline: the packed form's separator. */
+export const NL = 0x0a;
+
+/**
+ * Writes JSON and plain text straight into UTF-8 bytes: the trace batch's
+ * stored form is made here without a string, an array or a number's string
+ * per event (each of those is garbage that the young-generation GC must
+ * visit while the engine's own records are alive). What is not plain ASCII
+ * goes through `JSON.stringify` and `Buffer.write`, so the bytes are always
+ * what `JSON.stringify` would have written.
+ */
+export class ByteWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafeSlow(Math.max(64, size));
+  }
+
+  /** The bytes written, in a buffer of their own. */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.pos).slice();
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** Text as it is (UTF-8). */
+  raw(s: string): void {
+    const n = s.length;
+    this.room(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = p - i;
+        this.utf8(s);
+        return;
+      }
+      buf[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  /** A JSON string literal, quotes included. */
+  str(s: string): void {
+    const n = s.length;
+    this.room(n + 2);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      // Anything JSON escapes, and anything past ASCII: the slow path writes the whole literal.
+      if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) {
+        this.utf8(JSON.stringify(s));
+        return;
+      }
+      buf[p++] = c;
+    }
+    buf[p++] = 0x22;
+    this.pos = p;
+  }
+
+  /** A number as JSON writes it. */
+  num(x: number): void {
+    if (!Number.isSafeInteger(x)) {
+      this.raw(JSON.stringify(x));
+      return;
+    }
+    this.room(17);
+    const buf = this.buf;
+    if (x < 0) {
+      buf[this.pos++] = 0x2d;
+      x = -x;
+    }
+    if (x < 10) {
+      buf[this.pos++] = 48 + x;
+      return;
+    }
+    let digits = 1;
+    for (let t = x; t >= 10; t = Math.floor(t / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    while (x >= 10) {
+      const q = Math.floor(x / 10);
+      buf[--p] = 48 + (x - q * 10);
+      x = q;
+    }
+    buf[p - 1] = 48 + x;
+  }
+
+  private utf8(s: string): void {
+    const n = Buffer.byteLength(s, 'utf8');
+    this.room(n);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+}
+
+/**
+ * A batch in its packed form (see EncodedTraceBatch): the bytes, and what a
+ * store that keeps one row per group needs, made from them on demand.
+ */
+export class PackedBatch implements EncodedTraceBatch {
+  private made: EncodedTraceGroup[] | undefined;
+
+  constructor(
+    readonly packed: Uint8Array,
+    readonly count: number,
+    readonly keys: readonly string[],
+    private readonly counts: readonly number[],
+  ) {}
+
+  groups(): EncodedTraceGroup[] {
+    if (this.made) return this.made;
+    // Lines: '', then per group its trace id, its invocation id as JSON and its JSON (none holds a raw newline).
+    const lines = Buffer.from(this.packed.buffer, this.packed.byteOffset, this.packed.byteLength).toString('utf8').split('\n');
+    const out = new Array<EncodedTraceGroup>(this.counts.length);
+    for (let g = 0; g < out.length; g++) out[g] = [this.keys[2 * g]!, this.keys[2 * g + 1]!, this.counts[g]!, lines[3 * g + 3]!];
+    return (this.made = out);
+  }
+
+  /** Several batches as one (a sink that fell behind writes them together). */
+  static join(batches: readonly EncodedTraceBatch[]): EncodedTraceBatch {
+    if (batches.length === 1) return batches[0]!;
+    const groups = batches.flatMap((b) => b.groups());
+    return new PackedBatch(
+      Buffer.concat(batches.map((b) => b.packed)),
+      batches.reduce((n, b) => n + b.count, 0),
+      batches.flatMap((b) => b.keys),
+      groups.map((g) => g[2]),
+    );
+  }
+}
+
+/** Groups made one by one (from events) as a batch. */
+export function packGroups(groups: readonly EncodedTraceGroup[]): PackedBatch {
+  const out = new ByteWriter(groups.reduce((n, g) => n + g[3].length + 64, 0));
+  const keys: string[] = [];
+  let count = 0;
+  for (const g of groups) {
+    out.byte(NL);
+    out.raw(g[0]);
+    out.byte(NL);
+    out.str(g[1]);
+    out.byte(NL);
+    out.raw(g[3]);
+    keys.push(g[0], g[1]);
+    count += g[2];
+  }
+  return new PackedBatch(out.bytes(), count, keys, groups.map((g) => g[2]));
+}
