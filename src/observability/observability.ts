@@ -7,7 +7,7 @@ import type { InvocationRecord, JournalEntry } from '../ports/store.js';
 import type { TraceSink } from '../ports/trace.js';
 import { LoomMetrics } from './metrics.js';
 import { OtelSpans } from './otel.js';
-import { Scopes } from './scope.js';
+import { Scopes, scopeTraceId } from './scope.js';
 import { TraceBuffer, type TraceBufferOptions } from './trace-buffer.js';
 import { checkSampleRatio, newSpanId } from './trace-context.js';
 import { TraceRecorder } from './trace-recorder.js';
@@ -104,7 +104,7 @@ export class Observability {
         if (!scope) return;
         // The bare traceparent string: the smallest form to check, store and read back. The flags carry the
         // root's sampling decision to every descendant.
-        env.trace = '00-' + scope.traceId + '-' + newSpanId() + (scope.sampled ? '-01' : '-00');
+        env.trace = '00-' + scopeTraceId(scope, parent!.id) + '-' + newSpanId() + (scope.sampled ? '-01' : '-00');
       };
       o.attemptStarted = (rec: InvocationRecord, epoch: number, resumed: boolean) => {
         const spanId = otel?.attemptStarted(rec, epoch, resumed);

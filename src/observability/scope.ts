@@ -3,6 +3,7 @@ import { newSpanId, newTraceId, sampledAt, traceContextOf, type TraceContext } f
 
 /** What the parts of one `Observability` share about an attempt while it runs. */
 export interface AttemptScope {
+  /** The trace id; '' for a root, whose trace id is made from its invocation id only where it is needed (rootTraceId). */
   traceId: string;
   /** The attempt's span (an OpenTelemetry span's id when a tracer is set). */
   spanId: string;
@@ -23,13 +24,12 @@ export class Scopes {
   open(rec: InvocationRecord, epoch: number, spanId?: string): AttemptScope {
     // Read once per attempt: the trace context is parsed here and nowhere else on the attempt's path.
     const parent = traceOfRecord(rec);
-    const traceId = parent ? parent.traceId : rootTraceId(rec.id);
     const scope: AttemptScope = {
-      traceId,
+      traceId: parent ? parent.traceId : '',
       spanId: spanId ?? newSpanId(),
       epoch,
       attempt: rec.attempt,
-      sampled: parent ? (parent.flags & 1) === 1 : sampledAt(traceId, this.ratio),
+      sampled: parent ? (parent.flags & 1) === 1 : rootSampled(rec.id, this.ratio),
     };
     this.byId.set(rec.id, scope);
     return scope;
@@ -50,6 +50,16 @@ export class Scopes {
 export function traceOfRecord(rec: InvocationRecord): TraceContext | undefined {
   const t = rec.meta?.trace;
   return t === undefined ? undefined : traceContextOf(t);
+}
+
+/** Whether a root invocation's trace is recorded at `ratio`: decided from its trace id, the same everywhere. */
+export function rootSampled(id: string, ratio: number): boolean {
+  return ratio >= 1 || sampledAt(rootTraceId(id), ratio);
+}
+
+/** An attempt's trace id, made for a root when it is needed. */
+export function scopeTraceId(scope: AttemptScope, invocationId: string): string {
+  return scope.traceId || rootTraceId(invocationId);
 }
 
 /**

@@ -19,9 +19,9 @@ export class ByteWriter {
     this.buf = Buffer.allocUnsafeSlow(Math.max(64, size));
   }
 
-  /** The bytes written, in a buffer of their own. */
+  /** The bytes written: a view of the writer's buffer, not a copy (a fresh writer per batch). */
   bytes(): Uint8Array {
-    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.pos).slice();
+    return this.buf.subarray(0, this.pos);
   }
 
   private room(n: number): void {
@@ -102,6 +102,39 @@ export class ByteWriter {
     buf[p - 1] = 48 + x;
   }
 
+  /** Bytes as they are. */
+  copy(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /**
+   * A lower-case UUID's 32 hex digits, without its dashes (rootTraceId's form
+   * of a Loom invocation id). False, writing nothing, for anything else or
+   * for the all-zero UUID.
+   */
+  uuidHex(id: string): boolean {
+    if (id.length !== 36) return false;
+    this.room(32);
+    const buf = this.buf;
+    let p = this.pos;
+    let any = 0;
+    for (let i = 0; i < 36; i++) {
+      const c = id.charCodeAt(i);
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        if (c !== 0x2d) return false;
+        continue;
+      }
+      if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+      any |= c ^ 0x30;
+      buf[p++] = c;
+    }
+    if (any === 0) return false;
+    this.pos = p;
+    return true;
+  }
+
   private utf8(s: string): void {
     const n = Buffer.byteLength(s, 'utf8');
     this.room(n);
@@ -115,13 +148,23 @@ export class ByteWriter {
  */
 export class PackedBatch implements EncodedTraceBatch {
   private made: EncodedTraceGroup[] | undefined;
+  private madeKeys: string[] | undefined;
 
+  /** `rootTrace`: makes the trace id of a group recorded with '' (a root) from its invocation id. */
   constructor(
     readonly packed: Uint8Array,
     readonly count: number,
-    readonly keys: readonly string[],
+    private readonly recordedKeys: readonly string[],
     private readonly counts: readonly number[],
+    private readonly rootTrace?: (invocationId: string) => string,
   ) {}
+
+  get keys(): readonly string[] {
+    if (this.madeKeys) return this.madeKeys;
+    const k = [...this.recordedKeys];
+    for (let i = 0; i < k.length; i += 2) if (!k[i] && this.rootTrace) k[i] = this.rootTrace(k[i + 1]!);
+    return (this.madeKeys = k);
+  }
 
   groups(): EncodedTraceGroup[] {
     if (this.made) return this.made;

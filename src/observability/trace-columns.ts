@@ -1,6 +1,7 @@
 import type { InvocationRecord } from '../ports/store.js';
 import type { EncodedTraceBatch, TraceEvent, TraceEventType, TraceRefs } from '../ports/trace.js';
-import { ByteWriter, NL, PackedBatch } from './trace-bytes.js';
+import { encodeColumns } from './trace-encode.js';
+import { rootTraceId } from './scope.js';
 
 /** Event types by code: the buffer and the compact stored form keep the code, not the name. */
 export const EVENT_TYPES: readonly TraceEventType[] = [
@@ -63,6 +64,7 @@ export class TraceColumns {
   length = 0;
   readonly kind: number[] = [];
   readonly at: number[] = [];
+  /** '' for a root's events: its trace id is made from its invocation id at the flush (rootTraceId). */
   readonly trace: string[] = [];
   readonly span: (string | undefined)[] = [];
   // The invocation's fields, copied: holding the record itself would keep its payload alive until the flush.
@@ -79,7 +81,7 @@ export class TraceColumns {
   readonly s: (string | undefined)[] = [];
   readonly t: (string | undefined)[] = [];
   private madeEvents: TraceEvent[] | undefined;
-  private made: PackedBatch | undefined;
+  private made: EncodedTraceBatch | undefined;
 
   constructor(public worker: string | undefined) {}
 
@@ -138,9 +140,14 @@ export class TraceColumns {
     const out = new Array<TraceEvent>(this.length);
     const iso = isoCache();
     for (let i = 0; i < this.length; i++) {
-      out[i] = makeEvent(this.kind[i]!, iso(this.at[i]!), this.trace[i]!, this.span[i], this.worker, this.fields(i), this.a[i]!, this.b[i]!, this.c[i]!, this.d[i]!, this.s[i], this.t[i]);
+      out[i] = makeEvent(this.kind[i]!, iso(this.at[i]!), this.traceAt(i), this.span[i], this.worker, this.fields(i), this.a[i]!, this.b[i]!, this.c[i]!, this.d[i]!, this.s[i], this.t[i]);
     }
     return (this.madeEvents = out);
+  }
+
+  /** Event i's trace id: a root's is made from its invocation id. */
+  private traceAt(i: number): string {
+    return this.trace[i] || rootTraceId(this.id[i] ?? this.t[i]!);
   }
 
   private fields(i: number): InvocationFields | undefined {
@@ -149,131 +156,13 @@ export class TraceColumns {
     return { id, actorType: this.actorType[i]!, actorId: this.actorId[i]!, method: this.method[i]!, idempotencyKey: this.idempotencyKey[i], partition: this.partition[i]! };
   }
 
-  /**
-   * The batch in the compact stored form (see decodeCompactGroup): one group
-   * per trace and invocation, its invocation's fields once, per event numbers.
-   * Events are linked into their groups by index and written straight into
-   * UTF-8 bytes (trace-bytes.ts): no object, array or string is made per event.
-   */
+  /** The batch in the compact stored form, made once (trace-encode.ts). */
   encoded(): EncodedTraceBatch {
-    if (this.made) return this.made;
-    const n = this.length;
-    const { next } = this;
-    const byKey = new Map<string, number>();
-    const head: number[] = [];
-    const tail: number[] = [];
-    const count: number[] = [];
-    const recAt: number[] = [];
-    const keys: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const id = this.id[i];
-      const inv = id ?? (this.kind[i] === K.StaleWrite ? this.t[i]! : '');
-      const trace = this.trace[i]!;
-      // An invocation has one trace, so its id alone is the key: no string is built per event. Keys with a
-      // NUL, which ids never hold, are for the rare rest: events of no invocation (lease events) by trace,
-      // and the pair if an invocation shows up in a second trace.
-      let key = inv ? inv : '\u0000' + trace;
-      let g = byKey.get(key);
-      if (g !== undefined && inv && keys[2 * g] !== trace) g = byKey.get((key = trace + '\u0000' + inv));
-      if (g === undefined) {
-        g = head.length;
-        byKey.set(key, g);
-        head.push(i);
-        tail.push(i);
-        count.push(1);
-        recAt.push(id === undefined ? -1 : i);
-        keys.push(trace, inv);
-      } else {
-        next[tail[g]!] = i;
-        tail[g] = i;
-        count[g]!++;
-        if (recAt[g]! < 0 && id !== undefined) recAt[g] = i;
-      }
-      next[i] = -1;
-    }
-    const out = new ByteWriter(n * 110 + head.length * 160);
-    for (let g = 0; g < head.length; g++) {
-      out.byte(NL);
-      out.raw(keys[2 * g]!);
-      out.byte(NL);
-      out.str(keys[2 * g + 1]!);
-      out.byte(NL);
-      this.writeGroup(out, keys[2 * g]!, keys[2 * g + 1]!, recAt[g]!, head[g]!);
-    }
-    return (this.made = new PackedBatch(out.bytes(), n, keys, count));
+    return (this.made ??= encodeColumns(this));
   }
 
-  /** Per event, the next event of its group (-1: none); reused across flushes. */
-  private readonly next: number[] = [];
-
-  /** `{"v":2,"t":…,"w":… (left out when undefined),"i":…,"e":[…]}`: the bytes `JSON.stringify` writes for the group. */
-  private writeGroup(out: ByteWriter, trace: string, inv: string, r: number, first: number): void {
-    out.raw('{"v":2,"t":');
-    out.str(trace);
-    if (this.worker !== undefined) {
-      out.raw(',"w":');
-      out.str(this.worker);
-    }
-    out.raw(',"i":');
-    if (r >= 0) {
-      out.byte(0x5b);
-      out.str(this.id[r]!);
-      out.byte(0x2c);
-      out.str(this.actorType[r]!);
-      out.byte(0x2c);
-      out.str(this.actorId[r]!);
-      out.byte(0x2c);
-      out.str(this.method[r]!);
-      out.byte(0x2c);
-      const key = this.idempotencyKey[r];
-      if (key === undefined) out.byte(0x30);
-      else out.str(key);
-      out.byte(0x2c);
-      out.num(this.partition[r]!);
-      out.byte(0x5d);
-    } else if (inv) {
-      out.byte(0x5b);
-      out.str(inv);
-      out.byte(0x5d);
-    } else out.byte(0x30);
-    out.raw(',"e":[');
-    for (let k = first; k >= 0; k = this.next[k]!) {
-      if (k !== first) out.byte(0x2c);
-      this.writeEvent(out, k);
-    }
-    out.raw(']}');
-  }
-
-  /** `[kind, at, span or 0, a, b, c, d]`, then `s` and `t` (0 when unset) if either is set. */
-  private writeEvent(out: ByteWriter, k: number): void {
-    out.byte(0x5b);
-    out.num(this.kind[k]!);
-    out.byte(0x2c);
-    out.num(this.at[k]!);
-    out.byte(0x2c);
-    const span = this.span[k];
-    if (span) out.str(span);
-    else out.byte(0x30);
-    out.byte(0x2c);
-    out.num(this.a[k]!);
-    out.byte(0x2c);
-    out.num(this.b[k]!);
-    out.byte(0x2c);
-    out.num(this.c[k]!);
-    out.byte(0x2c);
-    out.num(this.d[k]!);
-    const s = this.s[k];
-    const t = this.t[k];
-    if (s !== undefined || t !== undefined) {
-      out.byte(0x2c);
-      if (s === undefined) out.byte(0x30);
-      else out.str(s);
-      out.byte(0x2c);
-      if (t === undefined) out.byte(0x30);
-      else out.str(t);
-    }
-    out.byte(0x5d);
-  }
+  /** Per event, the next event of its group (-1: none): the encoder's, reused across flushes. */
+  readonly next: number[] = [];
 
   /** Lets go of what was made for the sinks, once they are done with it: kept until the batch is reused, it would outlive young-generation GCs. */
   dropMade(): void {

@@ -1,10 +1,10 @@
 import type { AttemptEvent } from '../core/attempt.js';
 import type { EngineObserver, EngineView, LeaseLossReason } from '../core/observer.js';
 import type { InvocationRecord, JournalEntry } from '../ports/store.js';
-import { fallbackTraceId, traceOfRecord, type AttemptScope, type Scopes } from './scope.js';
+import { rootSampled, rootTraceId, traceOfRecord, type AttemptScope, type Scopes } from './scope.js';
 import type { TraceBuffer } from './trace-buffer.js';
 import { K } from './trace-columns.js';
-import { newTraceId, sampledAt, traceContextOf } from './trace-context.js';
+import { newTraceId, traceContextOf } from './trace-context.js';
 
 const ENDED: Partial<Record<AttemptEvent['outcome'], number>> = {
   completed: K.Completed,
@@ -44,8 +44,9 @@ export class TraceRecorder implements EngineObserver {
     const own = trace === undefined ? traceOfRecord(rec) : traceContextOf(trace);
     // Head-based sampling: an unsampled trace makes no event at all.
     if (own && (own.flags & 1) === 0) return;
-    const traceId = own?.traceId ?? fallbackTraceId(rec);
-    if (!own && !sampledAt(traceId, this.scopes.ratio)) return;
+    // A root's trace id is left for the flush to make from its invocation id ('').
+    if (!own && !rootSampled(rec.id, this.scopes.ratio)) return;
+    const traceId = own ? own.traceId : '';
     this.buffer.add(duplicate ? K.Deduplicated : K.Accepted, this.now(), traceId, own?.spanId, rec, rec.attempt, 0, 0, -1, undefined, undefined);
   }
 
@@ -84,6 +85,6 @@ export class TraceRecorder implements EngineObserver {
   staleWrite(partition: number, epoch: number | undefined, invocationId: string): void {
     const scope = this.scopes.get(invocationId);
     if (scope && !scope.sampled) return;
-    this.buffer.add(K.StaleWrite, this.now(), scope?.traceId ?? this.leaseTrace, scope?.spanId, undefined, scope?.attempt ?? 0, partition, epoch ?? 0, -1, undefined, invocationId);
+    this.buffer.add(K.StaleWrite, this.now(), scope ? scope.traceId || rootTraceId(invocationId) : this.leaseTrace, scope?.spanId, undefined, scope?.attempt ?? 0, partition, epoch ?? 0, -1, undefined, invocationId);
   }
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { InvocationRecord } from '../../src/ports/store.js';
 import { K, TraceColumns } from '../../src/observability/trace-columns.js';
 import { decodeGroup, encodeTraceEvents } from '../../src/observability/trace-groups.js';
+import { rootTraceId } from '../../src/observability/scope.js';
 
 const rec = (id: string, idempotencyKey?: string) =>
   ({ id, actorType: 'Shop', actorId: 'a "quoted"\nid', method: 'buy', idempotencyKey, partition: 3, attempt: 1, args: ['PAYLOAD'] }) as unknown as InvocationRecord;
@@ -92,4 +93,30 @@ it('writes each group as the bytes JSON.stringify would, whatever the strings ho
     groups.flatMap((g) => decodeGroup(g[3])).map((e) => [e.refs.invocation?.id, e.refs.journal?.name ?? null, e.worker]),
     odd.flatMap((a, n) => [[`inv-${n}-${a}`, a, 'wörker "1"'], [`inv-${n}-${a}`, null, 'wörker "1"']]),
   );
+});
+
+it('a root’s events (trace recorded as empty) get the trace id made from the invocation id, in the bytes and in the groups', () => {
+  const cols = new TraceColumns(undefined);
+  const uuid = '0af76519-16cd-43dd-8448-eb211c80319c';
+  for (const id of [uuid, 'not-a-uuid', '00000000-0000-0000-0000-000000000000']) {
+    cols.add(K.Accepted, 1_700_000_000_000, '', undefined, rec(id), 0, 0, 0, -1, undefined, undefined);
+    cols.add(K.Completed, 1_700_000_000_001, '', '1'.repeat(16), rec(id), 0, 0, 1, 3, undefined, undefined);
+  }
+  const batch = cols.encoded();
+  const groups = batch.groups();
+  assert.deepEqual(
+    groups.map((g) => [g[0], g[1], g[2]]),
+    [
+      ['0af7651916cd43dd8448eb211c80319c', uuid, 2],
+      [rootTraceId('not-a-uuid'), 'not-a-uuid', 2],
+      [rootTraceId('00000000-0000-0000-0000-000000000000'), '00000000-0000-0000-0000-000000000000', 2],
+    ],
+  );
+  assert.notEqual(groups[2]![0], '0'.repeat(32), 'never the all-zero trace id');
+  for (const g of groups) {
+    assert.match(g[0], /^[0-9a-f]{32}$/);
+    for (const e of decodeGroup(g[3])) assert.equal(e.trace_id, g[0]);
+  }
+  assert.deepEqual(batch.keys, groups.flatMap((g) => [g[0], g[1]]));
+  assert.deepEqual(cols.events().map((e) => e.trace_id), groups.flatMap((g) => [g[0], g[0]]));
 });
