@@ -53,7 +53,7 @@ export function encodeColumns(c: TraceColumns): EncodedTraceBatch {
     next[i] = -1;
   }
   const worker = c.worker === undefined ? undefined : Buffer.from(',"w":' + JSON.stringify(c.worker));
-  const out = new ByteWriter(n * 100 + head.length * 200);
+  const out = new ByteWriter(Math.ceil(n * bytesPerEvent) + 64);
   for (let g = 0; g < head.length; g++) {
     const trace = keys[2 * g]!;
     const inv = keys[2 * g + 1]!;
@@ -64,8 +64,14 @@ export function encodeColumns(c: TraceColumns): EncodedTraceBatch {
     out.byte(NL);
     writeGroup(out, c, trace, inv, worker, recAt[g]!, head[g]!);
   }
+  // Sized by the last batch, so the buffer is about what is written: a store that copies it (a thread's
+  // message) copies little that is unused, and a growth copy is rare.
+  if (n > 0) bytesPerEvent = (out.pos / n) * 1.1;
   return new PackedBatch(out.bytes(), n, keys, count, rootTraceId);
 }
+
+/** Bytes per event of the last batch, a little over. */
+let bytesPerEvent = 120;
 
 /** A trace id; a root's ('') from its invocation id: a Loom id's hex digits go straight in. */
 function writeTrace(out: ByteWriter, trace: string, inv: string): void {
