@@ -76,6 +76,9 @@ for (const backend of await traceBackends('trace events')) {
       const text = JSON.stringify(all);
       assert.ok(!text.includes('PAYLOAD-xyz') && !text.includes('secret-'), 'no argument or result is copied into an event');
       for (const e of all) assert.ok(!Number.isNaN(Date.parse(e.at)));
+      // A root carries no trace context: its trace id is its invocation id's digits.
+      assert.equal((await store.getInvocation(id))?.meta?.trace, undefined, 'nothing is stored for a root’s trace');
+      assert.equal(traceId, id.replaceAll('-', ''));
     });
 
     it('keeps events within the TTL and the cap', { timeout: 30_000 }, async () => {
