@@ -120,6 +120,9 @@ export class Observability {
       const a = m?.stepStarted(rec);
       const b = otel?.stepStarted(rec, position, name);
       const c = t?.stepStarted(rec, position, name);
+      // A step's end is called for every step: no joining closure where one part (or none) has an end.
+      if (!b && !c) return a;
+      if (!a && !b) return c;
       return (entry: JournalEntry | undefined, err?: unknown) => {
         a?.(entry);
         b?.(entry, err);
