@@ -14,6 +14,7 @@ import { RENEW_LEASE } from './scripts/renew-lease.js';
 import { RESOLVE_PROMISE } from './scripts/resolve-promise.js';
 import { SWEEP } from './scripts/sweep.js';
 import { READ_LOG } from './scripts/actor-data.js';
+import { APPEND_TRACES, READ_TRACES } from './scripts/traces.js';
 
 /** One Lua script per store operation; `readOnly` ones may go to replicas. */
 const SCRIPTS = {
@@ -31,6 +32,8 @@ const SCRIPTS = {
   heartbeat: { lua: HEARTBEAT },
   members: { lua: MEMBERS, readOnly: true },
   readLog: { lua: READ_LOG, readOnly: true },
+  appendTraces: { lua: APPEND_TRACES },
+  readTraces: { lua: READ_TRACES, readOnly: true },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -54,7 +57,7 @@ export interface ScriptCall {
   args: readonly string[];
 }
 
-type ScriptMethods<R> = Record<string, ((...args: string[]) => R) | undefined>;
+type ScriptMethods<R> = Record<string, ((...args: (string | Buffer)[]) => R) | undefined>;
 
 /**
  * The client, its scripts and key prefixes, shared by the store and its leases.
@@ -118,8 +121,8 @@ export class RedisConnection {
     }
   }
 
-  /** Runs one script. */
-  script(name: ScriptName, ...args: string[]): Promise<unknown> {
+  /** Runs one script (arguments after the key prefix; a Buffer goes as its bytes). */
+  script(name: ScriptName, ...args: (string | Buffer)[]): Promise<unknown> {
     const fn = (this.client as unknown as ScriptMethods<Promise<unknown>>)[command(name)];
     if (!fn) throw new StoreError(`Redis store: script ${name} is not defined on the client`);
     return fn.call(this.client, this.luaPrefix, ...args);

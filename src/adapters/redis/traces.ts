@@ -1,69 +1,14 @@
 import type { EncodedTraceBatch, TraceBounds, TraceEvent, TraceQuery, TraceStore } from '../../ports/trace.js';
 import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '../../observability/trace-groups.js';
 import { packGroups } from '../../observability/trace-bytes.js';
+import { packedGroups } from '../../observability/trace-unpack.js';
 import type { RedisConnection } from './connection.js';
 
-/*
- * Keys under the store's prefix P (see keys.ts for the rest):
- *   P tr:n            string running count of events written (the group id is the count after it)
- *   P tr:data         hash   group id -> the group, encoded (trace-groups.ts)
- *   P tr:all          zset   group ids by running count, for the cap
- *   P tr:exp          zset   group ids by expiry, for the TTL
- *   P tr:t:<trace>    zset   group ids of one trace (expires with its last group)
- *   P tr:i:<inv>      zset   group ids of one invocation (same)
- */
-// The hash, the cap and the TTL sets take one call per batch (in slices: Lua's unpack has a stack limit);
-// only a trace's and an invocation's index take calls per group.
-const APPEND = `
-local P = ARGV[1]
-local now = tonumber(ARGV[2])
-local ttl = tonumber(ARGV[3])
-local max = tonumber(ARGV[4])
-local upto = redis.call('INCRBY', P .. 'tr:n', tonumber(ARGV[5]))
-local at = upto - tonumber(ARGV[5])
-local data, all, exp = {}, {}, {}
-local i = 6
-while i <= #ARGV do
-  local t, inv, n, json = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
-  at = at + n
-  local id = tostring(at)
-  data[#data + 1] = id
-  data[#data + 1] = json
-  all[#all + 1] = at
-  all[#all + 1] = id
-  exp[#exp + 1] = now + ttl
-  exp[#exp + 1] = id
-  redis.call('ZADD', P .. 'tr:t:' .. t, at, id)
-  redis.call('PEXPIRE', P .. 'tr:t:' .. t, ttl)
-  if inv ~= '' then
-    redis.call('ZADD', P .. 'tr:i:' .. inv, at, id)
-    redis.call('PEXPIRE', P .. 'tr:i:' .. inv, ttl)
-  end
-  i = i + 4
-end
-local function bulk(cmd, key, xs)
-  for s = 1, #xs, 2000 do
-    redis.call(cmd, key, unpack(xs, s, math.min(s + 1999, #xs)))
-  end
-end
-bulk('HSET', P .. 'tr:data', data)
-bulk('ZADD', P .. 'tr:all', all)
-bulk('ZADD', P .. 'tr:exp', exp)
-local function drop(ids)
-  for _, id in ipairs(ids) do
-    redis.call('HDEL', P .. 'tr:data', id)
-    redis.call('ZREM', P .. 'tr:all', id)
-    redis.call('ZREM', P .. 'tr:exp', id)
-  end
-end
-drop(redis.call('ZRANGEBYSCORE', P .. 'tr:exp', '-inf', now, 'LIMIT', 0, 1000))
-drop(redis.call('ZRANGEBYSCORE', P .. 'tr:all', '-inf', upto - max, 'LIMIT', 0, 1000))
-return upto`;
-
 /**
- * Trace events in Redis, one hash field per trace and invocation per flush,
- * written by one script; the TTL and the cap are applied as it writes. A
- * trace's or invocation's index may name groups already dropped: reads skip them.
+ * Trace events in Redis, one hash field per flush holding all its groups,
+ * written by one script (scripts/traces.ts, which describes the keys) that
+ * also applies the TTL and the cap. Reads find the flushes of an id in an
+ * index of ids and decode only that id's groups in them.
  */
 export class RedisTraces implements TraceStore {
   constructor(private readonly conn: RedisConnection) {}
@@ -72,25 +17,37 @@ export class RedisTraces implements TraceStore {
     return this.appendEncoded(packGroups(encodeTraceEvents(events)), bounds);
   }
 
+  /** The batch's packed bytes are the hash field, as they are. */
   async appendEncoded(batch: EncodedTraceBatch, bounds: TraceBounds): Promise<void> {
-    const groups = batch.groups();
-    if (groups.length === 0) return;
-    let total = 0;
-    for (const g of groups) total += g[2];
-    const args: (string | number)[] = [this.conn.luaPrefix, Date.now(), bounds.ttlMs, bounds.maxEvents, total];
-    for (const g of groups) args.push(g[0], g[1], g[2], g[3]);
-    await this.conn.run('writing trace events', () => this.conn.client.eval(APPEND, 0, ...args));
+    const keys = batch.keys;
+    if (keys.length === 0) return;
+    // One index field per trace and per invocation of the flush: several invocations of a trace share one.
+    const fields = new Set<string>();
+    for (let k = 0; k < keys.length; k += 2) {
+      fields.add('t' + keys[k]!);
+      const inv = keys[k + 1]!;
+      if (inv !== '') fields.add('i' + inv);
+    }
+    const { packed } = batch;
+    const args = [
+      String(Date.now()),
+      String(bounds.ttlMs),
+      String(bounds.maxEvents),
+      String(batch.count),
+      Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength),
+      // One JSON argument, not one each: with a Buffer among them, ioredis copies every argument into a Buffer of its own.
+      JSON.stringify([...fields]),
+    ];
+    await this.conn.run('writing trace events', () => this.conn.script('appendTraces', ...args));
   }
 
   async readTraces(q: TraceQuery): Promise<TraceEvent[]> {
     const limit = checkTraceQuery(q);
-    const p = this.conn.prefix;
-    const index = q.traceId !== undefined ? `${p}tr:t:${q.traceId}` : `${p}tr:i:${q.invocationId}`;
+    const field = q.traceId !== undefined ? 't' + q.traceId : 'i' + q.invocationId!;
     return this.conn.run('reading trace events', async () => {
-      const ids = await this.conn.client.zrange(index, 0, -1);
-      if (ids.length === 0) return [];
-      const rows = await this.conn.client.hmget(`${p}tr:data`, ...ids);
-      const groups = rows.filter((r): r is string => r !== null).map(decodeGroup);
+      const flushes = (await this.conn.script('readTraces', String(Date.now()), field)) as string[];
+      const groups: TraceEvent[][] = [];
+      for (const f of flushes) for (const g of packedGroups(f, q)) groups.push(decodeGroup(g));
       return flattenGroups(groups, q, limit);
     });
   }

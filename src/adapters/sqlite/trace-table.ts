@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { packedGroups } from '../../observability/trace-unpack.js';
 
 // Made on first use rather than by a numbered migration: a store that never keeps traces has no table for them.
 // One row per flush: `packed` holds all its groups (EncodedTraceBatch.packed). There is no index of ids: a read scans the rows
@@ -61,15 +62,9 @@ export function openTraceTable(db: Database.Database) {
     appendPacked: (b: PackedBatch) => appendPacked(b),
     /** The encoded groups of one trace or invocation, oldest first. */
     read: (q: { traceId?: string; invocationId?: string }, now: number): string[] => {
-      const byTrace = q.traceId !== undefined;
-      const line = byTrace ? q.traceId! : JSON.stringify(q.invocationId);
+      const line = q.traceId !== undefined ? q.traceId : JSON.stringify(q.invocationId);
       const rows = find.all(now, Buffer.from(`\n${line}\n`)) as { packed: Buffer }[];
-      const out: string[] = [];
-      for (const r of rows) {
-        const parts = r.packed.toString('utf8').split('\n');
-        for (let i = 1; i + 2 < parts.length; i += 3) if (parts[byTrace ? i : i + 1] === line) out.push(parts[i + 2]!);
-      }
-      return out;
+      return rows.flatMap((r) => packedGroups(r.packed.toString('utf8'), q));
     },
   };
 }
