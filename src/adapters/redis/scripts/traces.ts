@@ -1,7 +1,7 @@
 /*
  * Trace events, one flush (one appendEncoded call) at a time. Keys under the prefix P:
  *   P tf:n       string running count of events written; a flush's id is the count after it
- *   P tf:data    hash   flush id -> the flush's groups, packed (observability/trace-pack.ts)
+ *   P tf:data    hash   flush id -> the flush's groups, packed (EncodedTraceBatch.packed, observability/trace-bytes.ts)
  *   P tf:all     zset   flush ids by running count, for the cap
  *   P tf:exp     zset   flush ids by expiry, for the TTL
  *   P tf:gens    zset   index generations, by the running count before their first flush (member = score)
