@@ -3,7 +3,9 @@
 // and the change. "On" is Prometheus metrics plus store-backed trace events
 // (LOOM_BENCH_OBSERVE=1 in bench/harness.ts).
 // `--sample 1,0.1` runs each cell at each trace sample ratio (traceSampleRatio; default 1).
-//   npm run bench:observability -- [--rounds 5] [--backends sqlite,redis] [--workloads W1,W2] [--sample 1,0.1]
+// `--scale 3` runs each side 3 times the workload's usual n (W1 6,000 calls, W2 30,000): a run of a
+// second or more, so one side's scheduling hiccup weighs less.
+//   npm run bench:observability -- [--rounds 5] [--backends sqlite,redis] [--workloads W1,W2] [--sample 1,0.1] [--scale 3]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -11,14 +13,19 @@ import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, backends: { type: 'string', default: 'sqlite,redis' }, workloads: { type: 'string', default: 'W1,W2' }, sample: { type: 'string', default: '1' } },
+  options: { rounds: { type: 'string', default: '5' }, backends: { type: 'string', default: 'sqlite,redis' }, workloads: { type: 'string', default: 'W1,W2' }, sample: { type: 'string', default: '1' }, scale: { type: 'string', default: '3' } },
 });
 const rounds = Number(values.rounds);
+const scale = Number(values.scale);
+if (!Number.isInteger(scale) || scale < 1) throw new Error(`--scale must be a positive integer, got ${values.scale}`);
+/** The workloads' usual n (run.ts), times --scale. */
+const BASE_N: Record<string, number> = { W1: 2000, W2: 10_000 };
 const runner = join(dirname(fileURLToPath(import.meta.url)), 'run.js');
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function once(backend: string, workload: string, on: boolean, sample: string): { throughput_per_s: number; cpu_ms_per_item: number } {
-  const r = spawnSync(process.execPath, [runner, '--backend', backend, '--workload', workload], {
+  const n = BASE_N[workload] !== undefined ? ['--n', String(BASE_N[workload]! * scale)] : [];
+  const r = spawnSync(process.execPath, [runner, '--backend', backend, '--workload', workload, ...n], {
     env: { ...process.env, LOOM_BENCH_OBSERVE: on ? '1' : '0', LOOM_BENCH_SAMPLE: sample },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -51,5 +58,5 @@ for (const backend of values.backends.split(',')) {
     process.stderr.write(`[bench] ${line}  (off ${off.map(Math.round).join(', ')}; on ${on.map(Math.round).join(', ')})\n`);
   }
 }
-rows.push('', `${rounds} rounds per side, medians; load average (1, 5, 15 min) ${loadBefore} before, ${load()} after`);
+rows.push('', `${rounds} rounds per side, n × ${scale}, medians; load average (1, 5, 15 min) ${loadBefore} before, ${load()} after`);
 process.stdout.write(rows.join('\n') + '\n');

@@ -102,6 +102,13 @@ export class ByteWriter {
     buf[p - 1] = 48 + x;
   }
 
+  /** Bytes written before, from `start` to `end`, again. */
+  again(start: number, end: number): void {
+    this.room(end - start);
+    this.buf.copyWithin(this.pos, start, end);
+    this.pos += end - start;
+  }
+
   /** Bytes as they are. */
   copy(bytes: Uint8Array): void {
     this.room(bytes.length);

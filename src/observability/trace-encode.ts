@@ -58,11 +58,15 @@ export function encodeColumns(c: TraceColumns): EncodedTraceBatch {
     const trace = keys[2 * g]!;
     const inv = keys[2 * g + 1]!;
     out.byte(NL);
+    const t0 = out.pos;
     writeTrace(out, trace, inv);
+    const i0 = out.pos + 1;
     out.byte(NL);
     out.str(inv);
+    const i1 = out.pos;
     out.byte(NL);
-    writeGroup(out, c, trace, inv, worker, recAt[g]!, head[g]!);
+    // The group repeats the trace id and the invocation id: their bytes are copied from the lines above.
+    writeGroup(out, c, inv, worker, recAt[g]!, head[g]!, t0, i0, i1);
   }
   // Sized by the last batch, so the buffer is about what is written: a store that copies it (a thread's
   // message) copies little that is unused, and a growth copy is rare.
@@ -80,15 +84,15 @@ function writeTrace(out: ByteWriter, trace: string, inv: string): void {
 }
 
 /** `{"v":2,"t":…,"w":… (left out when undefined),"i":…,"e":[…]}`: the bytes `JSON.stringify` writes for the group. */
-function writeGroup(out: ByteWriter, c: TraceColumns, trace: string, inv: string, worker: Buffer | undefined, r: number, first: number): void {
+function writeGroup(out: ByteWriter, c: TraceColumns, inv: string, worker: Buffer | undefined, r: number, first: number, t0: number, i0: number, i1: number): void {
   out.raw('{"v":2,"t":"');
-  writeTrace(out, trace, inv);
+  out.again(t0, i0 - 1);
   out.byte(0x22);
   if (worker) out.copy(worker);
   out.raw(',"i":');
   if (r >= 0) {
     out.byte(OPEN);
-    out.str(c.id[r]!);
+    out.again(i0, i1); // the invocation id: the group's key is its record's id
     out.byte(COMMA);
     out.str(c.actorType[r]!);
     out.byte(COMMA);
@@ -104,7 +108,7 @@ function writeGroup(out: ByteWriter, c: TraceColumns, trace: string, inv: string
     out.byte(CLOSE);
   } else if (inv) {
     out.byte(OPEN);
-    out.str(inv);
+    out.again(i0, i1);
     out.byte(CLOSE);
   } else out.byte(ZERO);
   out.raw(',"e":[');
