@@ -78,7 +78,7 @@ export function fallbackTraceId(rec: InvocationRecord): string {
  * hash of any other id.
  */
 export function rootTraceId(id: string): string {
-  if (id.length === 36 && isLowerHexUuid(id)) {
+  if (isLowerHexUuid(id)) {
     const hex = id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24);
     if (hex !== ZERO32) return hex;
   }
@@ -87,7 +87,20 @@ export function rootTraceId(id: string): string {
 
 const ZERO32 = '0'.repeat(32);
 
-function isLowerHexUuid(id: string): boolean {
+/**
+ * The invocation a root trace id was made from, where it can be told: a
+ * UUID's digits back with their dashes (the inverse of rootTraceId for Loom's
+ * ids); undefined for any other id.
+ */
+export function rootInvocationOf(traceId: string): string | undefined {
+  if (traceId.length !== 32 || traceId === ZERO32) return undefined;
+  const id = `${traceId.slice(0, 8)}-${traceId.slice(8, 12)}-${traceId.slice(12, 16)}-${traceId.slice(16, 20)}-${traceId.slice(20)}`;
+  return isLowerHexUuid(id) ? id : undefined;
+}
+
+/** A lower-case UUID (Loom's invocation ids). */
+export function isLowerHexUuid(id: string): boolean {
+  if (id.length !== 36) return false;
   for (let i = 0; i < 36; i++) {
     const c = id.charCodeAt(i);
     if (i === 8 || i === 13 || i === 18 || i === 23) {

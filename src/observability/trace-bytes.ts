@@ -1,4 +1,5 @@
 import type { EncodedTraceBatch, EncodedTraceGroup } from '../ports/trace.js';
+import { rootTraceId } from './scope.js';
 
 /** A newline: the packed form's separator. */
 export const NL = 0x0a;
@@ -157,19 +158,22 @@ export class PackedBatch implements EncodedTraceBatch {
   private made: EncodedTraceGroup[] | undefined;
   private madeKeys: string[] | undefined;
 
-  /** `rootTrace`: makes the trace id of a group recorded with '' (a root) from its invocation id. */
+  /** `recordedKeys`: per group its trace id as recorded ('' for a root) and its invocation id. */
   constructor(
     readonly packed: Uint8Array,
     readonly count: number,
     private readonly recordedKeys: readonly string[],
     private readonly counts: readonly number[],
-    private readonly rootTrace?: (invocationId: string) => string,
   ) {}
+
+  recordedTrace(g: number): string {
+    return this.recordedKeys[2 * g]!;
+  }
 
   get keys(): readonly string[] {
     if (this.madeKeys) return this.madeKeys;
     const k = [...this.recordedKeys];
-    for (let i = 0; i < k.length; i += 2) if (!k[i] && this.rootTrace) k[i] = this.rootTrace(k[i + 1]!);
+    for (let i = 0; i < k.length; i += 2) if (!k[i]) k[i] = rootTraceId(k[i + 1]!);
     return (this.madeKeys = k);
   }
 
@@ -186,10 +190,12 @@ export class PackedBatch implements EncodedTraceBatch {
   static join(batches: readonly EncodedTraceBatch[]): EncodedTraceBatch {
     if (batches.length === 1) return batches[0]!;
     const groups = batches.flatMap((b) => b.groups());
+    const recorded: string[] = [];
+    for (const b of batches) for (let g = 0; g * 2 < b.keys.length; g++) recorded.push(b.recordedTrace(g), b.keys[2 * g + 1]!);
     return new PackedBatch(
       Buffer.concat(batches.map((b) => b.packed)),
       batches.reduce((n, b) => n + b.count, 0),
-      batches.flatMap((b) => b.keys),
+      recorded,
       groups.map((g) => g[2]),
     );
   }

@@ -71,7 +71,7 @@ export function encodeColumns(c: TraceColumns): EncodedTraceBatch {
   // Sized by the last batch, so the buffer is about what is written: a store that copies it (a thread's
   // message) copies little that is unused, and a growth copy is rare.
   if (n > 0) bytesPerEvent = (out.pos / n) * 1.1;
-  return new PackedBatch(out.bytes(), n, keys, count, rootTraceId);
+  return new PackedBatch(out.bytes(), n, keys, count);
 }
 
 /** Bytes per event of the last batch, a little over. */

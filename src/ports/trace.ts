@@ -113,6 +113,12 @@ export interface EncodedTraceBatch {
   readonly packed: Uint8Array;
   /** Each group's trace id and invocation id ('' for none), in order: [t0, i0, t1, i1, …]. */
   readonly keys: readonly string[];
+  /**
+   * Group g's trace id as recorded: '' for a root, whose trace id is made from
+   * its invocation id (rootTraceId), so a store's index of invocation ids finds
+   * it by trace id too. Reading it makes no string.
+   */
+  recordedTrace(g: number): string;
   /** The groups one by one, for stores that keep a row per group (made on first call). */
   groups(): EncodedTraceGroup[];
 }

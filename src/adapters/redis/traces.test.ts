@@ -3,6 +3,9 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RedisStore } from './store.js';
 import type { TraceEvent } from '../../ports/trace.js';
+import type { InvocationRecord } from '../../ports/store.js';
+import { K, TraceColumns } from '../../observability/trace-columns.js';
+import { rootTraceId } from '../../observability/scope.js';
 import { dropPrefix, openAdmin, redisUrl } from '../../../test/support/redis.js';
 import { backendUnavailable } from '../../../test/support/backend.js';
 
@@ -40,6 +43,29 @@ if (unreachable) {
   const long = { ttlMs: 3_600_000, maxEvents: 1000 };
 
   describe('Redis trace events', () => {
+    it('finds a root by its trace id through its invocation’s index field, which is the only one it gets', async () => {
+      const { traces, prefix } = await open();
+      const root = randomUUID();
+      const rootTrace = root.replaceAll('-', '');
+      const child = randomUUID();
+      const cols = new TraceColumns('w');
+      const rec = (id: string) => ({ id, actorType: 'A', actorId: 'a', method: 'm', partition: 0, attempt: 0 }) as unknown as InvocationRecord;
+      cols.add(K.Accepted, clock++, '', undefined, rec(root), 0, 0, 0, -1, undefined, undefined);
+      cols.add(K.Completed, clock++, '', '1'.repeat(16), rec(root), 0, 0, 1, 2, undefined, undefined);
+      cols.add(K.Accepted, clock++, rootTrace, '2'.repeat(16), rec(child), 0, 0, 0, -1, undefined, undefined);
+      cols.add(K.Accepted, clock++, '', undefined, rec('not-a-uuid'), 0, 0, 0, -1, undefined, undefined);
+      await traces.appendEncoded(cols.encoded(), long);
+      const byTrace = await traces.readTraces({ traceId: rootTrace });
+      assert.deepEqual(invs(byTrace), [root, root, child]);
+      assert.ok(byTrace.every((e) => e.trace_id === rootTrace));
+      assert.deepEqual(invs(await traces.readTraces({ invocationId: root })), [root, root]);
+      // An id that is not a UUID has a hashed trace id, which needs (and gets) a field of its own.
+      assert.deepEqual(invs(await traces.readTraces({ traceId: rootTraceId('not-a-uuid') })), ['not-a-uuid']);
+      const gens = await admin.zrange(`${prefix}tf:gens`, 0, -1);
+      const fields = (await admin.hkeys(`${prefix}tf:ix:${gens[0]}`)).sort();
+      assert.deepEqual(fields, [`i${child}`, `i${root}`, 'inot-a-uuid', `t${rootTrace}`, `t${rootTraceId('not-a-uuid')}`].sort());
+    });
+
     it('drops whole old flushes past the cap, and their index with them: it does not grow', async () => {
       const { traces, prefix } = await open();
       // 300 flushes of 5 invocations, 3 events each: 15 events and 10 index fields a flush.

@@ -2,6 +2,7 @@ import type { EncodedTraceBatch, TraceBounds, TraceEvent, TraceQuery, TraceStore
 import { checkTraceQuery, decodeGroup, encodeTraceEvents, flattenGroups } from '../../observability/trace-groups.js';
 import { packGroups } from '../../observability/trace-bytes.js';
 import { packedGroups } from '../../observability/trace-unpack.js';
+import { isLowerHexUuid, rootInvocationOf, rootTraceId } from '../../observability/scope.js';
 import type { RedisConnection } from './connection.js';
 
 /**
@@ -19,14 +20,18 @@ export class RedisTraces implements TraceStore {
 
   /** The batch's packed bytes are the hash field, as they are. */
   async appendEncoded(batch: EncodedTraceBatch, bounds: TraceBounds): Promise<void> {
-    const keys = batch.keys;
-    if (keys.length === 0) return;
+    const groups = batch.keys.length / 2;
+    if (groups === 0) return;
     // One index field per trace and per invocation of the flush: several invocations of a trace share one.
+    // A root's trace id is its invocation id's digits (rootTraceId): its invocation's field finds it by
+    // trace id too (readTraces), so it gets no field of its own. Reading `keys` would make those ids.
     const fields = new Set<string>();
-    for (let k = 0; k < keys.length; k += 2) {
-      fields.add('t' + keys[k]!);
-      const inv = keys[k + 1]!;
+    for (let g = 0; g < groups; g++) {
+      const inv = batch.keys[2 * g + 1]!;
       if (inv !== '') fields.add('i' + inv);
+      const trace = batch.recordedTrace(g);
+      if (trace) fields.add('t' + trace);
+      else if (!isLowerHexUuid(inv)) fields.add('t' + rootTraceId(inv));
     }
     const { packed } = batch;
     const args = [
@@ -43,9 +48,11 @@ export class RedisTraces implements TraceStore {
 
   async readTraces(q: TraceQuery): Promise<TraceEvent[]> {
     const limit = checkTraceQuery(q);
-    const field = q.traceId !== undefined ? 't' + q.traceId : 'i' + q.invocationId!;
+    // A trace's root is indexed by its invocation id, which its trace id tells (see appendEncoded).
+    const root = q.traceId !== undefined ? rootInvocationOf(q.traceId) : undefined;
+    const fields = q.traceId !== undefined ? ['t' + q.traceId, ...(root ? ['i' + root] : [])] : ['i' + q.invocationId!];
     return this.conn.run('reading trace events', async () => {
-      const flushes = (await this.conn.script('readTraces', String(Date.now()), field)) as string[];
+      const flushes = (await this.conn.script('readTraces', String(Date.now()), ...fields)) as string[];
       const groups: TraceEvent[][] = [];
       for (const f of flushes) for (const g of packedGroups(f, q)) groups.push(decodeGroup(g));
       return flattenGroups(groups, q, limit);

@@ -81,22 +81,25 @@ return upto`;
 
 /**
  * The flushes of one trace or invocation that are still kept, oldest first. ARGV: prefix, now (ms), the
- * index field ('t' trace or 'i' invocation). Returns the packed flushes.
+ * index fields ('t' trace or 'i' invocation; a trace's root is found by its invocation's). Returns the
+ * packed flushes.
  */
 export const READ_TRACES = `
 local P = ARGV[1]
 local now = tonumber(ARGV[2])
 local seen, out = {}, {}
 for _, g in ipairs(redis.call('ZRANGE', P .. 'tf:gens', 0, -1)) do
-  local v = redis.call('HGET', P .. 'tf:ix:' .. g, ARGV[3])
-  if v then
-    for id in string.gmatch(v, '%d+') do
-      -- Dropped flushes are still named until their generation goes; a flush past its TTL stays until an append drops it.
-      local e = redis.call('ZSCORE', P .. 'tf:exp', id)
-      if not seen[id] and e and tonumber(e) > now then
-        seen[id] = true
-        local d = redis.call('HGET', P .. 'tf:data', id)
-        if d then out[#out + 1] = d end
+  for a = 3, #ARGV do
+    local v = redis.call('HGET', P .. 'tf:ix:' .. g, ARGV[a])
+    if v then
+      for id in string.gmatch(v, '%d+') do
+        -- Dropped flushes are still named until their generation goes; a flush past its TTL stays until an append drops it.
+        local e = redis.call('ZSCORE', P .. 'tf:exp', id)
+        if not seen[id] and e and tonumber(e) > now then
+          seen[id] = true
+          local d = redis.call('HGET', P .. 'tf:data', id)
+          if d then out[#out + 1] = d end
+        end
       end
     end
   end
