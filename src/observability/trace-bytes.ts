@@ -103,6 +103,19 @@ export class ByteWriter {
     buf[p - 1] = 48 + x;
   }
 
+  /** A comma, then a number. */
+  commaNum(x: number): void {
+    this.byte(0x2c);
+    this.num(x);
+  }
+
+  /** A comma, then a JSON string, or 0 when there is none (the stored form's "unset"). */
+  commaStr(s: string | undefined): void {
+    this.byte(0x2c);
+    if (s === undefined) this.byte(0x30);
+    else this.str(s);
+  }
+
   /** Bytes written before, from `start` to `end`, again. */
   again(start: number, end: number): void {
     this.room(end - start);

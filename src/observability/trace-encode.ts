@@ -93,18 +93,11 @@ function writeGroup(out: ByteWriter, c: TraceColumns, inv: string, worker: Buffe
   if (r >= 0) {
     out.byte(OPEN);
     out.again(i0, i1); // the invocation id: the group's key is its record's id
-    out.byte(COMMA);
-    out.str(c.actorType[r]!);
-    out.byte(COMMA);
-    out.str(c.actorId[r]!);
-    out.byte(COMMA);
-    out.str(c.method[r]!);
-    out.byte(COMMA);
-    const key = c.idempotencyKey[r];
-    if (key === undefined) out.byte(ZERO);
-    else out.str(key);
-    out.byte(COMMA);
-    out.num(c.partition[r]!);
+    out.commaStr(c.actorType[r]!);
+    out.commaStr(c.actorId[r]!);
+    out.commaStr(c.method[r]!);
+    out.commaStr(c.idempotencyKey[r]);
+    out.commaNum(c.partition[r]!);
     out.byte(CLOSE);
   } else if (inv) {
     out.byte(OPEN);
@@ -123,29 +116,17 @@ function writeGroup(out: ByteWriter, c: TraceColumns, inv: string, worker: Buffe
 function writeEvent(out: ByteWriter, c: TraceColumns, k: number): void {
   out.byte(OPEN);
   out.num(c.kind[k]!);
-  out.byte(COMMA);
-  out.num(c.at[k]!);
-  out.byte(COMMA);
-  const span = c.span[k];
-  if (span) out.str(span);
-  else out.byte(ZERO);
-  out.byte(COMMA);
-  out.num(c.a[k]!);
-  out.byte(COMMA);
-  out.num(c.b[k]!);
-  out.byte(COMMA);
-  out.num(c.c[k]!);
-  out.byte(COMMA);
-  out.num(c.d[k]!);
+  out.commaNum(c.at[k]!);
+  out.commaStr(c.span[k] || undefined);
+  out.commaNum(c.a[k]!);
+  out.commaNum(c.b[k]!);
+  out.commaNum(c.c[k]!);
+  out.commaNum(c.d[k]!);
   const s = c.s[k];
   const t = c.t[k];
   if (s !== undefined || t !== undefined) {
-    out.byte(COMMA);
-    if (s === undefined) out.byte(ZERO);
-    else out.str(s);
-    out.byte(COMMA);
-    if (t === undefined) out.byte(ZERO);
-    else out.str(t);
+    out.commaStr(s);
+    out.commaStr(t);
   }
   out.byte(CLOSE);
 }
