@@ -8,7 +8,7 @@ import { packGroups } from '../../observability/trace-bytes.js';
 import { openTraceTable } from './trace-table.js';
 
 /** Appends groups as the store does: packed into one flush's row. */
-function append(table: ReturnType<typeof openTraceTable>, b: { groups: EncodedTraceGroup[]; ttlMs: number; maxEvents: number; now: number }): void {
+function append(table: { appendPacked: ReturnType<typeof openTraceTable>['appendPacked'] }, b: { groups: EncodedTraceGroup[]; ttlMs: number; maxEvents: number; now: number }): void {
   const batch = packGroups(b.groups);
   table.appendPacked({ packed: batch.packed, count: batch.count, ttlMs: b.ttlMs, maxEvents: b.maxEvents, now: b.now });
 }
@@ -68,6 +68,31 @@ it('keeps at most the cap, cutting whole flushes from the oldest', () => {
     const kept = table.read({ traceId: T1 }, 20);
     assert.ok(kept.length >= 3 && kept.length <= 4, `kept ${kept.length} flushes of 10 events under a cap of 30`);
     assert.equal(kept.at(-1), '{"i":9}');
+  } finally {
+    db.close();
+  }
+});
+
+it('compressed rows (the writer thread’s) read back the same, beside uncompressed ones, and take a fraction of the bytes', () => {
+  const db = new Database(':memory:');
+  try {
+    const plain = openTraceTable(db);
+    const packed = openTraceTable(db, { compress: true });
+    const big = (i: number) => JSON.stringify({ v: 2, t: T1, i: [`inv-${i}`, 'Shop', 'a', 'buy', 0, 1], e: [[0, 1_700_000_000_000 + i, 0, 0, 0, 0, -1]] });
+    append(plain, { groups: [[T1, 'inv-a', 1, '{"g":"plain"}']], ttlMs: DAY, maxEvents: 10_000, now: 1 });
+    append(packed, { groups: Array.from({ length: 200 }, (_, i): EncodedTraceGroup => [i % 2 ? T1 : T2, `inv-${i}`, 1, big(i)]), ttlMs: DAY, maxEvents: 10_000, now: 2 });
+    const rows = db.prepare('SELECT length(packed) AS n, hex(substr(packed, 1, 1)) AS b FROM loom_trace_flushes ORDER BY seq').all() as { n: number; b: string }[];
+    assert.equal(rows[0]!.b, '0A', 'an uncompressed row starts with a newline');
+    assert.equal(rows[1]!.b, '78', 'a compressed row is a zlib stream');
+    const raw = Array.from({ length: 200 }, (_, i) => big(i).length + 80).reduce((a, b) => a + b, 0);
+    assert.ok(rows[1]!.n * 3 < raw, `compressed ${rows[1]!.n} bytes of about ${raw}`);
+    const t1 = plain.read({ traceId: T1 }, 3);
+    assert.equal(t1.length, 101);
+    assert.equal(t1[0], '{"g":"plain"}');
+    assert.deepEqual(t1.slice(1), Array.from({ length: 100 }, (_, k) => big(2 * k + 1)));
+    assert.deepEqual(packed.read({ invocationId: 'inv-7' }, 3), [big(7)]);
+    assert.deepEqual(packed.read({ invocationId: 'inv-a' }, 3), ['{"g":"plain"}']);
+    assert.deepEqual(packed.read({ invocationId: 'inv-999' }, 3), []);
   } finally {
     db.close();
   }

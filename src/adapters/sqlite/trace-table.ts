@@ -1,3 +1,4 @@
+import { deflateSync, inflateSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { packedGroups } from '../../observability/trace-unpack.js';
 
@@ -15,6 +16,13 @@ CREATE TABLE IF NOT EXISTS loom_trace_flushes (
 
 /** The table of earlier versions: one row per trace and invocation per flush. Its rows move to the new table once. */
 const OLD = 'loom_trace_events';
+
+/**
+ * The first byte of a zlib stream. A row written by the writer thread is compressed (about a fifth of the
+ * bytes: less for the disk to write beside the database's own fsyncs); an uncompressed row starts with a
+ * newline, so the two tell themselves apart.
+ */
+const ZLIB = 0x78;
 
 /** Rows looked at per trim: expired or capped rows are the oldest, so they come first in `seq` order. */
 const TRIM_BATCH = 2000;
@@ -36,7 +44,7 @@ export interface PackedBatch {
  * then the oldest rows past the TTL or the cap, found in primary-key order) and
  * reads by trace or invocation.
  */
-export function openTraceTable(db: Database.Database) {
+export function openTraceTable(db: Database.Database, options: { compress?: boolean } = {}) {
   db.exec(SCHEMA);
   migrate(db);
   const last = db.prepare('SELECT upto FROM loom_trace_flushes ORDER BY seq DESC LIMIT 1');
@@ -44,10 +52,14 @@ export function openTraceTable(db: Database.Database) {
   const first = db.prepare('SELECT upto, expires_at AS expiresAt FROM loom_trace_flushes ORDER BY seq LIMIT 1');
   const oldest = db.prepare('SELECT seq, upto, expires_at AS expiresAt FROM loom_trace_flushes ORDER BY seq LIMIT ?');
   const trim = db.prepare('DELETE FROM loom_trace_flushes WHERE seq <= ?');
-  const find = db.prepare('SELECT packed FROM loom_trace_flushes WHERE expires_at > ? AND instr(packed, ?) > 0 ORDER BY seq');
+  // A compressed row can only be searched once inflated: every one that is kept is read.
+  const find = db.prepare(
+    "SELECT packed FROM loom_trace_flushes WHERE expires_at > ? AND (substr(packed, 1, 1) = X'78' OR instr(packed, ?) > 0) ORDER BY seq",
+  );
   const appendPacked = db.transaction((b: PackedBatch) => {
     const upto = ((last.get() as { upto: number } | undefined)?.upto ?? 0) + b.count;
-    insert.run(upto, b.now + b.ttlMs, Buffer.from(b.packed.buffer, b.packed.byteOffset, b.packed.byteLength));
+    const bytes = Buffer.from(b.packed.buffer, b.packed.byteOffset, b.packed.byteLength);
+    insert.run(upto, b.now + b.ttlMs, options.compress ? deflateSync(bytes, { level: 1 }) : bytes);
     // What goes is a prefix in seq order; most appends find nothing to cut from the first row alone.
     const head = first.get() as { upto: number; expiresAt: number } | undefined;
     if (!head || (head.expiresAt > b.now && head.upto > upto - b.maxEvents)) return;
@@ -63,8 +75,13 @@ export function openTraceTable(db: Database.Database) {
     /** The encoded groups of one trace or invocation, oldest first. */
     read: (q: { traceId?: string; invocationId?: string }, now: number): string[] => {
       const line = q.traceId !== undefined ? q.traceId : JSON.stringify(q.invocationId);
-      const rows = find.all(now, Buffer.from(`\n${line}\n`)) as { packed: Buffer }[];
-      return rows.flatMap((r) => packedGroups(r.packed.toString('utf8'), q));
+      const needle = Buffer.from(`\n${line}\n`);
+      const out: string[] = [];
+      for (const r of find.all(now, needle) as { packed: Buffer }[]) {
+        const bytes = r.packed[0] === ZLIB ? inflateSync(r.packed) : r.packed;
+        if (bytes.indexOf(needle) >= 0) out.push(...packedGroups(bytes.toString('utf8'), q));
+      }
+      return out;
     },
   };
 }

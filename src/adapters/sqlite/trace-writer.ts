@@ -15,7 +15,8 @@ parentPort!.on('message', (batch: PackedBatch & { id: number }) => {
       db.pragma('journal_mode = WAL');
       // Trace events are diagnostics, not the durable record: no fsync per batch (WAL keeps the file safe).
       db.pragma('synchronous = NORMAL');
-      table = openTraceTable(db);
+      // Compressed here, off the main thread: the bytes are what costs, in the disk's writes.
+      table = openTraceTable(db, { compress: true });
     }
     table.appendPacked(batch);
     parentPort!.postMessage({ id: batch.id });
