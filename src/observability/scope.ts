@@ -1,5 +1,5 @@
 import type { InvocationRecord } from '../ports/store.js';
-import { newSpanId, newTraceId, sampledAt, traceContextOf, type TraceContext } from './trace-context.js';
+import { newSpanId, sampledAt, traceContextOf, type TraceContext } from './trace-context.js';
 
 /** What the parts of one `Observability` share about an attempt while it runs. */
 export interface AttemptScope {
@@ -63,16 +63,6 @@ export function scopeTraceId(scope: AttemptScope, invocationId: string): string 
 }
 
 /**
- * The trace id of an invocation sent without one: a root message (Loom gives a
- * root no `traceparent`), or one sent before observability was on. Made from its
- * invocation id, so every process finds the same one without storing it.
- */
-export function fallbackTraceId(rec: InvocationRecord): string {
-  const t = traceOfRecord(rec);
-  return t ? t.traceId : rootTraceId(rec.id);
-}
-
-/**
  * A root's trace id, made from its invocation id: a UUID's 32 hex digits (Loom's
  * own ids; so the trace id of a root is its invocation id without dashes), or a
  * hash of any other id.
@@ -123,4 +113,3 @@ function hashTraceId(id: string): string {
   return `${hex(h1)}${hex(h2)}${hex(h1 ^ h2)}${hex(Math.imul(h1, h2) || 1)}`;
 }
 
-export { newTraceId };
