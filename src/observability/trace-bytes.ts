@@ -1,5 +1,5 @@
 import type { EncodedTraceBatch, EncodedTraceGroup } from '../ports/trace.js';
-import { rootTraceId } from './scope.js';
+import { isLowerHexUuid, rootTraceId } from './scope.js';
 
 /** A newline: the packed form's separator. */
 export const NL = 0x0a;
@@ -136,18 +136,14 @@ export class ByteWriter {
    * for the all-zero UUID.
    */
   uuidHex(id: string): boolean {
-    if (id.length !== 36) return false;
+    if (!isLowerHexUuid(id)) return false;
     this.room(32);
     const buf = this.buf;
     let p = this.pos;
     let any = 0;
     for (let i = 0; i < 36; i++) {
       const c = id.charCodeAt(i);
-      if (i === 8 || i === 13 || i === 18 || i === 23) {
-        if (c !== 0x2d) return false;
-        continue;
-      }
-      if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+      if (c === 0x2d) continue;
       any |= c ^ 0x30;
       buf[p++] = c;
     }
@@ -169,7 +165,6 @@ export class ByteWriter {
  */
 export class PackedBatch implements EncodedTraceBatch {
   private made: EncodedTraceGroup[] | undefined;
-  private madeKeys: string[] | undefined;
 
   /** `recordedKeys`: per group its trace id as recorded ('' for a root) and its invocation id. */
   constructor(
@@ -179,37 +174,48 @@ export class PackedBatch implements EncodedTraceBatch {
     private readonly counts: readonly number[],
   ) {}
 
+  get size(): number {
+    return this.counts.length;
+  }
+
   recordedTrace(g: number): string {
     return this.recordedKeys[2 * g]!;
   }
 
-  get keys(): readonly string[] {
-    if (this.madeKeys) return this.madeKeys;
-    const k = [...this.recordedKeys];
-    for (let i = 0; i < k.length; i += 2) if (!k[i]) k[i] = rootTraceId(k[i + 1]!);
-    return (this.madeKeys = k);
+  invocationId(g: number): string {
+    return this.recordedKeys[2 * g + 1]!;
+  }
+
+  traceId(g: number): string {
+    return this.recordedKeys[2 * g] || rootTraceId(this.recordedKeys[2 * g + 1]!);
   }
 
   groups(): EncodedTraceGroup[] {
     if (this.made) return this.made;
     // Lines: '', then per group its trace id, its invocation id as JSON and its JSON (none holds a raw newline).
     const lines = Buffer.from(this.packed.buffer, this.packed.byteOffset, this.packed.byteLength).toString('utf8').split('\n');
-    const out = new Array<EncodedTraceGroup>(this.counts.length);
-    for (let g = 0; g < out.length; g++) out[g] = [this.keys[2 * g]!, this.keys[2 * g + 1]!, this.counts[g]!, lines[3 * g + 3]!];
+    const out = new Array<EncodedTraceGroup>(this.size);
+    for (let g = 0; g < out.length; g++) out[g] = [this.traceId(g), this.invocationId(g), this.counts[g]!, lines[3 * g + 3]!];
     return (this.made = out);
   }
 
   /** Several batches as one (a sink that fell behind writes them together). */
   static join(batches: readonly EncodedTraceBatch[]): EncodedTraceBatch {
     if (batches.length === 1) return batches[0]!;
-    const groups = batches.flatMap((b) => b.groups());
     const recorded: string[] = [];
-    for (const b of batches) for (let g = 0; g * 2 < b.keys.length; g++) recorded.push(b.recordedTrace(g), b.keys[2 * g + 1]!);
+    const counts: number[] = [];
+    for (const b of batches) {
+      const groups = b.groups();
+      for (let g = 0; g < b.size; g++) {
+        recorded.push(b.recordedTrace(g), b.invocationId(g));
+        counts.push(groups[g]![2]);
+      }
+    }
     return new PackedBatch(
       Buffer.concat(batches.map((b) => b.packed)),
       batches.reduce((n, b) => n + b.count, 0),
       recorded,
-      groups.map((g) => g[2]),
+      counts,
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { AttemptEvent } from '../core/attempt.js';
 import type { EngineObserver, EngineView, LeaseLossReason } from '../core/observer.js';
 import type { InvocationRecord, JournalEntry } from '../ports/store.js';
-import { rootSampled, rootTraceId, traceOfRecord, type AttemptScope, type Scopes } from './scope.js';
+import { rootSampled, traceOfRecord, type AttemptScope, type Scopes } from './scope.js';
 import type { TraceBuffer } from './trace-buffer.js';
 import { K } from './trace-columns.js';
 import { newTraceId, traceContextOf } from './trace-context.js';
@@ -85,6 +85,6 @@ export class TraceRecorder implements EngineObserver {
   staleWrite(partition: number, epoch: number | undefined, invocationId: string): void {
     const scope = this.scopes.get(invocationId);
     if (scope && !scope.sampled) return;
-    this.buffer.add(K.StaleWrite, this.now(), scope ? scope.traceId || rootTraceId(invocationId) : this.leaseTrace, scope?.spanId, undefined, scope?.attempt ?? 0, partition, epoch ?? 0, -1, undefined, invocationId);
+    this.buffer.add(K.StaleWrite, this.now(), scope ? scope.traceId : this.leaseTrace, scope?.spanId, undefined, scope?.attempt ?? 0, partition, epoch ?? 0, -1, undefined, invocationId);
   }
 }

@@ -111,8 +111,12 @@ export interface EncodedTraceBatch {
    * encoded group. No part holds a raw newline, so `\n<id>\n` finds an id.
    */
   readonly packed: Uint8Array;
-  /** Each group's trace id and invocation id ('' for none), in order: [t0, i0, t1, i1, …]. */
-  readonly keys: readonly string[];
+  /** The number of groups. */
+  readonly size: number;
+  /** Group g's trace id (a root's is made from its invocation id when asked for). */
+  traceId(g: number): string;
+  /** Group g's invocation id ('' for none). */
+  invocationId(g: number): string;
   /**
    * Group g's trace id as recorded: '' for a root, whose trace id is made from
    * its invocation id (rootTraceId), so a store's index of invocation ids finds

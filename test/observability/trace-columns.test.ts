@@ -4,6 +4,7 @@ import type { InvocationRecord } from '../../src/ports/store.js';
 import { K, TraceColumns } from '../../src/observability/trace-columns.js';
 import { decodeGroup, encodeTraceEvents } from '../../src/observability/trace-groups.js';
 import { rootTraceId } from '../../src/observability/scope.js';
+import { PackedBatch } from '../../src/observability/trace-bytes.js';
 
 const rec = (id: string, idempotencyKey?: string) =>
   ({ id, actorType: 'Shop', actorId: 'a "quoted"\nid', method: 'buy', idempotencyKey, partition: 3, attempt: 1, args: ['PAYLOAD'] }) as unknown as InvocationRecord;
@@ -117,6 +118,33 @@ it('a root’s events (trace recorded as empty) get the trace id made from the i
     assert.match(g[0], /^[0-9a-f]{32}$/);
     for (const e of decodeGroup(g[3])) assert.equal(e.trace_id, g[0]);
   }
-  assert.deepEqual(batch.keys, groups.flatMap((g) => [g[0], g[1]]));
+  assert.equal(batch.size, groups.length);
+  groups.forEach((g, i) => {
+    assert.equal(batch.traceId(i), g[0]);
+    assert.equal(batch.invocationId(i), g[1]);
+    assert.equal(batch.recordedTrace(i), '', 'recorded as a root');
+  });
   assert.deepEqual(cols.events().map((e) => e.trace_id), groups.flatMap((g) => [g[0], g[0]]));
+});
+
+it('batches a sink fell behind on are written as one: bytes, groups and recorded trace ids kept in order', () => {
+  const one = new TraceColumns('w');
+  const two = new TraceColumns('w');
+  const uuid = '0af76519-16cd-43dd-8448-eb211c80319c';
+  one.add(K.Accepted, 1_700_000_000_000, '', undefined, rec(uuid), 0, 0, 0, -1, undefined, undefined);
+  two.add(K.Accepted, 1_700_000_000_001, 'b'.repeat(32), undefined, rec('inv-2'), 0, 0, 0, -1, undefined, undefined);
+  two.add(K.Completed, 1_700_000_000_002, 'b'.repeat(32), '1'.repeat(16), rec('inv-2'), 0, 0, 1, 4, undefined, undefined);
+  const joined = PackedBatch.join([one.encoded(), two.encoded()]);
+  assert.equal(joined.count, 3);
+  assert.equal(joined.size, 2);
+  assert.deepEqual([joined.recordedTrace(0), joined.recordedTrace(1)], ['', 'b'.repeat(32)]);
+  assert.deepEqual(
+    joined.groups().map((g) => [g[0], g[1], g[2]]),
+    [
+      ['0af7651916cd43dd8448eb211c80319c', uuid, 1],
+      ['b'.repeat(32), 'inv-2', 2],
+    ],
+  );
+  assert.deepEqual(joined.groups().map((g) => g[3]), [...one.encoded().groups(), ...two.encoded().groups()].map((g) => g[3]));
+  assert.equal(Buffer.from(joined.packed).toString('utf8').split('\n').length, 1 + 3 * 2);
 });

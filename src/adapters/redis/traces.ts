@@ -20,14 +20,14 @@ export class RedisTraces implements TraceStore {
 
   /** The batch's packed bytes are the hash field, as they are. */
   async appendEncoded(batch: EncodedTraceBatch, bounds: TraceBounds): Promise<void> {
-    const groups = batch.keys.length / 2;
+    const groups = batch.size;
     if (groups === 0) return;
     // One index field per trace and per invocation of the flush: several invocations of a trace share one.
     // A root's trace id is its invocation id's digits (rootTraceId): its invocation's field finds it by
-    // trace id too (readTraces), so it gets no field of its own. Reading `keys` would make those ids.
+    // trace id too (readTraces), so it gets no field of its own, and its trace id is never made here.
     const fields = new Set<string>();
     for (let g = 0; g < groups; g++) {
-      const inv = batch.keys[2 * g + 1]!;
+      const inv = batch.invocationId(g);
       if (inv !== '') fields.add('i' + inv);
       const trace = batch.recordedTrace(g);
       if (trace) fields.add('t' + trace);
