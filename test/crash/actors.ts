@@ -51,7 +51,8 @@ export class Sleeper extends Actor<{ woke: number }> {
       env.out(`exec step1 ${i}`);
       return charge(key, i, 1);
     });
-    env.out(`journaled step1 ${i}`);
+    // With the time, so the test can tell how long after the replay reached its sleep step 2 ran.
+    env.out(`journaled step1 ${i} ${Date.now()}`);
     await this.sleep(1500);
     const b = await this.step('after-sleep', (key) => {
       env.out(`exec step2 ${i}`);
