@@ -108,8 +108,8 @@ export class Observability {
       };
       o.attemptStarted = (rec: InvocationRecord, epoch: number, resumed: boolean) => {
         const spanId = otel?.attemptStarted(rec, epoch, resumed);
-        scopes.open(rec, epoch, spanId);
-        t?.attemptStarted(rec, epoch, resumed);
+        const scope = scopes.open(rec, epoch, spanId);
+        t?.attemptStarted(rec, epoch, resumed, scope);
       };
     }
     if (m || t) o.accepted = (rec: InvocationRecord, duplicate: boolean, trace?: unknown) => {

@@ -1,5 +1,5 @@
 import type { EncodedTraceBatch, EncodedTraceGroup } from '../ports/trace.js';
-import { isLowerHexUuid, rootTraceId } from './scope.js';
+import { rootTraceId } from './scope.js';
 
 /** A newline: the packed form's separator. */
 export const NL = 0x0a;
@@ -77,6 +77,17 @@ export class ByteWriter {
 
   /** A number as JSON writes it. */
   num(x: number): void {
+    // Small numbers (kinds, attempts, positions, epochs) come first: one or two digits, no loop.
+    if (x >= 0 && x < 100 && (x | 0) === x) {
+      this.room(2);
+      if (x < 10) this.buf[this.pos++] = 48 + x;
+      else {
+        const q = (x / 10) | 0;
+        this.buf[this.pos++] = 48 + q;
+        this.buf[this.pos++] = 48 + x - q * 10;
+      }
+      return;
+    }
     if (!Number.isSafeInteger(x)) {
       this.raw(JSON.stringify(x));
       return;
@@ -86,10 +97,6 @@ export class ByteWriter {
     if (x < 0) {
       buf[this.pos++] = 0x2d;
       x = -x;
-    }
-    if (x < 10) {
-      buf[this.pos++] = 48 + x;
-      return;
     }
     let digits = 1;
     for (let t = x; t >= 10; t = Math.floor(t / 10)) digits++;
@@ -101,6 +108,41 @@ export class ByteWriter {
       x = q;
     }
     buf[p - 1] = 48 + x;
+  }
+
+  /** The seconds part (ms / 1000) of the last time written, and where its digits are. */
+  private lastSecs = -1;
+  private lastSecsAt = 0;
+  private lastSecsEnd = 0;
+
+  /**
+   * A comma, then a time in ms since the epoch, as `num` writes it. The times
+   * of a batch share their seconds: those digits are copied from the last
+   * time written, and only the milliseconds are worked out.
+   */
+  commaTime(ms: number): void {
+    this.byte(0x2c);
+    const secs = Math.floor(ms / 1000);
+    if (secs !== this.lastSecs || !(secs > 0) || !Number.isSafeInteger(ms)) {
+      const start = this.pos;
+      this.num(ms);
+      if (secs > 0 && Number.isSafeInteger(ms)) {
+        this.lastSecs = secs;
+        this.lastSecsAt = start;
+        this.lastSecsEnd = this.pos - 3;
+      }
+      return;
+    }
+    this.again(this.lastSecsAt, this.lastSecsEnd);
+    this.room(3);
+    let r = ms - secs * 1000;
+    const buf = this.buf;
+    const p = this.pos;
+    buf[p + 2] = 48 + (r % 10);
+    r = (r / 10) | 0;
+    buf[p + 1] = 48 + (r % 10);
+    buf[p] = 48 + ((r / 10) | 0);
+    this.pos = p + 3;
   }
 
   /** A comma, then a number. */
@@ -118,9 +160,17 @@ export class ByteWriter {
 
   /** Bytes written before, from `start` to `end`, again. */
   again(start: number, end: number): void {
-    this.room(end - start);
-    this.buf.copyWithin(this.pos, start, end);
-    this.pos += end - start;
+    const n = end - start;
+    this.room(n);
+    const buf = this.buf;
+    let p = this.pos;
+    // Ids and digits: a loop beats a call into the runtime at these lengths.
+    if (n <= 64) for (let i = start; i < end; i++) buf[p++] = buf[i]!;
+    else {
+      buf.copyWithin(p, start, end);
+      p += n;
+    }
+    this.pos = p;
   }
 
   /** Bytes as they are. */
@@ -136,14 +186,19 @@ export class ByteWriter {
    * for the all-zero UUID.
    */
   uuidHex(id: string): boolean {
-    if (!isLowerHexUuid(id)) return false;
+    if (id.length !== 36) return false;
     this.room(32);
     const buf = this.buf;
     let p = this.pos;
     let any = 0;
+    // Checked as it is written (isLowerHexUuid's test): pos moves only if the whole id passes.
     for (let i = 0; i < 36; i++) {
       const c = id.charCodeAt(i);
-      if (c === 0x2d) continue;
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        if (c !== 45) return false;
+        continue;
+      }
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
       any |= c ^ 0x30;
       buf[p++] = c;
     }
@@ -205,10 +260,11 @@ export class PackedBatch implements EncodedTraceBatch {
     const recorded: string[] = [];
     const counts: number[] = [];
     for (const b of batches) {
-      const groups = b.groups();
+      // The buffer's own batches give their counts as they are; any other is split into groups for them.
+      const own = b instanceof PackedBatch ? b.counts : b.groups().map((g) => g[2]);
       for (let g = 0; g < b.size; g++) {
         recorded.push(b.recordedTrace(g), b.invocationId(g));
-        counts.push(groups[g]![2]);
+        counts.push(own[g]!);
       }
     }
     return new PackedBatch(

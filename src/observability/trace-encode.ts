@@ -116,7 +116,7 @@ function writeGroup(out: ByteWriter, c: TraceColumns, inv: string, worker: Buffe
 function writeEvent(out: ByteWriter, c: TraceColumns, k: number): void {
   out.byte(OPEN);
   out.num(c.kind[k]!);
-  out.commaNum(c.at[k]!);
+  out.commaTime(c.at[k]!);
   out.commaStr(c.span[k] || undefined);
   out.commaNum(c.a[k]!);
   out.commaNum(c.b[k]!);

@@ -50,8 +50,8 @@ export class TraceRecorder implements EngineObserver {
     this.buffer.add(duplicate ? K.Deduplicated : K.Accepted, this.now(), traceId, own?.spanId, rec, rec.attempt, 0, 0, -1, undefined, undefined);
   }
 
-  attemptStarted(rec: InvocationRecord, epoch: number, resumed: boolean): void {
-    const scope = this.scopes.get(rec.id);
+  /** `scope`: the attempt's, just opened (looked up when not given). */
+  attemptStarted(rec: InvocationRecord, epoch: number, resumed: boolean, scope = this.scopes.get(rec.id)): void {
     if (!scope?.sampled) return;
     this.buffer.add(resumed ? K.Resumed : K.Started, this.now(), scope.traceId, scope.spanId, rec, rec.attempt, 0, epoch, -1, undefined, undefined);
   }
