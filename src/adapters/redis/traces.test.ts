@@ -6,6 +6,8 @@ import type { TraceEvent } from '../../ports/trace.js';
 import type { InvocationRecord } from '../../ports/store.js';
 import { K, TraceColumns } from '../../observability/trace-columns.js';
 import { rootTraceId } from '../../observability/scope.js';
+import { packGroups } from '../../observability/trace-bytes.js';
+import { encodeTraceEvents } from '../../observability/trace-groups.js';
 import { dropPrefix, openAdmin, redisUrl } from '../../../test/support/redis.js';
 import { backendUnavailable } from '../../../test/support/backend.js';
 
@@ -33,12 +35,12 @@ if (unreachable) {
     await store.init();
     return { traces: store.traces, prefix };
   };
-  /** Index fields kept, over all generations, and the number of generations. */
-  const indexSize = async (prefix: string) => {
+  /** The index lines of every generation (flush lines '\r<id>' and id lines), and the number of generations. */
+  const indexLines = async (prefix: string) => {
     const gens = await admin.zrange(`${prefix}tf:gens`, 0, -1);
-    let fields = 0;
-    for (const g of gens) fields += await admin.hlen(`${prefix}tf:ix:${g}`);
-    return { gens: gens.length, fields };
+    const lines: string[] = [];
+    for (const g of gens) lines.push(...((await admin.get(`${prefix}tf:lx:${g}`)) ?? '').split('\n').filter((l) => l));
+    return { gens: gens.length, lines, fields: lines.filter((l) => !l.startsWith('\r')).length };
   };
   const long = { ttlMs: 3_600_000, maxEvents: 1000 };
 
@@ -61,9 +63,9 @@ if (unreachable) {
       assert.deepEqual(invs(await traces.readTraces({ invocationId: root })), [root, root]);
       // An id that is not a UUID has a hashed trace id, which needs (and gets) a field of its own.
       assert.deepEqual(invs(await traces.readTraces({ traceId: rootTraceId('not-a-uuid') })), ['not-a-uuid']);
-      const gens = await admin.zrange(`${prefix}tf:gens`, 0, -1);
-      const fields = (await admin.hkeys(`${prefix}tf:ix:${gens[0]}`)).sort();
-      assert.deepEqual(fields, [`i${child}`, `i${root}`, 'inot-a-uuid', `t${rootTrace}`, `t${rootTraceId('not-a-uuid')}`].sort());
+      const { lines } = await indexLines(prefix);
+      const q = JSON.stringify;
+      assert.deepEqual(lines, ['\r4', `i${q(root)}`, `i${q(child)}`, `t${q(rootTrace)}`, `i${q('not-a-uuid')}`, `t${q(rootTraceId('not-a-uuid'))}`]);
     });
 
     it('drops whole old flushes past the cap, and their index with them: it does not grow', async () => {
@@ -76,7 +78,7 @@ if (unreachable) {
       }
       const kept = await admin.hlen(`${prefix}tf:data`);
       assert.equal(kept, Math.ceil(1000 / 15), 'flushes whose last event is among the newest 1000');
-      const size = await indexSize(prefix);
+      const size = await indexLines(prefix);
       // Kept flushes, plus at most an eighth of the cap and one flush of entries for flushes already gone.
       assert.ok(size.fields <= ((1000 + 125 + 15) / 15) * 10, `index fields ${size.fields}`);
       assert.ok(size.gens <= 10, `generations ${size.gens}`);
@@ -88,7 +90,7 @@ if (unreachable) {
       const small = { ttlMs: 3_600_000, maxEvents: 30 };
       for (let f = 0; f < 100; f++) await traces.appendTraces([ev(`s${f}`, `j${f}`), ev(`s${f}`, `j${f}`)], small);
       assert.ok((await admin.hlen(`${prefix}tf:data`)) <= 16);
-      assert.ok((await indexSize(prefix)).fields <= 40);
+      assert.ok((await indexLines(prefix)).fields <= 40);
     });
 
     it('does not read a flush past its TTL, and drops it with the next append', async () => {
@@ -146,6 +148,26 @@ if (unreachable) {
       await traces.appendTraces([ev('T', 'a')], long);
       assert.equal(await admin.exists(`${prefix}tr:n`, `${prefix}tr:data`, `${prefix}tr:all`), 0);
       assert.equal((await traces.readTraces({ traceId: 'T' })).length, 1);
+    });
+
+    it('reads a generation indexed by the earlier hash, alongside new ones, and unlinks it with its flushes', async () => {
+      const { traces, prefix } = await open();
+      // What the earlier version wrote for one flush (id 2) of two events: its data and its index hash.
+      const packed = Buffer.from(packGroups(encodeTraceEvents([ev('T', 'old'), ev('T', 'old')])).packed);
+      await admin.set(`${prefix}tf:n`, '2');
+      await admin.hset(`${prefix}tf:data`, '2', packed);
+      await admin.zadd(`${prefix}tf:all`, 2, '2');
+      await admin.zadd(`${prefix}tf:exp`, Date.now() + 3_600_000, '2');
+      await admin.zadd(`${prefix}tf:gens`, 0, '0');
+      await admin.hset(`${prefix}tf:ix:0`, 'iold', '2', 'tT', '2');
+      // A small cap: the next appends start generations of their own, then push the old flush out.
+      const small = { ttlMs: 3_600_000, maxEvents: 8 };
+      await traces.appendTraces([ev('T', 'new')], small);
+      assert.deepEqual(invs(await traces.readTraces({ traceId: 'T' })), ['old', 'old', 'new']);
+      assert.deepEqual(invs(await traces.readTraces({ invocationId: 'old' })), ['old', 'old']);
+      for (let f = 0; f < 10; f++) await traces.appendTraces([ev('U', `u${f}`)], small);
+      assert.deepEqual(invs(await traces.readTraces({ traceId: 'T' })), []);
+      assert.equal(await admin.exists(`${prefix}tf:ix:0`), 0, 'the old generation went with its flush');
     });
   });
 }
