@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AttemptEvent } from '../core/attempt.js';
 import type { EngineObserver, EngineView, LeaseLossReason, WatchedStoreOp } from '../core/observer.js';
-import type { InvocationRecord, JournalEntry } from '../ports/store.js';
+import type { InvocationRecord } from '../ports/store.js';
 import { LocalCounter, LocalHistogram } from './local-metrics.js';
 
 /** More actor types than this share the label value `other`, so a bug cannot explode the series count. */
@@ -160,13 +160,11 @@ export class LoomMetrics implements EngineObserver {
     else (s.accepted ??= this.labelled('accepted', { actor_type: s.type })).inc();
   }
 
-  stepStarted(rec: InvocationRecord): (entry: JournalEntry | undefined) => void {
-    const t0 = performance.now();
+  /** A step of `rec` that started at `t0` (performance.now()) has ended. */
+  stepEnded(rec: InvocationRecord, t0: number, ok: boolean): void {
     const s = this.of(rec.actorType);
-    return (entry) => {
-      const c = entry ? (s.stepOk ??= this.labelled('step', { actor_type: s.type, outcome: 'ok' })) : (s.stepError ??= this.labelled('step', { actor_type: s.type, outcome: 'error' }));
-      c.observe((performance.now() - t0) / 1000);
-    };
+    const c = ok ? (s.stepOk ??= this.labelled('step', { actor_type: s.type, outcome: 'ok' })) : (s.stepError ??= this.labelled('step', { actor_type: s.type, outcome: 'error' }));
+    c.observe((performance.now() - t0) / 1000);
   }
 
   attemptEnded(event: AttemptEvent, rec: InvocationRecord): void {

@@ -117,16 +117,16 @@ export class Observability {
       t?.accepted(rec, duplicate, trace);
     };
     o.stepStarted = (rec: InvocationRecord, position: number, name: string) => {
-      const a = m?.stepStarted(rec);
-      const b = otel?.stepStarted(rec, position, name);
-      const c = t?.stepStarted(rec, position, name);
-      // A step's end is called for every step: no joining closure where one part (or none) has an end.
-      if (!b && !c) return a;
-      if (!a && !b) return c;
+      // One closure per step for every part: a step's end is called for every step.
+      const t0 = m ? performance.now() : 0;
+      const span = otel?.stepStarted(rec, position, name);
+      const scope = t ? scopes.get(rec.id) : undefined;
+      const traced = scope?.sampled === true;
+      if (!m && !span && !traced) return undefined;
       return (entry: JournalEntry | undefined, err?: unknown) => {
-        a?.(entry);
-        b?.(entry, err);
-        c?.(entry);
+        m?.stepEnded(rec, t0, entry !== undefined);
+        span?.(entry, err);
+        if (traced && entry) t!.stepJournaled(rec, position, name, entry, scope!);
       };
     };
     o.attemptEnded = (event: AttemptEvent, rec: InvocationRecord, stateVersion: number | undefined) => {

@@ -56,13 +56,10 @@ export class TraceRecorder implements EngineObserver {
     this.buffer.add(resumed ? K.Resumed : K.Started, this.now(), scope.traceId, scope.spanId, rec, rec.attempt, 0, epoch, -1, undefined, undefined);
   }
 
-  stepStarted(rec: InvocationRecord, position: number, name: string): ((entry: JournalEntry | undefined) => void) | undefined {
-    const scope = this.scopes.get(rec.id);
-    if (!scope?.sampled) return undefined;
-    return (entry) => {
-      if (!entry) return;
-      this.buffer.add(K.Step, this.now(), scope.traceId, scope.spanId, rec, rec.attempt, position, 0, -1, entry.kind, name);
-    };
+  /** A step of the attempt in `scope` was journaled at `position`. */
+  stepJournaled(rec: InvocationRecord, position: number, name: string, entry: JournalEntry, scope: AttemptScope): void {
+    if (!scope.sampled) return;
+    this.buffer.add(K.Step, this.now(), scope.traceId, scope.spanId, rec, rec.attempt, position, 0, -1, entry.kind, name);
   }
 
   attemptEnded(event: AttemptEvent, rec: InvocationRecord, stateVersion: number | undefined, scope?: AttemptScope): void {
