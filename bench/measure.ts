@@ -9,8 +9,11 @@ export interface Sample {
   cpuMs: number;
 }
 
-/** Runs `call(i)` for i in [0, n) with at most `concurrency` in flight, timing each. */
-export async function drive(n: number, concurrency: number, call: (i: number) => Promise<void>): Promise<Sample> {
+/**
+ * Runs `call(i)` for i in [0, n) with at most `concurrency` in flight, timing each. `settle` runs after the
+ * last call, inside the measured time: work the calls left behind (trace events still buffered) is theirs.
+ */
+export async function drive(n: number, concurrency: number, call: (i: number) => Promise<void>, settle?: () => Promise<void>): Promise<Sample> {
   const latencies = new Array<number>(n).fill(0);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -23,6 +26,7 @@ export async function drive(n: number, concurrency: number, call: (i: number) =>
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, n)) }, worker));
+  await settle?.();
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   return { latencies, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };

@@ -5,7 +5,10 @@
 // `--sample 1,0.1` runs each cell at each trace sample ratio (traceSampleRatio; default 1).
 // `--scale 3` runs each side 3 times the workload's usual n (W1 6,000 calls, W2 30,000): a run of a
 // second or more, so one side's scheduling hiccup weighs less.
-//   npm run bench:observability -- [--rounds 5] [--backends sqlite,redis] [--workloads W1,W2] [--sample 1,0.1] [--scale 3]
+// `--warmup 3000`: calls before measuring, on both sides (run.ts's default is 1,000). Trace events are written
+// once per flush (100 ms): 3,000 calls take a few flushes, so their code is compiled before measuring, as in a
+// worker that has run for a few seconds. Each side's buffered events are written within its measured time.
+//   npm run bench:observability -- [--rounds 5] [--backends sqlite,redis] [--workloads W1,W2] [--sample 1,0.1] [--scale 3] [--warmup 3000]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -13,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, backends: { type: 'string', default: 'sqlite,redis' }, workloads: { type: 'string', default: 'W1,W2' }, sample: { type: 'string', default: '1' }, scale: { type: 'string', default: '3' } },
+  options: { rounds: { type: 'string', default: '5' }, backends: { type: 'string', default: 'sqlite,redis' }, workloads: { type: 'string', default: 'W1,W2' }, sample: { type: 'string', default: '1' }, scale: { type: 'string', default: '3' }, warmup: { type: 'string', default: '3000' } },
 });
 const rounds = Number(values.rounds);
 const scale = Number(values.scale);
@@ -25,7 +28,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 function once(backend: string, workload: string, on: boolean, sample: string): { throughput_per_s: number; cpu_ms_per_item: number } {
   const n = BASE_N[workload] !== undefined ? ['--n', String(BASE_N[workload]! * scale)] : [];
-  const r = spawnSync(process.execPath, [runner, '--backend', backend, '--workload', workload, ...n], {
+  const r = spawnSync(process.execPath, [runner, '--backend', backend, '--workload', workload, ...n, '--warmup', values.warmup], {
     env: { ...process.env, LOOM_BENCH_OBSERVE: on ? '1' : '0', LOOM_BENCH_SAMPLE: sample },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -58,5 +61,5 @@ for (const backend of values.backends.split(',')) {
     process.stderr.write(`[bench] ${line}  (off ${off.map(Math.round).join(', ')}; on ${on.map(Math.round).join(', ')})\n`);
   }
 }
-rows.push('', `${rounds} rounds per side, n × ${scale}, medians; load average (1, 5, 15 min) ${loadBefore} before, ${load()} after`);
+rows.push('', `${rounds} rounds per side, n × ${scale}, warmup ${values.warmup}, medians; load average (1, 5, 15 min) ${loadBefore} before, ${load()} after`);
 process.stdout.write(rows.join('\n') + '\n');

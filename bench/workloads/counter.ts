@@ -1,6 +1,6 @@
 // W2: n increments spread round-robin over 100 keyed counters.
 import { check, drive, summarize } from '../measure.js';
-import { log, withRuntime, type RunConfig, type Fields } from '../harness.js';
+import { log, settle, withRuntime, type RunConfig, type Fields } from '../harness.js';
 
 const KEYS = 100;
 
@@ -11,9 +11,9 @@ export async function w2(cfg: RunConfig): Promise<Fields> {
       const got = await runtime.call<number>({ actorType: 'Counter', actorId, method: 'add', args: [1] });
       check(Number.isInteger(got) && got >= 1, () => `Counter ${actorId}.add(1) returned ${String(got)}`);
     };
-    await drive(cfg.warmup, cfg.concurrency, (i) => add('warm', i));
+    await drive(cfg.warmup, cfg.concurrency, (i) => add('warm', i), settle);
     log(`warmup ${cfg.warmup} done; measuring ${cfg.n} increments to ${KEYS} actors, ${cfg.concurrency} in flight`);
-    const sample = await drive(cfg.n, cfg.concurrency, (i) => add('c', i));
+    const sample = await drive(cfg.n, cfg.concurrency, (i) => add('c', i), settle);
     const fields = summarize(sample, cfg.n);
     let sum = 0;
     for (let k = 0; k < KEYS; k++) {

@@ -3,7 +3,7 @@
 // of them `Counter.get` (an ordinary, journaled handler that changes no state) and the
 // rest `Counter.add(1)`; every type runs with `concurrency: perActor` (default 4).
 import { check, drive, summarize } from '../measure.js';
-import { log, withRuntime, type RunConfig, type Fields } from '../harness.js';
+import { log, settle, withRuntime, type RunConfig, type Fields } from '../harness.js';
 
 export interface ReadMixConfig extends RunConfig {
   keys: number;
@@ -23,10 +23,10 @@ export async function w2r(cfg: ReadMixConfig): Promise<Fields> {
       if (write) adds.set(actorId, (adds.get(actorId) ?? 0) + 1);
       check(Number.isInteger(got) && got >= 0, () => `Counter ${actorId} returned ${String(got)}`);
     };
-    await drive(cfg.warmup, cfg.concurrency, (i) => op('warm', i));
+    await drive(cfg.warmup, cfg.concurrency, (i) => op('warm', i), settle);
     log(`warmup ${cfg.warmup} done; measuring ${cfg.n} calls (${readsPercent}% reads) to ${keys} actors, concurrency ${perActor} per actor, ${cfg.concurrency} in flight`);
     adds.clear();
-    const sample = await drive(cfg.n, cfg.concurrency, (i) => op('c', i));
+    const sample = await drive(cfg.n, cfg.concurrency, (i) => op('c', i), settle);
     const fields = summarize(sample, cfg.n);
     for (const [actorId, expected] of adds) {
       const got = (await runtime.getState<{ n: number }>('Counter', actorId))?.n ?? 0;
