@@ -1,5 +1,5 @@
 import type { EncodedTraceBatch, EncodedTraceGroup } from '../ports/trace.js';
-import { rootTraceId } from './scope.js';
+import { isLowerHexUuid, rootTraceId } from './scope.js';
 
 /** A newline: the packed form's separator. */
 export const NL = 0x0a;
@@ -186,19 +186,14 @@ export class ByteWriter {
    * for the all-zero UUID.
    */
   uuidHex(id: string): boolean {
-    if (id.length !== 36) return false;
+    if (!isLowerHexUuid(id)) return false;
     this.room(32);
     const buf = this.buf;
     let p = this.pos;
     let any = 0;
-    // Checked as it is written (isLowerHexUuid's test): pos moves only if the whole id passes.
     for (let i = 0; i < 36; i++) {
       const c = id.charCodeAt(i);
-      if (i === 8 || i === 13 || i === 18 || i === 23) {
-        if (c !== 45) return false;
-        continue;
-      }
-      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+      if (c === 0x2d) continue;
       any |= c ^ 0x30;
       buf[p++] = c;
     }
