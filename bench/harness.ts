@@ -18,7 +18,12 @@ export type Workload = (cfg: RunConfig) => Promise<Fields>;
 export async function withRuntime<T>(
   backend: Backend,
   options: Omit<ActorRuntimeOptions, 'store' | 'stateAdapter'>,
-  fn: (runtime: ActorRuntime) => Promise<T>,
+  /**
+   * `settle` writes the trace events still buffered (nothing when observability is off). Workloads pass it
+   * to `drive`: the warmup's events are then written during the warmup, and the measured calls' events
+   * within the measured time, rather than the warmup's in it and the last calls' after it.
+   */
+  fn: (runtime: ActorRuntime, settle: () => Promise<void>) => Promise<T>,
 ): Promise<T> {
   const { store, cleanup } = await backend.create();
   const park = process.env.LOOM_BENCH_PARK_MS;
@@ -33,25 +38,15 @@ export async function withRuntime<T>(
     // Trace events recorded and encoded as for the store, then dropped: the main thread's share of "1".
     : mode === 'null-encoded' ? observe(runtime, { metrics: true, traceSinks: [{ write: () => {}, writeEncoded: () => {} }] })
     : undefined;
-  settleObservability = () => obs?.flush() ?? Promise.resolve();
   try {
     await runtime.start();
-    return await fn(runtime);
+    return await fn(runtime, () => obs?.flush() ?? Promise.resolve());
   } finally {
     await runtime.stop();
     await obs?.close();
     await cleanup();
   }
 }
-
-let settleObservability = (): Promise<void> => Promise.resolve();
-
-/**
- * Writes the trace events still buffered (nothing when observability is off). Workloads pass it to `drive`:
- * the warmup's events are then written during the warmup, and the measured calls' events within the
- * measured time, rather than the warmup's in it and the last calls' after it.
- */
-export const settle = (): Promise<void> => settleObservability();
 
 export function log(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);

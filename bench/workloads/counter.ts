@@ -1,11 +1,11 @@
 // W2: n increments spread round-robin over 100 keyed counters.
 import { check, drive, summarize } from '../measure.js';
-import { log, settle, withRuntime, type RunConfig, type Fields } from '../harness.js';
+import { log, withRuntime, type RunConfig, type Fields } from '../harness.js';
 
 const KEYS = 100;
 
 export async function w2(cfg: RunConfig): Promise<Fields> {
-  return withRuntime(cfg.backend, {}, async (runtime) => {
+  return withRuntime(cfg.backend, {}, async (runtime, settle) => {
     const add = async (prefix: string, i: number): Promise<void> => {
       const actorId = `${prefix}-${i % KEYS}`;
       const got = await runtime.call<number>({ actorType: 'Counter', actorId, method: 'add', args: [1] });

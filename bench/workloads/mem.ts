@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ActorRuntime } from '../../src/index.js';
 import { check, drive, mb, summarize } from '../measure.js';
-import { log, settle, withRuntime, type RunConfig, type Fields } from '../harness.js';
+import { log, withRuntime, type RunConfig, type Fields } from '../harness.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -21,7 +21,7 @@ const touch = async (runtime: ActorRuntime, id: string): Promise<void> => {
 /** Phase 1: activate n actors and keep them all; heap and RSS delta per actor. */
 async function perActor(cfg: RunConfig): Promise<Fields> {
   const keepAll = { maxActivations: cfg.n + cfg.warmup + 1000, idleTimeoutMs: 3_600_000 };
-  return withRuntime(cfg.backend, keepAll, async (runtime) => {
+  return withRuntime(cfg.backend, keepAll, async (runtime, settle) => {
     await drive(cfg.warmup, cfg.concurrency, (i) => touch(runtime, `warm-${i}`), settle);
     const before = settledMemory();
     const sample = await drive(cfg.n, cfg.concurrency, (i) => touch(runtime, `m-${i}`), settle);

@@ -3,7 +3,7 @@
 // of them `Counter.get` (an ordinary, journaled handler that changes no state) and the
 // rest `Counter.add(1)`; every type runs with `concurrency: perActor` (default 4).
 import { check, drive, summarize } from '../measure.js';
-import { log, settle, withRuntime, type RunConfig, type Fields } from '../harness.js';
+import { log, withRuntime, type RunConfig, type Fields } from '../harness.js';
 
 export interface ReadMixConfig extends RunConfig {
   keys: number;
@@ -13,7 +13,7 @@ export interface ReadMixConfig extends RunConfig {
 
 export async function w2r(cfg: ReadMixConfig): Promise<Fields> {
   const { keys, perActor, readsPercent } = cfg;
-  return withRuntime(cfg.backend, { defaults: { concurrency: perActor } }, async (runtime) => {
+  return withRuntime(cfg.backend, { defaults: { concurrency: perActor } }, async (runtime, settle) => {
     const adds = new Map<string, number>();
     const op = async (prefix: string, i: number): Promise<void> => {
       const actorId = `${prefix}-${i % keys}`;

@@ -1,7 +1,7 @@
 // W1 (concurrent) and W3 (sequential): the 3-step durable handler, each call to its own actor id.
 import type { ActorRuntime } from '../../src/index.js';
 import { check, drive, summarize } from '../measure.js';
-import { log, settle, withRuntime, type RunConfig, type Fields } from '../harness.js';
+import { log, withRuntime, type RunConfig, type Fields } from '../harness.js';
 
 async function callSteps(runtime: ActorRuntime, prefix: string, i: number): Promise<void> {
   const got = await runtime.call<number>({ actorType: 'Steps', actorId: `${prefix}-${i}`, method: 'run', args: [i] });
@@ -9,7 +9,7 @@ async function callSteps(runtime: ActorRuntime, prefix: string, i: number): Prom
 }
 
 export async function steps(cfg: RunConfig, concurrency: number): Promise<Fields> {
-  return withRuntime(cfg.backend, {}, async (runtime) => {
+  return withRuntime(cfg.backend, {}, async (runtime, settle) => {
     await drive(cfg.warmup, concurrency, (i) => callSteps(runtime, 'warm', i), settle);
     log(`warmup ${cfg.warmup} done; measuring ${cfg.n} calls, ${concurrency} in flight`);
     const sample = await drive(cfg.n, concurrency, (i) => callSteps(runtime, 's', i), settle);

@@ -123,10 +123,12 @@ export class ByteWriter {
   commaTime(ms: number): void {
     this.byte(0x2c);
     const secs = Math.floor(ms / 1000);
-    if (secs !== this.lastSecs || !(secs > 0) || !Number.isSafeInteger(ms)) {
+    // Only a whole time of four digits or more ends in three digits of milliseconds.
+    const whole = secs > 0 && Number.isSafeInteger(ms);
+    if (!whole || secs !== this.lastSecs) {
       const start = this.pos;
       this.num(ms);
-      if (secs > 0 && Number.isSafeInteger(ms)) {
+      if (whole) {
         this.lastSecs = secs;
         this.lastSecsAt = start;
         this.lastSecsEnd = this.pos - 3;

@@ -149,11 +149,11 @@ it('batches a sink fell behind on are written as one: bytes, groups and recorded
   assert.equal(Buffer.from(joined.packed).toString('utf8').split('\n').length, 1 + 3 * 2);
 });
 
-it('writes numbers and times exactly: times that share their seconds, cross them, or have leading zeros in their milliseconds', () => {
+it('writes numbers and times exactly: times that share their seconds, cross them, have leading zeros in their milliseconds, a fraction or a sign', () => {
   const cols = new TraceColumns(undefined);
   const r = rec('inv-n');
-  const times = [1_700_000_000_000, 1_700_000_000_007, 1_700_000_000_070, 1_700_000_000_999, 1_700_000_001_000, 1_700_000_001_005, 1_700_000_000_500, 999, 0, 2 ** 53 + 2];
-  const nums = [0, 9, 10, 42, 99, 100, -1, -99, 2 ** 40, 0.5];
+  const times = [-500, 1_700_000_000_000, 1_700_000_000_007, 1_700_000_000_070, 1_700_000_000_999, 1_700_000_001_000, 1_700_000_001_005, 1_700_000_001_005.5, 1_700_000_000_500, 999, 0, 2 ** 53 + 2];
+  const nums = [0, 9, 10, 42, 99, 100, -1, -99, 2 ** 40, 0.5, 7, 1];
   times.forEach((at, n) => cols.add(K.Completed, at, 'a'.repeat(32), undefined, r, nums[n]!, nums[(n + 1) % nums.length]!, nums[(n + 2) % nums.length]!, nums[(n + 3) % nums.length]!, undefined, undefined));
   const [g] = cols.encoded().groups();
   const events = (JSON.parse(g![3]) as { e: number[][] }).e;

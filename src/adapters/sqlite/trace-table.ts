@@ -54,7 +54,7 @@ export function openTraceTable(db: Database.Database, options: { compress?: bool
   const trim = db.prepare('DELETE FROM loom_trace_flushes WHERE seq <= ?');
   // A compressed row can only be searched once inflated: every one that is kept is read.
   const find = db.prepare(
-    "SELECT packed FROM loom_trace_flushes WHERE expires_at > ? AND (substr(packed, 1, 1) = X'78' OR instr(packed, ?) > 0) ORDER BY seq",
+    `SELECT packed FROM loom_trace_flushes WHERE expires_at > ? AND (substr(packed, 1, 1) = X'${ZLIB.toString(16)}' OR instr(packed, ?) > 0) ORDER BY seq`,
   );
   const appendPacked = db.transaction((b: PackedBatch) => {
     const upto = ((last.get() as { upto: number } | undefined)?.upto ?? 0) + b.count;
